@@ -1,0 +1,142 @@
+"""Which files `spapi-roles check` reads: Python files under the given paths, minus excluded and gitignored ones."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import pathspec
+
+from .errors import UserError
+
+DEFAULT_EXCLUDE: Tuple[str, ...] = (
+    ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox", ".eggs", "*.egg-info",
+    "node_modules", "build", "dist", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+)
+PYTHON_SUFFIXES = (".py",)
+
+
+def find_git_root(start: str) -> Optional[str]:
+    """The nearest directory at or above ``start`` holding ``.git``, or None."""
+    current = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def _read_spec(path: str) -> Optional[pathspec.GitIgnoreSpec]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())
+    except OSError:
+        return None
+
+
+class _GitIgnores:
+    """The ``.gitignore`` files that apply below a directory, loaded lazily per directory."""
+
+    def __init__(self) -> None:
+        self.specs: Dict[str, Optional[pathspec.GitIgnoreSpec]] = {}
+
+    def spec_for(self, directory: str) -> Optional[pathspec.GitIgnoreSpec]:
+        if directory not in self.specs:
+            spec = _read_spec(os.path.join(directory, ".gitignore"))
+            if spec is not None and os.path.isdir(os.path.join(directory, ".git")):
+                extra = _read_spec(os.path.join(directory, ".git", "info", "exclude"))
+                if extra is not None:
+                    spec = extra + spec
+            elif spec is None and os.path.isdir(os.path.join(directory, ".git")):
+                spec = _read_spec(os.path.join(directory, ".git", "info", "exclude"))
+            self.specs[directory] = spec
+        return self.specs[directory]
+
+    def ignored(self, path: str, is_dir: bool, bases: Sequence[str]) -> bool:
+        """Whether git would ignore ``path`` (absolute) given the ignore files of ``bases`` (deepest last)."""
+        for base in reversed(bases):
+            spec = self.spec_for(base)
+            if spec is None:
+                continue
+            relative = os.path.relpath(path, base).replace(os.sep, "/") + ("/" if is_dir else "")
+            decision = spec.check_file(relative).include
+            if decision is not None:
+                return decision
+        return False
+
+
+def _ancestors(directory: str, stop: Optional[str]) -> List[str]:
+    """``directory`` and its parents up to ``stop`` (inclusive), outermost first; just itself without a stop."""
+    if stop is None or not (directory == stop or directory.startswith(stop.rstrip(os.sep) + os.sep)):
+        return [directory]
+    chain = [directory]
+    while chain[-1] != stop:
+        chain.append(os.path.dirname(chain[-1]))
+    return list(reversed(chain))
+
+
+class FileFinder:
+    """Python files under the given paths, honouring exclude patterns and ``.gitignore`` files."""
+
+    def __init__(self, exclude: Optional[Sequence[str]] = None, extend_exclude: Iterable[str] = ()):
+        self.patterns = tuple(DEFAULT_EXCLUDE if exclude is None else exclude) + tuple(extend_exclude)
+        self.gitignores = _GitIgnores()
+
+    def excluded(self, path: str) -> bool:
+        """flake8's rule: a pattern matches the base name or the absolute path."""
+        absolute = os.path.abspath(path)
+        name = os.path.basename(absolute)
+        return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(absolute, p) for p in self.patterns)
+
+    def find(self, paths: Sequence[str]) -> List[str]:
+        """Files to check, in a stable order. Files named explicitly are kept unless excluded."""
+        found: List[str] = []
+        seen = set()
+        for given in paths or ["."]:
+            if not os.path.lexists(given):
+                raise UserError("no such file or directory", path=given)
+            if os.path.isdir(given):
+                candidates: Iterable[str] = self._walk(given)
+            else:
+                candidates = [] if self.excluded(given) else [os.path.normpath(given)]
+            for path in candidates:
+                key = os.path.abspath(path)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(path)
+        return found
+
+    def _walk(self, top: str) -> Iterable[str]:
+        top_abs = os.path.abspath(top)
+        git_root = find_git_root(top_abs)
+        outer = _ancestors(top_abs, git_root)[:-1]
+        if self.excluded(top) and top_abs != os.path.abspath("."):
+            return
+        for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+            dir_abs = os.path.abspath(dirpath)
+            bases = outer + _ancestors(dir_abs, top_abs)
+            keep = []
+            for name in sorted(dirnames):
+                sub = os.path.join(dirpath, name)
+                if self.excluded(sub) or self.gitignores.ignored(os.path.join(dir_abs, name), True, bases):
+                    continue
+                keep.append(name)
+            dirnames[:] = keep
+            for name in sorted(filenames):
+                if not name.endswith(PYTHON_SUFFIXES):
+                    continue
+                path = os.path.join(dirpath, name)
+                if self.excluded(path) or self.gitignores.ignored(os.path.join(dir_abs, name), False, bases):
+                    continue
+                if os.path.isfile(path):
+                    yield os.path.normpath(path)
+
+
+def find_python_files(
+    paths: Sequence[str], exclude: Optional[Sequence[str]] = None, extend_exclude: Iterable[str] = ()
+) -> List[str]:
+    """Python files under ``paths`` (default "."), skipping excluded and gitignored paths."""
+    return FileFinder(exclude, extend_exclude).find(paths)
