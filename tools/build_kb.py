@@ -1,0 +1,913 @@
+"""Build the packaged SP-API knowledge base (src/spapi_roles/data/kb.json) from the shared reference data.
+
+Usage: python tools/build_kb.py [SHARED_SPAPI_DIR] [--check]
+
+SHARED_SPAPI_DIR defaults to ../shared/spapi relative to the repository root. The script also
+writes tools/kb_conflicts.md, the list of conflicts between sources and how precedence resolved
+them. Output is deterministic: sorted keys, no timestamps. With --check nothing is written; the
+exit status is 1 when the committed files differ from what would be generated.
+
+How roles are decided (README of the shared data, "How to combine the role sources"):
+  tier 1  Amazon's current role tables (rows with uncertain=false): a complete any-one-of list.
+          When present it decides alone; roles named only by lower tiers are listed as conflicts.
+  tier 2  Amazon's current guides, tutorials, legacy role pages and the roles page's examples.
+  tier 3  Amazon's 2022 per-role lists, only where the (method, path) still exists (or for a
+          retired operation, the same retired path).
+  tier 4  A role description on the roles page that names a whole API.
+  tier 5  Third-party material: used only when no Amazon source says anything.
+Tiers 2-4 are lower bounds (each says "this role is accepted", none says "only this role"), so
+without a tier-1 row their roles are merged; the confidence is that of the best tier present
+(1 high, 2 medium, 3-5 low). No source at all leaves the roles unknown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT_KB = os.path.join(REPO_ROOT, "src", "spapi_roles", "data", "kb.json")
+OUT_CONFLICTS = os.path.join(REPO_ROOT, "tools", "kb_conflicts.md")
+SCHEMA_VERSION = 1
+REGIONS = ("NA", "EU", "FE")
+
+# --------------------------------------------------------------------------------------------
+# Data tables (SP-API facts that the shared JSON does not carry in machine-readable form).
+# --------------------------------------------------------------------------------------------
+
+# Human API names for model files that neither role-mapping file names.
+API_NAMES_EXTRA = {
+    "deliveryShipmentInvoiceV2022-07-01": "Delivery Shipment Invoicing API",
+    "financesInvoices_2026-06-25": "Finances Invoices API",
+    "fulfillmentOutbound_2026-07-04": "Fulfillment Outbound API",
+}
+
+MODELS_REPO = "amzn/selling-partner-api-models"
+
+# Retired APIs / operations that clients still call. A client row (or 2022 row) whose path starts
+# with a prefix below and that has no current model becomes a retired operation with this stem.
+# "removed" cites the commit that removed it from the models (notes/roles-to-rights-2022.md,
+# notes/models-catalog.md); None when it never was in the public models.
+RETIRED_PREFIXES = [
+    # (path prefix, stem, api, version, removed: (commit, date, what) or None)
+    ("/reports/2020-09-04/", "reports_2020-09-04", "Reports API", "2020-09-04",
+     ("3822f16", "2025-02-26", "removed from the models (\"Remove Feeds and Reports versions\")")),
+    ("/feeds/2020-09-04/", "feeds_2020-09-04", "Feeds API", "2020-09-04",
+     ("3822f16", "2025-02-26", "removed from the models (\"Remove Feeds and Reports versions\")")),
+    ("/catalog/v0/items", "catalogItemsV0", "Catalog Items API", "v0",
+     ("509a50e", "2025-04-25", "removed from the models (\"Remove operations from Catalog Items v0\")")),
+    ("/fba/inbound/v0/itemsGuidance", "fulfillmentInboundV0", "Fulfillment Inbound API", "v0",
+     ("5265498", "2024-03-27", "removed from the models")),
+    ("/fba/inbound/v0/", "fulfillmentInboundV0", "Fulfillment Inbound API", "v0",
+     ("b69f57b", "2025-01-21", "removed from the models (\"Remove Fulfillment Inbound v0 operations\")")),
+    ("/fba/smallAndLight/v1/", "fbaSmallandLight", "FBA Small and Light API", "v1",
+     ("759f36b", "2024-03-29", "API retired; model replaced by a stub pointing to Product Fees")),
+    ("/mfn/v0/", "merchantFulfillmentV0", "Merchant Fulfillment API", "v0",
+     ("7c59ac5", "2024-03-27", "\"Old\" variant removed from the models")),
+    ("/messaging/v1/orders/{amazonOrderId}/messages/negativeFeedbackRemoval", "messaging",
+     "Messaging API", "v1", ("7c93eb1", "2025-08-04", "removed from the models")),
+    ("/messaging/v1/orders/{amazonOrderId}/messages/amazonMotors", "messaging", "Messaging API",
+     "v1", ("b9dffa4", "2026-01-30", "removed from the models")),
+    ("/authorization/v1/", "authorization", "Authorization API", "v1",
+     (None, "2024-03-29", "API removed; the model is a stub (\"This API has been removed.\")")),
+    ("/externalFulfillment/shipments/2021-01-06/", "externalFulfillmentShipments_2021-01-06",
+     "External Fulfillment Shipping API", "2021-01-06", None),
+    ("/externalFulfillment/inventory/2021-01-06/", "externalFulfillmentInventory_2021-01-06",
+     "External Fulfillment Inventory API", "2021-01-06", None),
+]
+
+# Operations that clients call but that are newer than the models snapshot (not retired).
+CLIENT_ONLY_PREFIXES = [
+    ("/promotions/2025-12-01/", "promotions_2025-12-01", "Promotions API", "2025-12-01"),
+    ("/support/2025-02-01/", "support_2025-02-01", "Support API", "2025-02-01"),
+    ("/finances/remittances/2026-03-17/", "financesRemittances_2026-03-17",
+     "Finances Remittances API", "2026-03-17"),
+    ("/aplus/2020-11-01/media", "aplusContent_2020-11-01", "A+ Content Management API", "2020-11-01"),
+    ("/externalFulfillment/2024-09-11/shipments", "externalFulfillmentSandbox_2024-09-11",
+     "External Fulfillment Sandbox API", "2024-09-11"),
+    ("/externalFulfillment/2026-07-30/", "externalFulfillmentSandbox_2026-07-30",
+     "External Fulfillment Sandbox API", "2026-07-30"),
+]
+
+# Operations whose roles depend on the type passed in an argument (Amazon: "createReport ... when
+# you request the X report"; the Notifications subscription operations take the notification type;
+# Data Kiosk queries take a dataset). (operation ids, carrier kind, argument name)
+TYPE_CARRIERS = [
+    (("createReport", "createReportSchedule"), "report", "reportType"),
+    (("getReports", "getReportSchedules"), "report", "reportTypes"),
+    (("createFeed",), "feed", "feedType"),
+    (("getFeeds",), "feed", "feedTypes"),
+    (("createSubscription", "getSubscription"), "notification", "notificationType"),
+    (("createQuery",), "query", "query"),
+]
+TYPE_CARRIER_STEMS = ("reports_", "feeds_", "notifications", "dataKiosk_")
+
+# Operations that need a Restricted Data Token. Tokens API guide, as recorded in
+# role-mappings-current-guides.json (Tokens API, api_statements). (stems, operation ids)
+TOKENS_GUIDE = "https://developer-docs.amazon.com/sp-api/lang-fr_FR/docs/tokens-api"
+RDT_FROM_TOKENS_GUIDE = [
+    (("vendorDirectFulfillmentOrdersV1", "vendorDirectFulfillmentOrders_2021-12-28"),
+     ("getOrders", "getOrder")),
+    (("vendorDirectFulfillmentShippingV1", "vendorDirectFulfillmentShipping_2021-12-28"),
+     ("getShippingLabels", "getShippingLabel", "getPackingSlips", "getPackingSlip",
+      "getCustomerInvoices", "getCustomerInvoice", "createShippingLabels")),
+    (("easyShip_2022-03-23",), ("createScheduledPackageBulk",)),
+    (("merchantFulfillmentV0",), ("getShipment", "cancelShipment", "cancelShipmentOld", "createShipment")),
+    (("ordersV0",), ("getOrders", "getOrder", "getOrderItems", "getOrderRegulatedInfo",
+                     "getOrderAddress", "getOrderBuyerInfo", "getOrderItemsBuyerInfo")),
+]
+# RDT only in some cases: recorded as a note, restricted_data stays false.
+RDT_CONDITIONAL = {
+    "getReportDocument": "needs a Restricted Data Token only for restricted report types "
+                         "(see the report type's `restricted` flag)",
+}
+
+# Statements in the roles page's role descriptions that name a whole API (tier 4).
+# role -> (model stems, phrase that must occur in the role's description on the seed page)
+SEED_API_WIDE = {
+    "Amazon Warehousing and Distribution": (("awd_2024-05-09",), "Amazon Warehousing and Distribution API"),
+    "Buyer Communication": (("messaging",), "Messaging API"),
+    "Buyer Solicitation": (("solicitations",), "Solicitations API"),
+    "Notifications in Seller Central": (("appIntegrations-2024-04-01",), "App Integrations API"),
+    "Professional Services (Restricted)": (("services",), "Services API v1"),
+}
+
+# Descriptive report names in the seed page's examples -> type name (Amazon's report type values
+# pages give these titles: "FBA Fee Preview Report", "Flat File V2 Settlement Report").
+SEED_TYPE_TITLES = {
+    "FBA Fee Preview": ("report", "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA"),
+    "Flat File V2 Settlement": ("report", "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"),
+}
+
+# Spelling quirks of type names in the sources -> canonical name (role-mappings-types.json,
+# anomalies_excluded and known_types_without_mapping notes).
+TYPE_ALIASES = {
+    "_GET_FLAT_FILE_SALES_TAX_DATA": "GET_FLAT_FILE_SALES_TAX_DATA",
+    "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE__GENERAL": "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
+    "brandedItemContentChange": "BRANDED_ITEM_CONTENT_CHANGE",
+    "itemProductTypeChange": "ITEM_PRODUCT_TYPE_CHANGE",
+    "GET_MFN_PAN_EU_OFFER_STATUS": "GET_MFN_PANEU_OFFER_STATUS",
+}
+# Client enum members filed under the wrong kind (anomalies_excluded): (enum kind, name).
+MISFILED_ENUM_MEMBERS = {("report", "POST_FLAT_FILE_INVLOADER_DATA")}
+
+# Role names Amazon's pages mention that are not among the 17 roles, and what they may mean.
+MENTIONED_ROLE_NOTES = {
+    "Amazon Logistics": ("Amazon Shipping docs call it a prerequisite for the Amazon Shipping API "
+                         "(Shipping v2); it is in no SP-API role table.", None),
+    "Direct-to-Consumer Delivery (Restricted)": (
+        "Orders tutorials and the Orders v2026-01-01 PII notes use this name; whether it is "
+        "Direct-to-Consumer Shipping (Restricted) renamed or a separate role is not settled by "
+        "the sources.", "Direct-to-Consumer Shipping (Restricted)"),
+    "Vendor Retail Procurement Shipments": (
+        "Named in the retrieve-shipment-labels tutorial; the Vendor Shipments role table says "
+        "Amazon Fulfillment.", "Amazon Fulfillment"),
+}
+
+# --------------------------------------------------------------------------------------------
+
+SOURCE_KINDS = {
+    "role_mappings_page": "role-mappings-table",
+    "use_case_guide_roles_table": "role-mappings-table",
+    "github_mirror_of_amazon_doc": "role-mappings-table",
+}
+TIER_CONFIDENCE = {1: "high", 2: "medium", 3: "low", 4: "low", 5: "low"}
+TIER_NAMES = {1: "current role table", 2: "current guide/tutorial", 3: "2022 role list",
+              4: "role description (whole API)", 5: "third party"}
+
+
+def load_json(base: str, rel: str):
+    with open(os.path.join(base, rel), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def stem_of(model_file: str) -> str:
+    return os.path.splitext(os.path.basename(model_file))[0]
+
+
+def norm_path(path: str) -> str:
+    """Path with every placeholder written as {} (join key between clients, 2022 lists, models)."""
+    return re.sub(r"\{[^}]*\}", "{}", path.split("?")[0].rstrip("/"))
+
+
+def role_key(name: str) -> str:
+    """Spelling-insensitive key of a role name: case, hyphens, '(Restricted)', region suffixes."""
+    text = name.lower().replace("-", " ")
+    text = re.sub(r"\((?:na|eu|fe)(?:,\s*(?:na|eu|fe))*\s+only\)", " ", text)
+    text = text.replace("(restricted)", " ")
+    text = re.sub(r"\([a-z]+\)", " ", text)  # abbreviation in parentheses, e.g. (AISP)
+    return " ".join(text.split())
+
+
+def region_suffix(name: str) -> Optional[Tuple[str, ...]]:
+    match = re.search(r"\(((?:NA|EU|FE)(?:,\s*(?:NA|EU|FE))*)\s+only\)", name)
+    if not match:
+        return None
+    return tuple(r for r in REGIONS if r in match.group(1))
+
+
+def sort_regions(regions: Iterable[str]) -> List[str]:
+    found = set(regions)
+    return [r for r in REGIONS if r in found]
+
+
+# --------------------------------------------------------------------------------------------
+# Sources table
+# --------------------------------------------------------------------------------------------
+
+class Sources:
+    """Deduplicated (ref, date, kind) triples; operations and types refer to them by index."""
+
+    def __init__(self) -> None:
+        self._items: Set[Tuple[str, str, str]] = set()
+
+    def add(self, ref: str, date: str, kind: str) -> Tuple[str, str, str]:
+        item = (ref, date, kind)
+        self._items.add(item)
+        return item
+
+    def table(self) -> List[Tuple[str, str, str]]:
+        return sorted(self._items)
+
+
+@dataclass
+class Evidence:
+    tier: int
+    source: Tuple[str, str, str]
+    roles: Tuple[str, ...]
+    grantless: bool = False
+    regions: Tuple[str, ...] = ()
+    role_regions: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass
+class OpRecord:
+    key: str
+    api: str
+    version: str
+    operation_id: str
+    method: str
+    path: str
+    deprecated: bool
+    retired: bool
+    in_models: bool
+    sources: List[Tuple[str, str, str]] = field(default_factory=list)
+    evidence: List[Evidence] = field(default_factory=list)
+    notes: List[str] = field(default_factory=list)
+    restricted_data: bool = False
+    rdt_sources: List[Tuple[str, str, str]] = field(default_factory=list)
+    model_file: str = ""
+    # Decided by Builder.resolve_operations:
+    roles: Tuple[str, ...] = ()
+    grantless: bool = False
+    confidence: str = "unknown"
+    regions: Tuple[str, ...] = ()
+    role_regions: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
+    role_sources: List[Tuple[str, str, str]] = field(default_factory=list)
+    type_carrier: Optional[str] = None
+    type_argument: Optional[str] = None
+
+
+class Builder:
+    def __init__(self, shared: str) -> None:
+        self.shared = shared
+        self.sources = Sources()
+        self.conflicts: Dict[str, List[str]] = defaultdict(list)
+        counts = load_json(shared, "operations-counts.json")["source"]
+        self.models_commit = counts["commit"]
+        self.models_date = counts["commit_date"][:10]
+        self.catalog = load_json(shared, "operations-catalog.json")
+        self.rm_ops = load_json(shared, "role-mappings-operations.json")
+        self.rm_guides = load_json(shared, "role-mappings-current-guides.json")
+        self.rm_types = load_json(shared, "role-mappings-types.json")
+        self.r2022 = load_json(shared, "sources/roles-to-rights-2022.json")
+        self.r2022_ops = load_json(shared, "sources/roles-to-rights-2022-by-operation.json")
+        self.clients = {name: load_json(shared, f"clients/{name}.json") for name in (
+            "python-amazon-sp-api", "amzn-sp-api", "amzn-selling-partner", "amazon-sp-api-clients")}
+        with open(os.path.join(shared, "sources/seed/selling-partner-api-roles.txt"), encoding="utf-8") as fh:
+            self.seed_text = fh.read()
+        self.seed_ref = "https://developer-docs.amazon.com/sp-api/docs/roles-in-the-selling-partner-api"
+        self.date_2022 = self.r2022_ops["date"][:10]
+        self.commit_2022 = self.r2022_ops["source"].split("@", 1)[1]
+        self.role_files_2022 = {r["role"]: r["file"] for r in self.r2022["roles"]}
+
+    # ---------------------------------------------------------------- roles
+    def build_roles(self) -> None:
+        self.roles: Dict[str, dict] = {}
+        lines = self.seed_text.split("\n")
+        start = next(i for i, line in enumerate(lines) if line.strip() == "Role definitions")
+        order: List[str] = []
+        for i in range(start + 1, len(lines) - 1):
+            name = lines[i].strip()
+            nxt = lines[i + 1].strip()
+            if name and re.match(r"The " + re.escape(name) + r"( \([A-Z]+\))? role ", nxt):
+                order.append(name)
+                self.roles[name] = {"line": i, "description": nxt}
+        seed_source = self.sources.add(self.seed_ref, "", "roles-page")
+        self.seed_source = seed_source
+        self.role_blocks: Dict[str, str] = {}
+        for idx, name in enumerate(order):
+            begin = self.roles[name]["line"]
+            end = self.roles[order[idx + 1]]["line"] if idx + 1 < len(order) else len(lines)
+            block = "\n".join(lines[begin:end])
+            self.role_blocks[name] = block
+            sellers = re.search(r"Role available to sellers\? (Yes|No)", block)
+            vendors = re.search(r"Role available to vendors\? (Yes|No)", block)
+            abbreviation = re.match(r"The .+? \(([A-Z]+)\) role ", self.roles[name]["description"])
+            self.roles[name].update(
+                sellers=sellers.group(1) == "Yes", vendors=vendors.group(1) == "Yes",
+                restricted=name.endswith("(Restricted)"),
+                abbreviation=abbreviation.group(1) if abbreviation else None,
+                aliases={}, sources=[seed_source])
+        if len(self.roles) != 17:
+            raise SystemExit(f"expected 17 roles on the roles page, found {len(self.roles)}")
+        self.role_by_key = {role_key(name): name for name in self.roles}
+        for name, info in self.roles.items():
+            if info["abbreviation"]:
+                info["aliases"][info["abbreviation"]] = seed_source
+        self.mentioned: Dict[str, dict] = {}
+        self._collect_spellings()
+
+    def _collect_spellings(self) -> None:
+        """Every role spelling the sources use: an alias of a canonical role, or a mentioned name."""
+        seen: List[Tuple[str, Tuple[str, str, str]]] = []
+        rm_src = self.sources.add(self.rm_ops["source"], self.rm_ops["retrieved"], "role-mappings-table")
+        for name in self.rm_ops["role_names_in_tables"]:
+            seen.append((name, rm_src))
+        for name, where in self.rm_ops["role_name_spellings_seen"].items():
+            seen.append((name, rm_src))
+        for name in self.rm_guides["role_names_seen"]:
+            seen.append((name, self.sources.add("https://developer-docs.amazon.com/sp-api/docs",
+                                                self.rm_guides["retrieved"], "guide")))
+        types_src = self.sources.add(self.rm_types["source"], self.rm_types["retrieved"], "role-mappings-table")
+        for item in self.rm_types["role_name_spellings_seen"]:
+            seen.append((item["spelling"], types_src))
+        for role in self.r2022["roles"]:
+            seen.append((role["role"], self.source_2022(role["role"])))
+        for api in self.rm_ops["apis"] + self.rm_guides["apis"]:
+            for op in api["operations"]:
+                for name in op["roles"] + [op.get("role_spelling_in_source") or ""]:
+                    if name:
+                        seen.append((name, self.sources.add(op["source"], self.retrieved(api), self.kind_of(op))))
+        for spelling, source in seen:
+            if spelling.startswith("None"):
+                continue  # "None (grantless)" is the value of a grantless cell, not a role
+            canonical = self.role_by_key.get(role_key(spelling))
+            if canonical:
+                if spelling != canonical:
+                    self.roles[canonical]["aliases"].setdefault(spelling, source)
+            else:
+                entry = self.mentioned.setdefault(spelling, {"sources": set()})
+                entry["sources"].add(source)
+        for spelling in self.mentioned:
+            if spelling not in MENTIONED_ROLE_NOTES:
+                raise SystemExit(f"role spelling {spelling!r} matches no role and has no note in MENTIONED_ROLE_NOTES")
+
+    def retrieved(self, api: dict) -> str:
+        return self.rm_ops["retrieved"] if "in_role_mappings_toc" in api else self.rm_guides["retrieved"]
+
+    def source_2022(self, role: str) -> Tuple[str, str, str]:
+        path = self.role_files_2022.get(role, "guides/en-US/roles/roles-to-rights")
+        return self.sources.add(f"amzn/selling-partner-api-docs@{self.commit_2022}:{path}", self.date_2022, "roles-2022")
+
+    def canonical_roles(self, names: Iterable[str], where: str) -> Tuple[Tuple[str, ...], Dict[str, Tuple[str, ...]], List[str]]:
+        """Canonical role names, per-role region limits from suffixes, and mentioned-only names dropped."""
+        out: List[str] = []
+        limits: Dict[str, Tuple[str, ...]] = {}
+        dropped: List[str] = []
+        for name in names:
+            canonical = self.role_by_key.get(role_key(name))
+            if canonical is None:
+                dropped.append(name)
+                continue
+            if canonical not in out:
+                out.append(canonical)
+            suffix = region_suffix(name)
+            if suffix:
+                limits[canonical] = suffix
+        if dropped:
+            self.conflicts["Mentioned role names that are not one of the 17 roles (not adopted)"].append(
+                f"{where}: {', '.join(dropped)}")
+        return tuple(sorted(out)), limits, dropped
+
+    def kind_of(self, row: dict) -> str:
+        if row.get("secondary_source"):
+            return "third-party"
+        if "source_type" in row:
+            return SOURCE_KINDS.get(row["source_type"], "guide")
+        if row.get("quote_kind") == "grantless list":
+            return "grantless-list"
+        if row.get("uncertain") is False and row.get("quote_kind", "").startswith("role table"):
+            return "role-mappings-table"
+        return "guide"
+
+    # ---------------------------------------------------------------- operations
+    def build_operations(self) -> None:
+        self.api_names: Dict[str, Tuple[str, str]] = {}
+        for api in self.rm_ops["apis"] + self.rm_guides["apis"]:
+            self.api_names[stem_of(api["model_file"])] = (api["api"], api["version"].lstrip("v") if re.match(r"v\d{4}", api["version"]) else api["version"])
+        self.ops: Dict[str, OpRecord] = {}
+        per_file = defaultdict(lambda: defaultdict(list))
+        for row in self.catalog:
+            per_file[row["model_file"]][row["operation_id"]].append(row)
+        for row in self.catalog:
+            stem = stem_of(row["model_file"])
+            api = self.api_names.get(stem, (API_NAMES_EXTRA.get(stem), row["version"]))[0]
+            if not api:
+                raise SystemExit(f"no API name for model {stem}; add it to API_NAMES_EXTRA")
+            key = f"{stem}#{row['operation_id']}"
+            if len(per_file[row["model_file"]][row["operation_id"]]) > 1:
+                key += f":{row['http_method']}"
+            model_src = self.sources.add(f"{MODELS_REPO}@{self.models_commit}:{row['model_file']}", self.models_date, "model")
+            op = OpRecord(key=key, api=api, version=row["version"], operation_id=row["operation_id"],
+                          method=row["http_method"], path=row["path"], deprecated=row["deprecated"],
+                          retired=False, in_models=True, sources=[model_src], model_file=row["model_file"])
+            if row.get("sandbox_only"):
+                op.notes.append("sandbox-only operation")
+            self.ops[key] = op
+        self.by_file_op = defaultdict(list)
+        self.by_http = {}
+        for op in self.ops.values():
+            self.by_file_op[(op.model_file, op.operation_id)].append(op)
+            self.by_http[(op.method, norm_path(op.path))] = op
+        self._add_retired_and_client_only()
+
+    def _placement(self, path: str):
+        for prefix, stem, api, version, removed in RETIRED_PREFIXES:
+            if path.startswith(prefix):
+                return stem, api, version, True, removed
+        for prefix, stem, api, version in CLIENT_ONLY_PREFIXES:
+            if path.startswith(prefix):
+                return stem, api, version, False, None
+        return None
+
+    def _add_retired_and_client_only(self) -> None:
+        candidates: Dict[Tuple[str, str], dict] = {}
+        for name, table in sorted(self.clients.items()):
+            for row in table["entries"]:
+                if row.get("model_file") or row.get("async"):
+                    continue
+                nkey = (row["http_method"], norm_path(row["path"]))
+                if nkey in self.by_http:
+                    continue
+                cand = candidates.setdefault(nkey, {"paths": set(), "ids": set(), "clients": set()})
+                cand["paths"].add(row["path"])
+                if row.get("operation_id"):
+                    cand["ids"].add(row["operation_id"])
+                cand["clients"].add(f"{table['package']}=={table['version']}")
+        for row in self.r2022_ops["operations"]:
+            nkey = (row["method"], norm_path(row["path"]))
+            if row["current_catalog"] is None and nkey in candidates:
+                candidates[nkey]["paths"].add(row["path"])
+                candidates[nkey]["ids"].add(row["operation"])
+                candidates[nkey]["from_2022"] = True
+        unplaced = []
+        for (method, npath), cand in sorted(candidates.items()):
+            named = sorted((p for p in cand["paths"] if "{}" not in p), key=lambda p: (p.count("{"), p))
+            path = named[0] if named else sorted(cand["paths"])[0]
+            placement = self._placement(path)
+            if placement is None or not cand["ids"]:
+                unplaced.append(f"{method} {sorted(cand['paths'])[0]} ({', '.join(sorted(cand['clients']))})")
+                continue
+            if len(cand["ids"]) > 1:
+                raise SystemExit(f"several operationIds for {method} {path}: {sorted(cand['ids'])}")
+            stem, api, version, retired, removed = placement
+            op_id = next(iter(cand["ids"]))
+            key = f"{stem}#{op_id}"
+            if key in self.ops:
+                key += f":{method}"
+            sources = [self.sources.add(f"pypi:{c}", "", "client-table") for c in sorted(cand["clients"])]
+            op = OpRecord(key=key, api=api, version=version, operation_id=op_id, method=method, path=path,
+                          deprecated=retired, retired=retired, in_models=False, sources=sources)
+            if retired and removed:
+                commit, date, what = removed
+                ref = f"{MODELS_REPO}@{commit}" if commit else f"{MODELS_REPO} (models/{stem}.md stub)"
+                op.sources.append(self.sources.add(ref, date, "model-history"))
+                op.notes.append(f"retired: {what} on {date}")
+            elif retired:
+                op.notes.append("retired: never in the public models; known from clients and Amazon's 2022 role lists")
+            else:
+                op.notes.append("not in the models snapshot; known only from client packages")
+            self.ops[key] = op
+            self.by_http[(method, npath)] = op
+        self.unplaced_client_paths = unplaced
+
+    def gather_role_evidence(self) -> None:
+        # Tiers 1, 2 and 5: the two role-mapping files.
+        for data in (self.rm_ops, self.rm_guides):
+            for api in data["apis"]:
+                for row in api["operations"]:
+                    targets = self.by_file_op.get((api["model_file"], row["operation"]), [])
+                    if not targets:
+                        raise SystemExit(f"role row for unknown operation {api['model_file']} {row['operation']}")
+                    kind = self.kind_of(row)
+                    tier = 5 if kind == "third-party" else (1 if row["uncertain"] is False else 2)
+                    source = self.sources.add(row["source"], self.retrieved(api), kind)
+                    for op in targets:
+                        roles, limits, _ = self.canonical_roles(row["roles"], op.key)
+                        limits.update({self.role_by_key[role_key(r)]: tuple(sort_regions(v))
+                                       for r, v in (row.get("role_region_limits") or {}).items()
+                                       if role_key(r) in self.role_by_key})
+                        reason = row.get("uncertain_reason") or row.get("reason") or ""
+                        op.evidence.append(Evidence(tier, source, roles, bool(row["grantless"]),
+                                                    tuple(sort_regions(row.get("regions") or [])), limits, reason))
+                        if row.get("contradiction"):
+                            other = row["contradiction"]
+                            self.conflicts["Contradicting copies of an Amazon page (first copy kept)"].append(
+                                f"{op.key}: kept {', '.join(roles)} from {row['source']}; "
+                                f"{other.get('source')} gives {', '.join(other.get('roles', []))}")
+        # Tier 2: the roles page's operation examples.
+        for role, op_key, clause in self.seed_examples():
+            self.ops[op_key].evidence.append(Evidence(2, self.seed_source, (role,), note=f"roles page example: {clause}"))
+        # Tier 3: Amazon's 2022 lists, where the (method, path) still exists (or the same retired path).
+        for row in self.r2022_ops["operations"]:
+            op = self.by_http.get((row["method"], norm_path(row["path"])))
+            if op is None:
+                continue
+            if row["current_catalog"] is not None and op.model_file != row["current_catalog"]["model_file"]:
+                raise SystemExit(f"2022 row {row['method']} {row['path']} joins a different model")
+            roles, _, _ = self.canonical_roles(row["all_roles"], op.key)
+            for role_name in row["all_roles"]:
+                regions = tuple(sort_regions(row["regions_by_role"].get(role_name, [])))
+                canonical = self.role_by_key[role_key(role_name)]
+                op.evidence.append(Evidence(3, self.source_2022(role_name), (canonical,), regions=regions,
+                                            role_regions={canonical: regions} if regions else {}))
+            if row["rdt_roles"]:
+                op.rdt_sources.append(self.source_2022(row["rdt_roles"][0]))
+        # Tier 4: whole-API statements in role descriptions.
+        for role, (stems, phrase) in sorted(SEED_API_WIDE.items()):
+            if phrase not in self.roles[role]["description"]:
+                raise SystemExit(f"roles page description of {role} no longer names {phrase!r}")
+            for op in self.ops.values():
+                if op.key.split("#")[0] in stems and op.in_models:
+                    op.evidence.append(Evidence(4, self.seed_source, (role,), note=f"role description names the {phrase}"))
+
+    def seed_examples(self) -> List[Tuple[str, str, str]]:
+        """(role, operation key, clause) for each operation example on the roles page."""
+        names = {}
+        for stem, (api, version) in self.api_names.items():
+            names[f"{api} v{version.lstrip('v')}"] = stem
+        out = []
+        self.seed_type_examples: List[Tuple[str, str, str, str]] = []
+        for role, block in self.role_blocks.items():
+            for match in re.finditer(r"^(\w+?)operation of the (.+? API) (v[\w-]+?)[,.]? (.*?)(?: - The)?$", block, re.M):
+                op_id, api, version, clause = match.groups()
+                stem = names.get(f"{api} {version}")
+                key = f"{stem}#{op_id}"
+                if key not in self.ops:
+                    # The page can name the wrong version: use the API's version that has the operation.
+                    others = sorted(op.key for op in self.ops.values()
+                                    if op.api == api and op.operation_id == op_id and op.in_models)
+                    if len(others) != 1:
+                        raise SystemExit(f"roles page example {op_id} of {api} {version} is not in the catalog")
+                    key = others[0]
+                    self.conflicts["Roles page examples that name a version without the operation"].append(
+                        f"{role}: {op_id} of the {api} {version}; the operation exists only as {key}, used there")
+                out.append((role, key, f"{op_id} of the {api} {version} {clause}".strip()))
+                for kind, name in self._types_in_clause(clause):
+                    self.seed_type_examples.append((role, kind, name, key))
+        return out
+
+    @staticmethod
+    def _types_in_clause(clause: str) -> List[Tuple[str, str]]:
+        found = []
+        for match in re.finditer(r"(?:request the|submit a|subscribe to|subscriptions to the)\s*([A-Z][A-Z0-9_ ]*[A-Z0-9])\s*(report|feed|notification)", clause):
+            found.append((match.group(2), match.group(1).replace(" ", "")))
+        for title, (kind, name) in SEED_TYPE_TITLES.items():
+            if title in clause:
+                found.append((kind, name))
+        return found
+
+    def resolve_operations(self) -> None:
+        for op in self.ops.values():
+            self._resolve_op(op)
+        self._mark_type_carriers()
+        self._mark_restricted_data()
+
+    def _resolve_op(self, op: OpRecord) -> None:
+        amazon = [e for e in op.evidence if e.tier < 5]
+        pool = amazon or op.evidence
+        if not pool:
+            return
+        best = min(e.tier for e in pool)
+        grantless_ev = [e for e in pool if e.grantless and e.tier == best]
+        if grantless_ev:
+            chosen = grantless_ev
+            op.grantless, roles = True, ()
+        elif best == 1:
+            chosen = [e for e in pool if e.tier == 1]
+            op.grantless, roles = False, tuple(sorted({r for e in chosen for r in e.roles}))
+        else:
+            chosen = [e for e in pool if not e.grantless]
+            op.grantless, roles = False, tuple(sorted({r for e in chosen for r in e.roles}))
+        op.roles = roles
+        op.confidence = TIER_CONFIDENCE[best]
+        op.role_sources = sorted({e.source for e in chosen})
+        regions = sorted_regions_union(e.regions for e in chosen)
+        op.regions = tuple(regions)
+        limits: Dict[str, Set[str]] = defaultdict(set)
+        for e in chosen:
+            for role, regs in e.role_regions.items():
+                limits[role].update(regs)
+        op.role_regions = {r: tuple(sort_regions(v)) for r, v in limits.items()
+                           if r in roles and set(v) != set(regions or REGIONS)}
+        rejected = sorted({r for e in op.evidence if e not in chosen for r in e.roles} - set(roles))
+        if rejected:
+            lower = sorted({TIER_NAMES[e.tier] for e in op.evidence if e not in chosen and set(e.roles) - set(roles)})
+            basis = "grantless" if op.grantless else TIER_NAMES[best]
+            self.conflicts["Roles named by a lower-precedence source (not adopted)"].append(
+                f"{op.key}: {basis} decides; {', '.join(lower)} also name {', '.join(rejected)}")
+            op.notes.append(f"not adopted (lower-precedence sources): {', '.join(rejected)}")
+        if op.grantless and not [e for e in pool if e.grantless and e.tier == 1]:
+            op.notes.append("grantless per " + "; ".join(sorted({e.note or e.source[0] for e in grantless_ev})))
+
+    def _mark_type_carriers(self) -> None:
+        table = {op_id: (kind, arg) for ids, kind, arg in TYPE_CARRIERS for op_id in ids}
+        for op in self.ops.values():
+            hit = table.get(op.operation_id)
+            if hit and op.key.startswith(TYPE_CARRIER_STEMS):
+                op.type_carrier, op.type_argument = hit
+            else:
+                op.type_carrier, op.type_argument = None, None
+
+    def _mark_restricted_data(self) -> None:
+        guide_src = self.sources.add(TOKENS_GUIDE, self.rm_guides["retrieved"], "guide")
+        for stems, op_ids in RDT_FROM_TOKENS_GUIDE:
+            for op in self.ops.values():
+                if op.key.split("#")[0] in stems and op.operation_id in op_ids:
+                    op.rdt_sources.append(guide_src)
+        for op in self.ops.values():
+            if op.operation_id in RDT_CONDITIONAL and op.rdt_sources:
+                op.notes.append(RDT_CONDITIONAL[op.operation_id])
+                op.sources.extend(op.rdt_sources)
+                continue
+            if op.rdt_sources:
+                op.restricted_data = True
+                op.sources.extend(op.rdt_sources)
+
+    # ---------------------------------------------------------------- types
+    def build_types(self) -> None:
+        self.types: Dict[Tuple[str, str], dict] = {}
+        sids = self.rm_types["sources"]
+        kinds = {"reports": "report", "feeds": "feed", "notifications": "notification"}
+        for section, kind in kinds.items():
+            for row in self.rm_types[section]:
+                self._type_from_row(kind, row, sids)
+            for row in self.rm_types["known_types_without_mapping"].get(section, []):
+                if row["type"] in TYPE_ALIASES:
+                    continue
+                entry = self._type_entry(kind, row["type"])
+                entry["notes"].append(row["note"])
+                entry["sources"].add(self.sources.add(self.rm_types["source"], self.rm_types["retrieved"], "role-mappings-table"))
+        # 2022 type lists: every type must already be there (the types file inverts them).
+        sections = {"Reports": "report", "Feeds": "feed", "Notifications": "notification"}
+        for row in self.r2022_ops["types"]:
+            kind = sections[row["section"]]
+            name = TYPE_ALIASES.get(row["type"], row["type"])
+            entry = self._type_entry(kind, name)
+            if row["type"] != name:
+                entry["aliases"].add(row["type"])
+            entry["sources"].update(self.source_2022(r) for r in row["roles"])
+            roles, _, _ = self.canonical_roles(row["roles"], f"{kind} {name}")
+            if not entry["roles"] and roles:
+                entry.update(roles=roles, confidence="low", tier=3)
+        # Client enums.
+        enums = self.clients["python-amazon-sp-api"]
+        enum_src = self.sources.add(f"pypi:{enums['package']}=={enums['version']}", "", "client-table")
+        enum_kinds = {"ReportType": "report", "FeedType": "feed", "NotificationType": "notification"}
+        for enum_name, enum in sorted(enums["type_enums"].items()):
+            kind = enum_kinds[enum_name.rsplit(".", 1)[1]]
+            for member in enum["members"]:
+                if (kind, member) in MISFILED_ENUM_MEMBERS:
+                    continue
+                name = TYPE_ALIASES.get(member, member)
+                entry = self._type_entry(kind, name)
+                if member != name:
+                    entry["aliases"].add(member)
+                entry["sources"].add(enum_src)
+        # Roles page type examples (tier 2).
+        for role, kind, name, op_key in self.seed_type_examples:
+            entry = self.types.get((kind, name))
+            if entry is None:
+                raise SystemExit(f"roles page example type {kind} {name} is unknown")
+            entry["sources"].add(self.seed_source)
+            if role not in entry["roles"]:
+                if entry.get("tier") == 1:
+                    self.conflicts["Roles named by a lower-precedence source (not adopted)"].append(
+                        f"{kind} {name}: current role table decides; roles page example names {role}")
+                else:
+                    entry["roles"] = tuple(sorted(set(entry["roles"]) | {role}))
+                    entry["notes"].append(f"roles page example adds {role}")
+                    if entry["tier"] > 2:
+                        entry.update(tier=2, confidence="medium")
+        for (kind, name), entry in self.types.items():
+            if name.startswith(("GET_", "POST_")):
+                entry["aliases"].add(f"_{name}_")
+
+    def _type_entry(self, kind: str, name: str) -> dict:
+        return self.types.setdefault((kind, name), {
+            "kind": kind, "name": name, "aliases": set(), "roles": (), "regions": (), "role_regions": {},
+            "restricted": False, "deprecated": False, "possibly_retired": False, "availability": None,
+            "sources": set(), "confidence": "unknown", "tier": 9, "notes": []})
+
+    def _type_from_row(self, kind: str, row: dict, sids: dict) -> None:
+        entry = self._type_entry(kind, row["type"])
+        third_party = {"S6"}
+        amazon_roles: Set[str] = set()
+        tiers = []
+        for ev in row["evidence"]:
+            sid = ev["source"]
+            spec = sids[sid]
+            url = ev.get("url") or spec.get("url") or "third-party research note (repository not recorded)"
+            if sid == "S1":
+                tier = 1 if row["uncertain"] is False else 2
+                kind_name = "role-mappings-table"
+            elif sid in ("S2", "S3", "S4"):
+                tier, kind_name = 2, "type-page"
+            elif sid == "S5":
+                tier, kind_name = 3, "roles-2022"
+            else:
+                tier, kind_name = 5, "third-party"
+            date = {"S5": self.date_2022, "S4": "2026-07-13"}.get(sid, self.rm_types["retrieved"])
+            entry["sources"].add(self.sources.add(url, date, kind_name))
+            if sid not in third_party:
+                names = [n for n in ev.get("roles_as_written", []) if "truncated" not in n]
+                roles, _, _ = self.canonical_roles(names, f"{kind} {row['type']}")
+                amazon_roles.update(roles)
+                tiers.append(tier)
+            else:
+                tiers.append(5)
+        file_roles, limits, _ = self.canonical_roles(row["roles"], f"{kind} {row['type']}")
+        best = min(tiers) if tiers else 9
+        if best == 1:
+            roles = tuple(sorted(amazon_roles & set(file_roles))) or file_roles
+        elif amazon_roles:
+            roles = tuple(sorted(set(file_roles) & amazon_roles | amazon_roles))
+        else:
+            roles = file_roles
+        rejected = sorted(set(file_roles) - set(roles))
+        if rejected:
+            self.conflicts["Roles named by a lower-precedence source (not adopted)"].append(
+                f"{kind} {row['type']}: Amazon sources decide; third-party summary also names {', '.join(rejected)}")
+            entry["notes"].append(f"not adopted (third party only): {', '.join(rejected)}")
+        if "DISAGREE" in (row.get("reason") or "") or "differ" in row["confidence"]:
+            self.conflicts["Amazon sources disagree on a type (union of lower bounds kept)"].append(
+                f"{kind} {row['type']}: {row['reason']}")
+        confidence = TIER_CONFIDENCE.get(best, "unknown")
+        if best == 2 and row["confidence"].startswith("high"):
+            confidence = "high"  # current type page and Amazon's 2022 data agree
+        entry.update(roles=roles, regions=tuple(sort_regions(row.get("regions") or [])),
+                     role_regions={self.role_by_key[role_key(r)]: tuple(sort_regions(v))
+                                   for r, v in (row.get("role_region_limits") or {}).items()},
+                     restricted=bool(row.get("restricted_report_rdt")),
+                     deprecated=bool(row.get("deprecation")), possibly_retired=bool(row.get("possibly_retired")),
+                     availability=row.get("availability"), confidence=confidence if roles else "unknown", tier=best)
+        if row.get("deprecation"):
+            entry["notes"].append(f"deprecation: {row['deprecation']}")
+        if row.get("restricted_basis"):
+            entry["notes"].append(f"restricted report (RDT for getReportDocument): {row['restricted_basis'].strip(' ;')}")
+        if row.get("note"):
+            entry["notes"].append(row["note"])
+
+    # ---------------------------------------------------------------- output
+    def document(self) -> dict:
+        table = self.sources.table()
+        index = {item: i for i, item in enumerate(table)}
+        roles = []
+        for name in sorted(self.roles):
+            info = self.roles[name]
+            roles.append({"name": name, "aliases": sorted(info["aliases"]), "restricted": info["restricted"],
+                          "sellers": info["sellers"], "vendors": info["vendors"],
+                          "description": info["description"],
+                          "sources": sorted({index[s] for s in info["sources"]} | {index[s] for s in info["aliases"].values()})})
+        mentioned = []
+        for name in sorted(self.mentioned):
+            note, may_mean = MENTIONED_ROLE_NOTES[name]
+            mentioned.append({"name": name, "note": note, "may_mean": may_mean,
+                              "sources": sorted(index[s] for s in self.mentioned[name]["sources"])})
+        operations = []
+        for key in sorted(self.ops):
+            op = self.ops[key]
+            sources = sorted({index[s] for s in op.sources} | {index[s] for s in op.role_sources})
+            evidence = sorted({(index[e.source], e.tier, e.roles, e.grantless) for e in op.evidence})
+            operations.append([
+                op.key, op.api, op.version, op.operation_id, op.method, op.path, list(op.roles), op.grantless,
+                op.restricted_data, op.deprecated, op.retired, op.type_carrier, op.type_argument, list(op.regions),
+                {r: list(v) for r, v in sorted(op.role_regions.items())}, sources, op.confidence, op.in_models,
+                sorted(set(op.notes)), [[s, t, list(r), g] for s, t, r, g in evidence]])
+        types = []
+        for (kind, name) in sorted(self.types):
+            t = self.types[(kind, name)]
+            types.append([kind, name, sorted(t["aliases"]), list(t["roles"]), list(t["regions"]),
+                          {r: list(v) for r, v in sorted(t["role_regions"].items())}, t["restricted"],
+                          t["deprecated"], t["possibly_retired"], t["availability"],
+                          sorted(index[s] for s in t["sources"]), t["confidence"], sorted(set(t["notes"]))])
+        body = {
+            "schema": SCHEMA_VERSION,
+            "generated_from": {
+                "models": f"{MODELS_REPO}@{self.models_commit} ({self.models_date})",
+                "role_mappings_retrieved": self.rm_ops["retrieved"],
+                "roles_2022": f"amzn/selling-partner-api-docs@{self.commit_2022} ({self.date_2022})",
+            },
+            "sources": [list(s) for s in table],
+            "roles": roles,
+            "mentioned_roles": mentioned,
+            "operation_fields": OPERATION_FIELDS,
+            "operations": operations,
+            "type_fields": TYPE_FIELDS,
+            "types": types,
+        }
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+        body["data_version"] = digest
+        return body
+
+    def conflicts_report(self) -> str:
+        out = ["# Knowledge-base conflicts and how they were resolved", "",
+               "Generated by `tools/build_kb.py` from the shared SP-API reference data; do not edit.",
+               "Precedence: current role tables (complete lists) > current guides, tutorials and the roles",
+               "page's examples > Amazon's 2022 role lists > a role description naming a whole API >",
+               "third-party material (only when no Amazon source says anything). Lower-bound sources",
+               "(everything but the role tables) are merged when no role table row exists.", ""]
+        for title in sorted(self.conflicts):
+            items = sorted(set(self.conflicts[title]))
+            out += [f"## {title} ({len(items)})", ""] + [f"- {item}" for item in items] + [""]
+        out += [f"## Client paths not placed as operations ({len(self.unplaced_client_paths)})", "",
+                "Paths that clients send but that match no model operation, no retired operation with a",
+                "known operationId and no newer API; usually a client bug (wrong version segment).", ""]
+        out += [f"- {item}" for item in self.unplaced_client_paths] + [""]
+        return "\n".join(out)
+
+
+OPERATION_FIELDS = ["key", "api", "version", "operation_id", "method", "path", "roles", "grantless",
+                    "restricted_data", "deprecated", "retired", "type_carrier", "type_argument", "regions",
+                    "role_regions", "sources", "confidence", "in_models", "notes", "evidence"]
+TYPE_FIELDS = ["kind", "name", "aliases", "roles", "regions", "role_regions", "restricted", "deprecated",
+               "possibly_retired", "availability", "sources", "confidence", "notes"]
+
+
+def sorted_regions_union(groups: Iterable[Sequence[str]]) -> List[str]:
+    found: Set[str] = set()
+    for group in groups:
+        found.update(group)
+    return sort_regions(found)
+
+
+def render(doc: dict) -> str:
+    """JSON with one operation / type per line: compact to load, readable in a diff."""
+    parts = ["{"]
+    keys = sorted(doc)
+    for i, key in enumerate(keys):
+        value = doc[key]
+        comma = "," if i < len(keys) - 1 else ""
+        if isinstance(value, list) and value and key in ("operations", "types", "sources", "roles", "mentioned_roles"):
+            rows = ",\n".join(json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for item in value)
+            parts.append(f"{json.dumps(key)}:[\n{rows}\n]{comma}")
+        else:
+            parts.append(f"{json.dumps(key)}:{json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(',', ':'))}{comma}")
+    parts.append("}")
+    return "\n".join(parts) + "\n"
+
+
+def build(shared: str) -> Tuple[str, str]:
+    builder = Builder(shared)
+    builder.build_roles()
+    builder.build_operations()
+    builder.gather_role_evidence()
+    builder.resolve_operations()
+    builder.build_types()
+    return render(builder.document()), builder.conflicts_report()
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("shared", nargs="?", default=os.path.join(REPO_ROOT, "..", "shared", "spapi"),
+                        help="path of the shared SP-API data (default: ../shared/spapi)")
+    parser.add_argument("--check", action="store_true", help="compare with the committed files, write nothing")
+    args = parser.parse_args(argv)
+    if not os.path.isfile(os.path.join(args.shared, "operations-catalog.json")):
+        print(f"build_kb: error: {args.shared}: not the shared SP-API data folder", file=sys.stderr)
+        return 2
+    kb_text, conflicts_text = build(args.shared)
+    outputs = ((OUT_KB, kb_text), (OUT_CONFLICTS, conflicts_text))
+    if args.check:
+        stale = [path for path, text in outputs if not os.path.exists(path) or open(path, encoding="utf-8").read() != text]
+        for path in stale:
+            print(f"build_kb: {os.path.relpath(path, REPO_ROOT)} is out of date", file=sys.stderr)
+        return 1 if stale else 0
+    for path, text in outputs:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
