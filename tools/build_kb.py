@@ -105,6 +105,7 @@ TYPE_CARRIERS = [
     (("createFeed",), "feed", "feedType"),
     (("getFeeds",), "feed", "feedTypes"),
     (("createSubscription", "getSubscription"), "notification", "notificationType"),
+    (("getSubscriptions",), "notification", "notificationTypes"),
     (("createQuery",), "query", "query"),
 ]
 TYPE_CARRIER_STEMS = ("reports_", "feeds_", "notifications", "dataKiosk_")
@@ -138,6 +139,18 @@ SEED_API_WIDE = {
     "Notifications in Seller Central": (("appIntegrations-2024-04-01",), "App Integrations API"),
     "Professional Services (Restricted)": (("services",), "Services API v1"),
 }
+
+# Other statements that name a whole API (tier 4): (model stem, role, source ref, date, kind, note).
+# Data Kiosk: notes/role-mappings-types.md, "Brand Analytics access, from public GitHub issues".
+OTHER_API_WIDE = [
+    ("dataKiosk_2023-11-15", "Brand Analytics", "https://github.com/amzn/selling-partner-api-models/issues/5296",
+     "2026-07", "issue-comment", "an Amazon staff comment says Data Kiosk needs Brand Analytics"),
+]
+
+# Grantless operations that no role-mapping row carries: the Grantless Operations page lists them
+# (role-mappings-current-guides.json, Notifications API, api_statements). (stem, operation id)
+GRANTLESS_PAGE = "https://developer-docs.amazon.com/sp-api/docs/grantless-operations"
+GRANTLESS_EXTRA = [("authorization", "getAuthorizationCode")]
 
 # Descriptive report names in the seed page's examples -> type name (Amazon's report type values
 # pages give these titles: "FBA Fee Preview Report", "Flat File V2 Settlement Report").
@@ -512,7 +525,9 @@ class Builder:
                     tier = 5 if kind == "third-party" else (1 if row["uncertain"] is False else 2)
                     source = self.sources.add(row["source"], self.retrieved(api), kind)
                     for op in targets:
-                        roles, limits, _ = self.canonical_roles(row["roles"], op.key)
+                        roles, limits, dropped = self.canonical_roles(row["roles"], op.key)
+                        for name in dropped:
+                            op.notes.append(f"{row['source']} also names {name!r}, which is not one of the 17 roles")
                         limits.update({self.role_by_key[role_key(r)]: tuple(sort_regions(v))
                                        for r, v in (row.get("role_region_limits") or {}).items()
                                        if role_key(r) in self.role_by_key})
@@ -542,6 +557,17 @@ class Builder:
                                             role_regions={canonical: regions} if regions else {}))
             if row["rdt_roles"]:
                 op.rdt_sources.append(self.source_2022(row["rdt_roles"][0]))
+        # Tier 1: grantless operations listed on the Grantless Operations page without a row.
+        grantless_src = self.sources.add(GRANTLESS_PAGE, self.rm_guides["retrieved"], "grantless-list")
+        for stem, op_id in GRANTLESS_EXTRA:
+            self.ops[f"{stem}#{op_id}"].evidence.append(
+                Evidence(1, grantless_src, (), grantless=True, note="listed on the Grantless Operations page"))
+        # Tier 4: other statements naming a whole API.
+        for stem, role, ref, date, kind, note in OTHER_API_WIDE:
+            source = self.sources.add(ref, date, kind)
+            for op in self.ops.values():
+                if op.key.split("#")[0] == stem and op.in_models:
+                    op.evidence.append(Evidence(4, source, (role,), note=note))
         # Tier 4: whole-API statements in role descriptions.
         for role, (stems, phrase) in sorted(SEED_API_WIDE.items()):
             if phrase not in self.roles[role]["description"]:

@@ -13,7 +13,6 @@ abbreviations such as AISP). Names Amazon's pages mention that are not one of th
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -89,7 +88,6 @@ class Operation:
     role_regions: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     in_models: bool = True
     notes: Tuple[str, ...] = ()
-    evidence: Tuple[Evidence, ...] = ()
 
     @property
     def known(self) -> bool:
@@ -135,8 +133,11 @@ class KnowledgeBase:
     """Query API over the loaded data. Indexes are built on first use."""
 
     def __init__(self, data_version: str, roles: Dict[str, Role], operations: Dict[str, Operation],
-                 types: Dict[Tuple[str, str], TypeInfo], mentioned: Dict[str, MentionedRole]):
+                 types: Dict[Tuple[str, str], TypeInfo], mentioned: Dict[str, MentionedRole],
+                 raw_evidence: Optional[Dict[str, list]] = None, sources: Tuple[Source, ...] = ()):
         self.data_version = data_version
+        self._raw_evidence = raw_evidence or {}
+        self._sources = sources
         self.roles = roles
         self.operations = operations
         self.types = types
@@ -148,6 +149,11 @@ class KnowledgeBase:
         self._type_names: Optional[FrozenSet[str]] = None
 
     # ------------------------------------------------------------------ operations
+    def evidence(self, operation: Operation) -> Tuple[Evidence, ...]:
+        """Every source's statement about the operation's roles, adopted or not (for explanations)."""
+        return tuple(Evidence(self._sources[s], tier, tuple(r), bool(g))
+                     for s, tier, r, g in self._raw_evidence.get(operation.key, ()))
+
     def operations_named(self, operation_id: str) -> List[Operation]:
         """Every operation (all APIs and versions) with this operationId, by key."""
         if self._by_operation_id is None:
@@ -256,6 +262,8 @@ class KnowledgeBase:
         for role in self.roles.values():
             for spelling in (role.name,) + role.aliases:
                 keys.setdefault(_role_key(spelling), role.name)
+        import difflib  # only needed for hints; keeps load() fast
+
         match = difflib.get_close_matches(_role_key(text), list(keys), n=1, cutoff=0.6)
         return keys[match[0]] if match else None
 
@@ -309,43 +317,58 @@ def _check(condition: bool, message: str) -> None:
         raise ValueError(message)
 
 
+def _new(cls, **fields):
+    """Instance of a frozen dataclass without running its __init__ (load() must stay fast)."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(fields)
+    return obj
+
+
 def _build(doc: dict) -> KnowledgeBase:
-    sources = [Source(str(ref), str(date), str(kind)) for ref, date, kind in doc["sources"]]
+    sources = tuple(Source(str(ref), str(date), str(kind)) for ref, date, kind in doc["sources"])
+    pick = sources.__getitem__
     _check(isinstance(doc["data_version"], str), "data_version is not a string")
     roles: Dict[str, Role] = {}
     for item in doc["roles"]:
         roles[item["name"]] = Role(item["name"], tuple(item["aliases"]), bool(item["restricted"]),
                                    bool(item["sellers"]), bool(item["vendors"]), item["description"],
-                                   tuple(sources[i] for i in item["sources"]))
+                                   tuple(map(pick, item["sources"])))
     _check(len(roles) == 17, f"{len(roles)} roles instead of 17")
+    role_names = frozenset(roles)
     mentioned = {item["name"]: MentionedRole(item["name"], item["note"], item["may_mean"],
-                                             tuple(sources[i] for i in item["sources"]))
+                                             tuple(map(pick, item["sources"])))
                  for item in doc["mentioned_roles"]}
     _check(doc["operation_fields"] == _OPERATION_FIELDS, "unexpected operation fields")
     _check(doc["type_fields"] == _TYPE_FIELDS, "unexpected type fields")
+    confidences = frozenset(CONFIDENCES)
     operations: Dict[str, Operation] = {}
+    raw_evidence: Dict[str, list] = {}
     for (key, api, version, op_id, method, path, op_roles, grantless, rdt, deprecated, retired, carrier,
          argument, regions, role_regions, src, confidence, in_models, notes, evidence) in doc["operations"]:
-        _check(confidence in CONFIDENCES, f"operation {key}: bad confidence {confidence!r}")
-        _check(all(r in roles for r in op_roles), f"operation {key}: unknown role")
-        _check(key not in operations, f"duplicate operation key {key}")
-        operations[key] = Operation(
-            key, api, version, op_id, method, path, tuple(op_roles), bool(grantless), bool(rdt),
-            bool(deprecated), bool(retired), carrier, tuple(regions), tuple(sources[i] for i in src),
-            confidence, argument, tuple((r, tuple(v)) for r, v in role_regions.items()), bool(in_models),
-            tuple(notes), tuple(Evidence(sources[s], t, tuple(r), bool(g)) for s, t, r, g in evidence))
+        _check(confidence in confidences, f"operation {key}: bad confidence {confidence!r}")
+        _check(role_names.issuperset(op_roles), f"operation {key}: unknown role")
+        _check(key not in operations and isinstance(path, str), f"operation {key}: duplicate or bad path")
+        operations[key] = _new(
+            Operation, key=key, api=api, version=version, operation_id=op_id, method=method, path=path,
+            roles=tuple(op_roles), grantless=grantless is True, restricted_data=rdt is True,
+            deprecated=deprecated is True, retired=retired is True, type_carrier=carrier, regions=tuple(regions),
+            sources=tuple(map(pick, src)), confidence=confidence, type_argument=argument,
+            role_regions=tuple((r, tuple(v)) for r, v in role_regions.items()), in_models=in_models is True,
+            notes=tuple(notes))
+        raw_evidence[key] = evidence
     types: Dict[Tuple[str, str], TypeInfo] = {}
+    kinds = frozenset(TYPE_KINDS)
     for (kind, name, aliases, type_roles, regions, role_regions, restricted, deprecated, possibly_retired,
          availability, src, confidence, notes) in doc["types"]:
-        _check(kind in TYPE_KINDS, f"type {name}: bad kind {kind!r}")
-        _check(confidence in CONFIDENCES, f"type {name}: bad confidence {confidence!r}")
-        _check(all(r in roles for r in type_roles), f"type {name}: unknown role")
+        _check(kind in kinds and confidence in confidences, f"type {name}: bad kind or confidence")
+        _check(role_names.issuperset(type_roles), f"type {name}: unknown role")
         _check((kind, name) not in types, f"duplicate type {kind} {name}")
-        types[(kind, name)] = TypeInfo(
-            kind, name, tuple(aliases), tuple(type_roles), tuple(regions), bool(restricted), bool(deprecated),
-            tuple(sources[i] for i in src), confidence, tuple((r, tuple(v)) for r, v in role_regions.items()),
-            bool(possibly_retired), availability, tuple(notes))
-    return KnowledgeBase(doc["data_version"], roles, operations, types, mentioned)
+        types[(kind, name)] = _new(
+            TypeInfo, kind=kind, name=name, aliases=tuple(aliases), roles=tuple(type_roles), regions=tuple(regions),
+            restricted=restricted is True, deprecated=deprecated is True, sources=tuple(map(pick, src)),
+            confidence=confidence, role_regions=tuple((r, tuple(v)) for r, v in role_regions.items()),
+            possibly_retired=possibly_retired is True, availability=availability, notes=tuple(notes))
+    return KnowledgeBase(doc["data_version"], roles, operations, types, mentioned, raw_evidence, sources)
 
 
 _OPERATION_FIELDS = ["key", "api", "version", "operation_id", "method", "path", "roles", "grantless",
