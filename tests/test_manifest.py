@@ -268,8 +268,7 @@ def test_unreadable_file_reported_by_the_os(tmp_path, monkeypatch):
 def test_deep_nesting_is_an_error_not_a_crash(tmp_path):
     path = write(tmp_path, "spapi-roles.toml", "roles = " + "[" * 100_000 + "]" * 100_000 + "\n")
     _, text = error_of(path)
-    assert text.startswith(f"{path}:")
-    assert "roles" in text or "TOML" in text
+    assert text == f"{path}: invalid TOML: nested too deeply"
 
 
 @pytest.mark.parametrize("content, line, message", [
