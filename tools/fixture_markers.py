@@ -1,0 +1,246 @@
+"""Expectation markers of the fixture projects: read them, and compare them with the engine's uses.
+
+Shared by ``tests/test_fixtures.py`` and ``tools/precision_recall.py``. The marker format is
+described in ``fixtures/README.md``; in short, a trailing comment on the line of the reported token::
+
+    orders.get_orders(CreatedAfter=since)  # expect: operation:getOrders@v0
+    Reports().create_report(reportType=kind)  # expect: operation:createReport report:?/optin
+
+and ``# pattern: <id>`` comment lines above each case. Markers are read from comment tokens only,
+so a string that contains ``# expect:`` is not a marker. Nothing here imports fixture code.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
+
+KINDS = ("operation", "report", "feed", "notification")
+DEFAULT_EVIDENCE = frozenset({"receiver", "carrier", "literal"})
+OPTIN_EVIDENCE = frozenset({"name-only", "unresolved"})
+UNRESOLVED_NAME = "?"
+
+_EXPECT_RE = re.compile(r"#\s*expect:(?P<items>.*)$")
+_PATTERN_RE = re.compile(r"#\s*pattern:(?P<id>.*)$")
+_PATTERN_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_ITEM_RE = re.compile(
+    r"^(?P<kind>[a-z]+):(?P<name>\?|[A-Za-z][A-Za-z0-9_]*)"
+    r"(?:@(?P<version>[A-Za-z0-9][A-Za-z0-9.-]*))?(?:/(?P<mode>[a-z]+))?$"
+)
+
+
+class MarkerError(ValueError):
+    """A malformed marker in a fixture file; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the harness compares: one use at one line, without column or evidence detail."""
+
+    path: str  # posix path relative to the fixture project's root
+    line: int
+    kind: str  # operation | report | feed | notification
+    name: str  # operationId or canonical type name; "?" for an unresolved type argument
+    mode: str  # "default" (receiver / carrier / literal evidence) or "optin" (name-only / unresolved)
+
+    def __str__(self) -> str:
+        suffix = "/optin" if self.mode == "optin" else ""
+        return f"{self.path}:{self.line}: {self.kind}:{self.name}{suffix}"
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One marker item; ``version`` is None when the marker does not pin the API version."""
+
+    finding: Finding
+    version: Optional[str] = None
+
+    def __str__(self) -> str:
+        found = self.finding
+        version = f"@{self.version}" if self.version else ""
+        suffix = "/optin" if found.mode == "optin" else ""
+        return f"{found.path}:{found.line}: {found.kind}:{found.name}{version}{suffix}"
+
+
+@dataclass
+class ProjectMarkers:
+    """Every marker and pattern tag of one fixture project."""
+
+    name: str
+    root: Path
+    files: List[Path]
+    expectations: List[Expectation] = field(default_factory=list)
+    patterns: Dict[str, List[Tuple[str, int]]] = field(default_factory=dict)
+
+
+@dataclass
+class Comparison:
+    """Expected against actual findings of one project."""
+
+    matched: List[Expectation]
+    missed: List[Expectation]
+    false_findings: List[Tuple[Finding, str]]  # (finding, version the engine gave)
+
+    @property
+    def true_positives(self) -> int:
+        return len(self.matched)
+
+    @property
+    def false_negatives(self) -> int:
+        return len(self.missed)
+
+    @property
+    def false_positives(self) -> int:
+        return len(self.false_findings)
+
+    def report(self) -> str:
+        """Every miss and false finding, one per line, sorted by position."""
+        lines = [f"missed {exp}" for exp in sorted(self.missed, key=_expectation_order)]
+        for finding, version in sorted(self.false_findings, key=lambda item: _finding_order(item[0])):
+            shown = f" (version {version})" if version else ""
+            lines.append(f"false  {finding}{shown}")
+        return "\n".join(lines)
+
+
+def _finding_order(finding: Finding) -> Tuple[str, int, str, str, str]:
+    return (finding.path, finding.line, finding.kind, finding.name, finding.mode)
+
+
+def _expectation_order(expectation: Expectation) -> Tuple[Tuple[str, int, str, str, str], str]:
+    return (_finding_order(expectation.finding), expectation.version or "")
+
+
+def fixture_projects(fixtures_dir: Path = FIXTURES_DIR) -> List[Path]:
+    """The fixture project directories: each direct subdirectory that holds Python files."""
+    return sorted(
+        child for child in fixtures_dir.iterdir()
+        if child.is_dir() and not child.name.startswith((".", "_")) and python_files(child)
+    )
+
+
+def python_files(root: Path) -> List[Path]:
+    """Every ``.py`` file below ``root``, sorted, skipping caches."""
+    return sorted(path for path in root.rglob("*.py") if "__pycache__" not in path.parts)
+
+
+def _parse_items(text: str, where: str) -> List[Tuple[str, str, Optional[str], str]]:
+    items = text.split()
+    if not items:
+        raise MarkerError(f"{where}: empty '# expect:' marker")
+    parsed = []
+    for item in items:
+        match = _ITEM_RE.match(item)
+        if match is None:
+            raise MarkerError(f"{where}: cannot read marker item {item!r}")
+        kind, name, version, mode = match.group("kind", "name", "version", "mode")
+        if kind not in KINDS:
+            raise MarkerError(f"{where}: unknown kind {kind!r} in {item!r}")
+        if mode not in (None, "optin"):
+            raise MarkerError(f"{where}: unknown mode {mode!r} in {item!r} (only /optin)")
+        if name == UNRESOLVED_NAME and (kind == "operation" or mode != "optin"):
+            raise MarkerError(f"{where}: '?' is only for an opt-in unresolved type: {item!r}")
+        if version is not None and kind != "operation":
+            raise MarkerError(f"{where}: only operations take an @version: {item!r}")
+        parsed.append((kind, name, version, "optin" if mode else "default"))
+    return parsed
+
+
+def parse_source(text: str, rel_path: str) -> Tuple[List[Expectation], List[Tuple[str, int]]]:
+    """The expectations and pattern tags (id, line) in one file's source text."""
+    expectations: List[Expectation] = []
+    patterns: List[Tuple[str, int]] = []
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError) as error:
+        raise MarkerError(f"{rel_path}: cannot tokenize: {error}") from error
+    for token in tokens:
+        if token.type != tokenize.COMMENT:
+            continue
+        line = token.start[0]
+        where = f"{rel_path}:{line}"
+        expect = _EXPECT_RE.search(token.string)
+        if expect is not None:
+            for kind, name, version, mode in _parse_items(expect.group("items"), where):
+                finding = Finding(rel_path, line, kind, name, mode)
+                expectations.append(Expectation(finding, version))
+            continue
+        pattern = _PATTERN_RE.match(token.string)
+        if pattern is not None:
+            pattern_id = pattern.group("id").strip()
+            if not _PATTERN_ID_RE.match(pattern_id):
+                raise MarkerError(f"{where}: pattern id must be lower-case words joined by '-': {pattern_id!r}")
+            if token.line.strip() != token.string.strip():
+                raise MarkerError(f"{where}: '# pattern:' must be on a line of its own")
+            patterns.append((pattern_id, line))
+    return expectations, patterns
+
+
+def read_project(root: Path) -> ProjectMarkers:
+    """Markers and pattern tags of every Python file of one fixture project."""
+    project = ProjectMarkers(name=root.name, root=root, files=python_files(root))
+    for path in project.files:
+        rel_path = path.relative_to(root).as_posix()
+        expectations, patterns = parse_source(path.read_text(encoding="utf-8"), rel_path)
+        project.expectations.extend(expectations)
+        for pattern_id, line in patterns:
+            project.patterns.setdefault(pattern_id, []).append((rel_path, line))
+    return project
+
+
+def relative_path(path: str, root: Path) -> str:
+    """``path`` (absolute, or relative to the working directory or to ``root``) as posix relative to root."""
+    candidate = Path(path)
+    if not candidate.is_absolute():
+        under_root = root / candidate
+        candidate = under_root if under_root.exists() else Path(os.path.abspath(path))
+    return Path(os.path.relpath(candidate.resolve(), root.resolve())).as_posix()
+
+
+def finding_of(use, root: Path) -> Tuple[Finding, str]:
+    """The comparable finding and the version of one engine ``Use``."""
+    if use.evidence in DEFAULT_EVIDENCE:
+        mode = "default"
+    elif use.evidence in OPTIN_EVIDENCE:
+        mode = "optin"
+    else:
+        raise ValueError(f"unknown evidence {use.evidence!r} in {use!r}")
+    name = use.name or UNRESOLVED_NAME
+    return Finding(relative_path(use.path, root), use.line, use.kind, name, mode), use.version
+
+
+def compare(expectations: Iterable[Expectation], actual: Iterable[Tuple[Finding, str]]) -> Comparison:
+    """Match markers with findings per (file, line, kind, name, mode), and the version where pinned.
+
+    Several identical findings on one line count once. A marker with ``@version`` needs a finding of
+    that version, and then findings of other versions on that line are false; a marker without a
+    version accepts any.
+    """
+    actual_versions: Dict[Finding, Set[str]] = {}
+    for finding, version in actual:
+        actual_versions.setdefault(finding, set()).add(version or "")
+    expected_versions: Dict[Finding, Set[Optional[str]]] = {}
+    unique_expectations = sorted(set(expectations), key=_expectation_order)
+    for expectation in unique_expectations:
+        expected_versions.setdefault(expectation.finding, set()).add(expectation.version)
+
+    matched, missed = [], []
+    for expectation in unique_expectations:
+        versions = actual_versions.get(expectation.finding)
+        found = versions is not None and (expectation.version is None or expectation.version in versions)
+        (matched if found else missed).append(expectation)
+
+    false_findings: List[Tuple[Finding, str]] = []
+    for finding, versions in actual_versions.items():
+        wanted = expected_versions.get(finding)
+        if wanted is None:
+            false_findings.append((finding, ",".join(sorted(versions))))
+        elif None not in wanted:
+            false_findings.extend((finding, version) for version in sorted(versions - wanted))
+    return Comparison(matched, missed, false_findings)
