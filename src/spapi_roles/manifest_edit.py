@@ -1,0 +1,447 @@
+"""Writing manifests: a new least-privilege one (``init``) and added roles (``check --fix``).
+
+Both write atomically (a temporary file in the manifest's directory, fsync, rename)
+under a lock file ``<manifest>.lock``, so two runs at once are serialised, and neither
+ever replaces a manifest that changed after it was read.
+
+:func:`add_roles` edits the text itself: every byte outside the roles array stays as it
+was, and the new roles go at the end of the array in its style (one per line with the
+same indentation and comma style in multi-line arrays, aligned under the last role when
+the closing bracket shares its line, inline in one-line arrays; the quote style of the
+last role). The result is checked by parsing it again: it must hold exactly the old
+settings plus the new roles, or nothing is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import sys
+import tempfile
+import time
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+
+import tomlkit
+
+from spapi_roles import knowledge, toml_layout
+from spapi_roles.errors import UserError
+from spapi_roles.manifest import (
+    PYPROJECT_NAME,
+    TOOL_TABLE,
+    decode_manifest,
+    parse_manifest_text,
+    parse_toml,
+    read_manifest_bytes,
+    read_manifest_text,
+    tool_table,
+)
+
+LOCK_TIMEOUT_SECONDS = 10.0
+STALE_LOCK_SECONDS = 60.0
+BOM = b"\xef\xbb\xbf"
+REASONS_PER_ROLE = 5  # reason comments written per role; the rest are counted
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+HEADER = """\
+# SP-API roles this app registration holds; spapi-roles checks the code against them.
+# Written by `spapi-roles init`: the fewest roles that grant every SP-API use found,
+# avoiding restricted roles where possible. Each role lists the uses that need it.
+"""
+
+
+# ---------------------------------------------------------------------------
+# Files: lock, read, atomic write
+
+
+@contextlib.contextmanager
+def manifest_lock(path: str, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
+    """Hold ``<path>.lock`` (created exclusively) while editing ``path``.
+
+    A lock left behind by a process that no longer runs, or older than a minute, is
+    taken over; after ``timeout`` seconds of waiting a UserError says who holds it.
+    """
+    lock = path + ".lock"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            if _lock_is_stale(lock):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(lock)
+                continue
+            if time.monotonic() > deadline:
+                raise UserError("another spapi-roles run is editing the manifest; if none is, "
+                                f"delete {lock}", path) from None
+            time.sleep(0.02)
+            continue
+        except OSError as error:
+            raise UserError(f"cannot create the lock file {lock}: {error.strerror or error}",
+                            path) from None
+        break
+    try:
+        os.write(descriptor, str(os.getpid()).encode())
+        os.close(descriptor)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
+
+
+def _lock_is_stale(lock: str) -> bool:
+    try:
+        with open(lock, "rb") as stream:
+            content = stream.read().strip()
+        age = time.time() - os.stat(lock).st_mtime
+    except OSError:
+        return False  # gone meanwhile: just try again
+    if age > STALE_LOCK_SECONDS:
+        return True
+    if not content.isdigit() or sys.platform == "win32":
+        return False  # being written, or no cheap liveness test
+    try:
+        os.kill(int(content), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _fingerprint(path: str) -> Optional[str]:
+    try:
+        with open(path, "rb") as stream:
+            return _digest(stream.read())
+    except OSError:
+        return None
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write_atomically(path: str, target: str, text: str, expected: Optional[str],
+                      replace: bool) -> bool:
+    """Write ``text`` to ``target`` (``path`` resolved) via a temporary file and a rename.
+
+    ``expected`` is the fingerprint the file had when it was read (None: it did not
+    exist). Returns False, writing nothing, when the file changed meanwhile.
+    """
+    directory = os.path.dirname(target)
+    try:
+        mode = os.stat(target).st_mode & 0o7777
+    except OSError:
+        mode = None
+    try:
+        descriptor, temporary = tempfile.mkstemp(
+            prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
+    except OSError as error:
+        raise UserError(f"cannot write next to the manifest: {error.strerror or error}",
+                        path) from None
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(text.encode("utf-8"))
+            stream.flush()
+            os.fsync(stream.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        if _fingerprint(target) != expected:
+            return False
+        if replace:
+            os.replace(temporary, target)
+        else:
+            _link_new(temporary, target, path)
+        _fsync_directory(directory)
+        return True
+    except OSError as error:
+        raise UserError(f"cannot write the manifest: {error.strerror or error}", path) from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+def _link_new(temporary: str, target: str, path: str) -> None:
+    """Put ``temporary`` at ``target`` only if nothing is there (hard link, no race)."""
+    try:
+        os.link(temporary, target)
+    except FileExistsError:
+        raise UserError("already exists; not overwriting it", path) from None
+    except OSError:  # no hard links on this file system
+        if os.path.lexists(target):
+            raise UserError("already exists; not overwriting it", path) from None
+        os.replace(temporary, target)
+
+
+def _fsync_directory(directory: str) -> None:
+    """Make the rename durable where the OS allows syncing a directory."""
+    with contextlib.suppress(OSError, AttributeError):
+        descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+# ---------------------------------------------------------------------------
+# Text helpers
+
+
+def _toml_string(value: str, quote: str = '"') -> str:
+    if quote == "'" and "'" not in value and not _CONTROL.search(value):
+        return f"'{value}'"
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = _CONTROL.sub(lambda match: "".join(f"\\u{ord(c):04x}" for c in match.group()),
+                           escaped)
+    return f'"{escaped}"'
+
+
+def _comment_lines(reasons: Sequence[str], indent: str) -> List[str]:
+    """Reason comments, one line each, control characters removed, capped."""
+    cleaned = [" ".join(_CONTROL.sub(" ", reason).split()) for reason in reasons]
+    cleaned = [reason for reason in cleaned if reason]
+    lines = [f"{indent}# {reason}" for reason in cleaned[:REASONS_PER_ROLE]]
+    if len(cleaned) > REASONS_PER_ROLE:
+        lines.append(f"{indent}# ... and {len(cleaned) - REASONS_PER_ROLE} more")
+    return lines
+
+
+def _canonical_roles(roles: Sequence[str]) -> List[str]:
+    """Canonical names, in order, without repeats; an unknown name is a UserError."""
+    kb = knowledge.load()
+    result: List[str] = []
+    for written in roles:
+        role = kb.role_named(written)
+        if role is None:
+            raise UserError(f"unknown role `{written}`")
+        if role.name not in result:
+            result.append(role.name)
+    return result
+
+
+def _newline(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+# ---------------------------------------------------------------------------
+# Adding roles to an existing manifest
+
+
+def _roles_key(path: str, text: str) -> Tuple[str, ...]:
+    if os.path.basename(path) != PYPROJECT_NAME:
+        return ("roles",)
+    key, _ = tool_table(parse_toml(text, path))
+    return ("tool", key or TOOL_TABLE, "roles")
+
+
+def _insert_into_array(text: str, layout: toml_layout.Layout, array: toml_layout.ArraySpan,
+                       values: List[str], reasons: List[List[str]]) -> str:
+    """``text`` with ``values`` (TOML strings) appended to ``array`` in its style."""
+    newline = _newline(text)
+    elements = array.elements
+    last = elements[-1] if elements else None
+    multiline = "\n" in text[array.start:array.end]
+    trailing = last.comma is not None if last else multiline
+    items = [value + ("," if index < len(values) - 1 or trailing else "")
+             for index, value in enumerate(values)]
+    comma_fix = "," if last is not None and last.comma is None else ""
+    edits: List[Tuple[int, str]] = []
+
+    if not multiline:
+        if last is None:
+            edits.append((array.start + 1, " ".join(items)))
+        else:
+            at = last.comma + 1 if last.comma is not None else last.end
+            edits.append((at, comma_fix + "".join(" " + item for item in items)))
+    else:
+        closing_line = layout.line_start(array.end)
+        closing_alone = not text[closing_line:array.end].strip()
+        on_opener = last is not None and last.line == layout.line_at(array.start)
+        if closing_alone and not on_opener:
+            indent = _array_indent(text, layout, array)
+            lines: List[str] = []
+            for item, why in zip(items, reasons):
+                lines.extend(_comment_lines(why, indent))
+                lines.append(indent + item)
+            if comma_fix:
+                edits.append((last.end, comma_fix))
+            edits.append((closing_line, newline.join(lines) + newline))
+        else:
+            assert last is not None  # an empty array's bracket never shares a line with a role
+            line_start = layout.line_start(last.start)
+            first_on_line = next(e for e in elements if e.line == last.line)
+            pad = "".join(c if c == "\t" else " " for c in text[line_start:first_on_line.start])
+            after = last.comma + 1 if last.comma is not None else last.end
+            line_end = text.find("\n", after)
+            line_end = len(text) if line_end < 0 else line_end
+            rest = text[after:line_end].strip()
+            if not rest or rest.startswith("#"):
+                at = line_end - 1 if text[line_end - 1:line_end] == "\r" else line_end
+                if comma_fix:
+                    edits.append((last.end, comma_fix))
+                    comma_fix = ""
+            else:
+                at = after
+            edits.append((at, comma_fix + "".join(newline + pad + item for item in items)))
+    for offset, insertion in sorted(edits, reverse=True):
+        text = text[:offset] + insertion + text[offset:]
+    return text
+
+
+def _array_indent(text: str, layout: toml_layout.Layout, array: toml_layout.ArraySpan) -> str:
+    """Indentation of the last role's line, else of a comment line inside the array."""
+    if array.elements:
+        last = array.elements[-1]
+        return text[layout.line_start(last.start):last.start]
+    first_line = layout.line_at(array.start) + 1
+    last_line = layout.line_at(array.end)
+    lines = text.split("\n")
+    for number in range(first_line, last_line):
+        content = lines[number - 1]
+        if content.strip():
+            return content[:len(content) - len(content.lstrip())]
+    return "    "
+
+
+def _with_roles_added(path: str, text: str, key: Tuple[str, ...], roles: List[str],
+                      reasons: Dict[str, List[str]]) -> str:
+    """The manifest text with ``roles`` appended to its roles array."""
+    layout = toml_layout.scan(text)
+    found = layout.assignment(key)
+    if found is not None and found.array is not None:
+        elements = found.array.elements
+        quote = "'" if elements and text[elements[-1].start] == "'" else '"'
+        values = [_toml_string(role, quote) for role in roles]
+        return _insert_into_array(text, layout, found.array, values,
+                                  [reasons.get(role, []) for role in roles])
+    # Roles written where the scanner does not look (inside an inline table): tomlkit.
+    document = tomlkit.parse(text)
+    container: Any = document
+    for part in key[:-1]:
+        container = container[part]
+    for role in roles:
+        container[key[-1]].append(role)
+    return tomlkit.dumps(document)
+
+
+def _check_edit(path: str, old_text: str, new_text: str, key: Tuple[str, ...],
+                added: List[str]) -> None:
+    """The edited text must parse to the old settings plus exactly the added roles."""
+    expected = parse_toml(old_text, path)
+    container = expected
+    for part in key[:-1]:
+        container = container[part]
+    container[key[-1]] = list(container[key[-1]]) + added
+    try:
+        actual = parse_toml(new_text, path)
+    except UserError:
+        actual = None
+    if actual != expected:
+        raise UserError("cannot add the roles without disturbing the manifest; add them by "
+                        "hand: " + ", ".join(added), path)
+    parse_manifest_text(path, new_text)
+
+
+def add_roles(path: str, roles: Sequence[str],
+              reasons: Optional[Dict[str, List[str]]] = None) -> List[str]:
+    """Add roles to the manifest at ``path``; return those that were not there yet.
+
+    ``reasons`` maps a role to the uses that need it; in multi-line arrays they are
+    written as comment lines above the role. The manifest must be valid before the
+    edit. If it changes while being edited, the edit is made again on the new text
+    once; if it changes again, a UserError says so and nothing is written.
+    """
+    wanted = _canonical_roles(roles)
+    reasons = {role.name: list(why) for written, why in (reasons or {}).items()
+               for role in [knowledge.load().role_named(written)] if role is not None}
+    target = os.path.realpath(path)
+    with manifest_lock(target):
+        for _attempt in range(2):
+            data = read_manifest_bytes(path)
+            text = decode_manifest(data, path)
+            manifest = parse_manifest_text(path, text)
+            added = [role for role in wanted if role not in manifest.roles]
+            if not added:
+                return []
+            key = _roles_key(path, text)
+            new_text = _with_roles_added(path, text, key, added, reasons)
+            _check_edit(path, text, new_text, key, added)
+            if data.startswith(BOM):
+                new_text = "\ufeff" + new_text
+            if _write_atomically(path, target, new_text, _digest(data), replace=True):
+                return added
+    raise UserError("the manifest keeps changing while spapi-roles edits it; not writing it; "
+                    "run again", path)
+
+
+# ---------------------------------------------------------------------------
+# A new manifest
+
+
+def manifest_body(roles_with_reasons: Dict[str, List[str]], account: Optional[str] = None,
+                  newline: str = "\n") -> str:
+    """The settings of a new manifest: sorted roles, each after the comments of its uses."""
+    roles = sorted(_canonical_roles(list(roles_with_reasons)))
+    by_canonical: Dict[str, List[str]] = {}
+    kb = knowledge.load()
+    for written, why in roles_with_reasons.items():
+        role = kb.role_named(written)
+        by_canonical.setdefault(role.name if role else written, []).extend(why)
+    if roles:
+        lines = ["roles = ["]
+        for role in roles:
+            lines.extend(_comment_lines(by_canonical.get(role, []), "    "))
+            lines.append(f"    {_toml_string(role)},")
+        lines.append("]")
+    else:
+        lines = ["roles = []"]
+    if account is not None:
+        lines.append(f"account = {_toml_string(account)}")
+    return newline.join(lines) + newline
+
+
+def write_new_manifest(path: str, roles_with_reasons: Dict[str, List[str]],
+                       account: Optional[str] = None, overwrite: bool = False) -> None:
+    """Write a new manifest holding these roles, commented with the uses that need them.
+
+    ``path`` is a ``spapi-roles.toml`` (any name but pyproject.toml), written whole; an
+    existing file is a UserError unless ``overwrite``. For a ``pyproject.toml`` a
+    ``[tool.spapi-roles]`` table is appended (the file is created if missing); an
+    existing table is a UserError unless ``overwrite``, which replaces that table only.
+    """
+    target = os.path.realpath(path)
+    is_pyproject = os.path.basename(path) == PYPROJECT_NAME
+    with manifest_lock(target):
+        exists = os.path.lexists(target)
+        fingerprint = _fingerprint(target) if exists else None
+        if not is_pyproject:
+            if exists and not overwrite:
+                raise UserError("already exists; not overwriting it", path)
+            text = HEADER + "\n" + manifest_body(roles_with_reasons, account)
+        else:
+            text = _pyproject_with_table(path, target, exists, roles_with_reasons, account,
+                                         overwrite)
+        parse_manifest_text(path, text)
+        if not _write_atomically(path, target, text, fingerprint, replace=exists):
+            raise UserError("the file changed while spapi-roles was writing it; run again", path)
+
+
+def _pyproject_with_table(path: str, target: str, exists: bool,
+                          roles_with_reasons: Dict[str, List[str]], account: Optional[str],
+                          overwrite: bool) -> str:
+    old = read_manifest_text(target) if exists else ""
+    newline = _newline(old)
+    data = parse_toml(old, path)
+    key, _ = tool_table(data)
+    body = manifest_body(roles_with_reasons, account, newline)
+    if key is None:
+        comments = "".join(line + newline for line in HEADER.splitlines())
+        separator = "" if not old else (newline if old.endswith("\n") else newline * 2)
+        return old + separator + comments + f"[tool.{TOOL_TABLE}]" + newline + body
+    if not overwrite:
+        raise UserError(f"already has a [tool.{key}] table; not overwriting it", path)
+    document = tomlkit.parse(old)
+    document["tool"][key] = tomlkit.parse(body)
+    return tomlkit.dumps(document)
