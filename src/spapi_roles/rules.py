@@ -256,7 +256,7 @@ _RULES: Tuple[Rule, ...] = (
         default_on=True,
         level=LEVEL_ERROR,
         scope=SCOPE_FILE,
-        message="{subject} needs one of: {roles}; none is available to {account} accounts",
+        message="{subject} is not available to {account} accounts (it needs one of: {roles})",
         what=(
             "Finds a use whose roles the manifest's `account` type cannot hold at all, e.g. a "
             "seller-only operation in a vendor application. It replaces SPR101/SPR2xx for that use, "
@@ -380,7 +380,7 @@ _RULES: Tuple[Rule, ...] = (
         default_on=False,
         level=LEVEL_NOTE,
         scope=SCOPE_FILE,
-        message="{subject} (matched by method name only) needs one of: {roles}; suggest `{suggested}`",
+        message="{subject} needs one of: {roles}; suggest `{suggested}` (matched by method name only)",
         what=(
             "Opt-in strictness: like SPR101, for calls whose receiver could not be resolved to an "
             "SP-API client but whose method name belongs to exactly one SP-API operation."
@@ -402,7 +402,7 @@ _RULES: Tuple[Rule, ...] = (
         default_on=False,
         level=LEVEL_NOTE,
         scope=SCOPE_FILE,
-        message="{subject} takes its roles from the {kind} type, which could not be resolved",
+        message="{kind} type could not be resolved; the roles it needs are unknown",
         what=(
             "Opt-in strictness: finds createReport, createFeed, createSubscription and similar calls "
             "whose type argument is computed at run time, so the roles it needs are unknown."

@@ -1,0 +1,311 @@
+"""From uses to diagnostics: what each use needs, and which SPR codes the manifest earns.
+
+``need_of`` turns one engine ``Use`` into what it requires (knowledge base plus manifest
+overrides). ``check_uses`` runs the per-file checks for the uses of files governed by one
+manifest; ``check_project`` the project-wide ones (unused roles) and ``check_manifest`` the
+manifest's own (roles the account cannot hold). Every message comes from ``rules``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from . import rules
+from .least_privilege import choose_roles
+from .uses import (
+    EVIDENCE_NAME_ONLY,
+    EVIDENCE_UNRESOLVED,
+    KIND_OPERATION,
+    Use,
+)
+
+# What a use requires (Need.status).
+NEEDS_ROLE = "needs-role"        # any one of Need.roles
+GRANTLESS = "grantless"          # no role at all
+UNKNOWN = "unknown"              # the knowledge base has no role data
+TYPE_DECIDES = "type-decides"    # createReport & co: the type uses carry the roles
+UNRESOLVED = "unresolved"        # a type argument the engine could not resolve
+UNMATCHED = "unmatched"          # not in the knowledge base (engine/data version skew)
+
+TYPE_CODES = {"report": "SPR201", "feed": "SPR202", "notification": "SPR203"}
+ACCOUNT_FLAG = {"seller": "sellers", "vendor": "vendors"}
+UNAVAILABLE_TO = {"seller": "vendor only", "vendor": "seller only"}  # type availability an account lacks
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding, at a 1-based line and 0-based column of ``path``."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    message: str
+    kind: str
+    name: str
+    api: str = ""
+    version: str = ""
+    required_roles: Tuple[str, ...] = ()
+
+    def as_dict(self) -> Dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+            "kind": self.kind,
+            "name": self.name,
+            "api": self.api,
+            "version": self.version,
+            "required_roles": list(self.required_roles),
+        }
+
+
+@dataclass(frozen=True)
+class Need:
+    """What one use requires, with the facts the checks look at."""
+
+    use: Use
+    status: str
+    subject: str
+    api: str = ""
+    version: str = ""
+    roles: Tuple[str, ...] = ()
+    regions: Tuple[str, ...] = ()
+    restricted_data: bool = False
+    deprecated: bool = False
+    retired: bool = False
+    role_regions: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # roles that grant only in some regions
+    availability: Optional[str] = None  # types: "seller only", "vendor only", "seller and vendor"
+    overridden: bool = False
+
+
+def _unique(items: Iterable[str]) -> Tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def operation_subject(name: str, api: str, version: str) -> str:
+    where = " ".join(part for part in (api, version) if part)
+    return f"`{name}` ({where})" if where else f"`{name}`"
+
+
+def type_subject(kind: str, name: str) -> str:
+    return f"{kind} type `{name}`" if name else f"{kind} type"
+
+
+def need_of(use: Use, kb, manifest=None) -> Need:
+    """What ``use`` requires, from the knowledge base and the manifest's overrides."""
+    if use.kind == KIND_OPERATION:
+        return _operation_need(use, kb, manifest)
+    return _type_need(use, kb, manifest)
+
+
+def _operation_need(use: Use, kb, manifest) -> Need:
+    candidates = [kb.operations[key] for key in use.operation_keys if key in kb.operations]
+    if not candidates:
+        subject = operation_subject(use.name, use.api, use.version)
+        return Need(use, UNMATCHED, subject, use.api, use.version)
+    live = [op for op in candidates if not op.retired] or candidates
+    first = live[0]
+    versions = _unique(op.version for op in live)
+    api = first.api
+    version = versions[0] if len(versions) == 1 else use.version
+    subject = operation_subject(first.operation_id, api, version)
+    regions: Tuple[str, ...] = ()
+    if all(op.regions for op in live):
+        regions = _unique(region for op in live for region in op.regions)
+    facts = dict(
+        api=api,
+        version=version,
+        regions=regions,
+        restricted_data=any(op.restricted_data for op in live),
+        deprecated=all(op.deprecated for op in live),
+        retired=all(op.retired for op in candidates),
+        role_regions=first.role_regions if len(live) == 1 else (),
+    )
+    overrides = getattr(manifest, "operation_overrides", None) or {}
+    if first.operation_id in overrides:
+        roles = overrides[first.operation_id]
+        return Need(use, NEEDS_ROLE if roles else GRANTLESS, subject, roles=roles, overridden=True, **facts)
+    if any(op.type_carrier for op in live):
+        return Need(use, TYPE_DECIDES, subject, **facts)
+    if all(op.grantless for op in live):
+        return Need(use, GRANTLESS, subject, **facts)
+    roles = _unique(role for op in live for role in op.roles)
+    return Need(use, NEEDS_ROLE if roles else UNKNOWN, subject, roles=roles, **facts)
+
+
+def _type_need(use: Use, kb, manifest) -> Need:
+    if use.evidence == EVIDENCE_UNRESOLVED or not use.name:
+        return Need(use, UNRESOLVED, type_subject(use.kind, ""), use.api, use.version)
+    info = kb.type_named(use.name, use.kind)
+    name = info.name if info is not None else use.name
+    subject = type_subject(use.kind, name)
+    overrides = getattr(manifest, "type_overrides", None) or {}
+    if name in overrides:
+        roles = overrides[name]
+        status = NEEDS_ROLE if roles else GRANTLESS
+        if info is None:
+            return Need(use, status, subject, roles=roles, overridden=True)
+        return Need(use, status, subject, roles=roles, overridden=True, **_type_facts(info))
+    if info is None:
+        return Need(use, UNMATCHED, subject)
+    roles = tuple(info.roles)
+    return Need(use, NEEDS_ROLE if roles else UNKNOWN, subject, roles=roles, **_type_facts(info))
+
+
+def _type_facts(info) -> Dict[str, object]:
+    return dict(regions=tuple(info.regions), restricted_data=info.restricted, deprecated=info.deprecated,
+                role_regions=tuple(info.role_regions), availability=info.availability)
+
+
+def restricted_roles(kb) -> frozenset:
+    return frozenset(name for name, role in kb.roles.items() if role.restricted)
+
+
+def available_roles(roles: Sequence[str], account: Optional[str], kb) -> Tuple[str, ...]:
+    """The roles of ``roles`` an account of type ``account`` can hold (all without an account)."""
+    flag = ACCOUNT_FLAG.get(account or "")
+    if flag is None:
+        return tuple(roles)
+    return tuple(role for role in roles if role not in kb.roles or getattr(kb.roles[role], flag))
+
+
+def suggest_role(roles: Sequence[str], kb) -> str:
+    """The role to suggest among ``roles``: the one ``choose_roles`` picks (non-restricted first)."""
+    return choose_roles([roles], restricted_roles(kb))[0]
+
+
+class Checker:
+    """Runs the per-use checks for the uses of files governed by one manifest (or none)."""
+
+    def __init__(self, kb, manifest=None):
+        self.kb = kb
+        self.manifest = manifest
+        self.declared = frozenset(getattr(manifest, "roles", ()) or ())
+        self.account = getattr(manifest, "account", None)
+        self.regions = tuple(getattr(manifest, "regions", ()) or ())
+
+    def diagnostic(self, need: Need, code: str, **fields: object) -> Diagnostic:
+        use = need.use
+        return Diagnostic(
+            path=use.path,
+            line=use.line,
+            column=use.column,
+            code=code,
+            message=rules.rule(code).format(subject=need.subject, kind=use.kind, **fields),
+            kind=use.kind,
+            name=use.name,
+            api=need.api,
+            version=need.version,
+            required_roles=self.roles_here(need),
+        )
+
+    def check(self, uses: Iterable[Use]) -> List[Diagnostic]:
+        found: Dict[Tuple[str, int, int, str, str, str], Diagnostic] = {}
+        for use in uses:
+            for diagnostic in self.check_use(need_of(use, self.kb, self.manifest)):
+                key = (diagnostic.path, diagnostic.line, diagnostic.column, diagnostic.code,
+                       diagnostic.kind, diagnostic.name)
+                found.setdefault(key, diagnostic)
+        return sorted(found.values(), key=sort_key)
+
+    def check_use(self, need: Need) -> List[Diagnostic]:
+        use = need.use
+        if need.status == UNRESOLVED:
+            return [self.diagnostic(need, "SPR902")]
+        if use.evidence == EVIDENCE_NAME_ONLY:
+            if need.status == NEEDS_ROLE and not self.declared & set(self.roles_here(need)):
+                roles = self.roles_here(need) or need.roles
+                return [self.diagnostic(need, "SPR901", roles=", ".join(roles),
+                                        suggested=suggest_role(roles, self.kb))]
+            return []
+        if need.retired:
+            return [self.diagnostic(need, "SPR403")]
+        if self.regions and need.regions and not set(need.regions) & set(self.regions):
+            found = [self.region_diagnostic(need, need.regions)]
+        else:
+            found = self.role_findings(need)
+        if need.restricted_data:
+            found.append(self.diagnostic(need, "SPR401"))
+        if need.deprecated:
+            found.append(self.diagnostic(need, "SPR402"))
+        return found
+
+    def roles_here(self, need: Need) -> Tuple[str, ...]:
+        """The use's roles that grant it in at least one declared region (all without regions)."""
+        limits = dict(need.role_regions)
+        if not self.regions or not limits:
+            return need.roles
+        return tuple(role for role in need.roles
+                     if role not in limits or set(limits[role]) & set(self.regions))
+
+    def region_diagnostic(self, need: Need, available: Iterable[str]) -> Diagnostic:
+        return self.diagnostic(need, "SPR304", declared=", ".join(self.regions),
+                               available=", ".join(available))
+
+    def role_findings(self, need: Need) -> List[Diagnostic]:
+        if need.status == UNKNOWN:
+            return [self.diagnostic(need, "SPR301")]
+        if need.status != NEEDS_ROLE:
+            return []
+        roles_here = self.roles_here(need)
+        if self.declared & set(roles_here):
+            return []
+        if not roles_here:
+            limited = _unique(region for _, regions in need.role_regions for region in regions)
+            return [self.region_diagnostic(need, limited)]
+        available = available_roles(roles_here, self.account, self.kb)
+        if not available or (self.account in UNAVAILABLE_TO and need.availability == UNAVAILABLE_TO[self.account]):
+            return [self.diagnostic(need, "SPR303", roles=", ".join(roles_here), account=self.account)]
+        code = TYPE_CODES.get(need.use.kind, "SPR101")
+        return [self.diagnostic(need, code, roles=", ".join(roles_here),
+                                suggested=suggest_role(available, self.kb))]
+
+
+def check_uses(uses: Iterable[Use], kb, manifest=None) -> List[Diagnostic]:
+    """Per-file diagnostics for ``uses`` against ``manifest`` (None: no role is declared)."""
+    return Checker(kb, manifest).check(uses)
+
+
+def roles_needed(uses: Iterable[Use], kb, manifest=None) -> frozenset:
+    """Every role that some use could be granted by (the union of their any-one-of lists)."""
+    needed = set()
+    for use in uses:
+        need = need_of(use, kb, manifest)
+        if need.status == NEEDS_ROLE:
+            needed.update(need.roles)
+    return frozenset(needed)
+
+
+def _manifest_diagnostic(manifest, role: str, code: str, **fields: object) -> Diagnostic:
+    return Diagnostic(
+        path=manifest.path,
+        line=manifest.role_lines.get(role, 1),
+        column=0,
+        code=code,
+        message=rules.rule(code).format(role=role, **fields),
+        kind="role",
+        name=role,
+    )
+
+
+def check_manifest(manifest, kb) -> List[Diagnostic]:
+    """The manifest's own findings: declared roles its account type cannot hold (SPR302)."""
+    if manifest.account not in ACCOUNT_FLAG:
+        return []
+    allowed = set(available_roles(manifest.roles, manifest.account, kb))
+    return [_manifest_diagnostic(manifest, role, "SPR302", account=manifest.account)
+            for role in manifest.roles if role not in allowed]
+
+
+def check_project(manifest, uses: Iterable[Use], kb) -> List[Diagnostic]:
+    """Whole-project findings for ``manifest`` given every use of its project: unused roles (SPR501)."""
+    needed = roles_needed(uses, kb, manifest)
+    return [_manifest_diagnostic(manifest, role, "SPR501") for role in manifest.roles if role not in needed]
+
+
+def sort_key(diagnostic: Diagnostic) -> Tuple[str, int, int, str, str]:
+    return (diagnostic.path, diagnostic.line, diagnostic.column, diagnostic.code, diagnostic.name)

@@ -1,0 +1,94 @@
+"""The flake8 plugin (entry point ``SPR``): a thin adapter over the engine and the checks.
+
+flake8 creates a plugin object per file, so the knowledge base and manifests are cached
+per process (flake8's ``--jobs`` workers each have their own). The plugin reads the
+source from the ``lines`` flake8 hands it (so stdin works), never raises out of ``run()``,
+leaves ``noqa`` to flake8 and reports nothing for files no manifest governs: a project
+that never configured spapi-roles stays quiet. A manifest that cannot be read is reported
+as SPR001 on line 1 of each file that uses SP-API. Cross-module facts (the engine's project
+index) are not built in flake8 mode, to keep every file's cost independent of the project's
+size; `spapi-roles check` builds it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+
+from . import __version__, checks, rules
+from .errors import DataError, UserError
+
+Finding = Tuple[int, int, str, type]
+
+# Per-process caches: directory -> manifest path (or None), manifest path -> manifest or error text.
+_MANIFEST_PATHS: Dict[str, Optional[str]] = {}
+
+
+class Plugin:
+    """flake8 checker for SP-API uses whose roles the manifest does not declare."""
+
+    name = "flake8-spapi-roles"
+    version = __version__
+    manifest_option: Optional[str] = None
+
+    def __init__(self, tree: Any, lines: Sequence[str], filename: str = "stdin"):
+        # ``tree`` is only taken so that flake8 classifies this as a tree plugin; the engine
+        # parses ``lines`` with libcst.
+        self.lines = lines
+        self.filename = filename
+
+    @classmethod
+    def add_options(cls, option_manager: Any) -> None:
+        option_manager.add_option(
+            "--spapi-roles-manifest",
+            metavar="PATH",
+            default=None,
+            parse_from_config=True,
+            help="the spapi-roles.toml to check every file against (default: the nearest "
+            "spapi-roles.toml or pyproject.toml with [tool.spapi-roles] above each file)",
+        )
+        option_manager.extend_default_ignore(list(rules.DEFAULT_OFF))
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        cls.manifest_option = getattr(options, "spapi_roles_manifest", None) or None
+
+    def run(self) -> Iterator[Finding]:
+        try:
+            findings = self.findings()
+        except Exception:  # never crash flake8: a bug here must not block every commit
+            findings = []
+        for line, column, text in findings:
+            yield line, column, text, type(self)
+
+    def findings(self) -> List[Tuple[int, int, str]]:
+        from . import engine, knowledge
+
+        try:
+            uses = engine.analyze_source("".join(self.lines), self.filename)
+        except RecursionError:
+            return []
+        if not uses:
+            return []
+        try:
+            manifest = _manifest_for(self.filename, self.manifest_option)
+            if manifest is None:
+                return []
+            kb = knowledge.load()
+        except (UserError, DataError) as error:
+            return [(1, 0, "SPR001 " + rules.rule("SPR001").format(error=error))]
+        return [(d.line, d.column, f"{d.code} {d.message}") for d in checks.check_uses(uses, kb, manifest)]
+
+
+def _manifest_for(filename: str, explicit: Optional[str]) -> Any:
+    """The manifest governing ``filename`` (cached per directory), or None."""
+    from . import manifest
+
+    if explicit:
+        return manifest.manifest_for(filename, explicit)
+    directory = os.path.dirname(os.path.abspath(filename))
+    if directory not in _MANIFEST_PATHS:
+        _MANIFEST_PATHS[directory] = manifest.find_manifest(directory)
+    path: Union[str, None] = _MANIFEST_PATHS[directory]
+    return None if path is None else manifest.manifest_for(filename, path)

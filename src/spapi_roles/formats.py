@@ -1,0 +1,209 @@
+"""Output formats of `spapi-roles check`: text, json, sarif (2.1.0) and github (workflow commands)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pathlib
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, TextIO
+
+from . import __version__, rules
+from .checks import Diagnostic
+
+FORMATS = ("text", "json", "sarif", "github")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_KEY = "spapiRolesFinding/v1"
+GITHUB_ANNOTATION_LIMIT = 10  # per level and step; GitHub drops the rest silently
+GITHUB_COMMAND = {rules.LEVEL_ERROR: "error", rules.LEVEL_WARNING: "warning", rules.LEVEL_NOTE: "notice"}
+
+
+@dataclass
+class Report:
+    """What one `check` run found, ready to print."""
+
+    diagnostics: List[Diagnostic]
+    files_checked: int = 0
+    suppressed_by_noqa: int = 0
+    suppressed_by_baseline: int = 0
+    fixed_baseline_entries: int = 0
+    roles_added: Dict[str, List[str]] = field(default_factory=dict)  # manifest path -> roles
+
+    def counts(self) -> Dict[str, int]:
+        levels = {rules.LEVEL_ERROR: 0, rules.LEVEL_WARNING: 0, rules.LEVEL_NOTE: 0}
+        for diagnostic in self.diagnostics:
+            levels[level_of(diagnostic.code)] += 1
+        return levels
+
+
+def level_of(code: str) -> str:
+    return rules.RULES[code].level if code in rules.RULES else rules.LEVEL_ERROR
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def summary_line(report: Report) -> str:
+    """One line: how many findings of which level, in how many files."""
+    total = len(report.diagnostics)
+    if not total:
+        text = f"No problems found ({_plural(report.files_checked, 'file')} checked)"
+    else:
+        levels = report.counts()
+        detail = ", ".join(_plural(n, level) for level, n in levels.items() if n)
+        files = len({d.path for d in report.diagnostics})
+        text = (f"Found {_plural(total, 'problem')} ({detail}) in {_plural(files, 'file')} "
+                f"({_plural(report.files_checked, 'file')} checked)")
+    extras = []
+    if report.suppressed_by_noqa:
+        extras.append(f"{report.suppressed_by_noqa} suppressed by noqa")
+    if report.suppressed_by_baseline:
+        extras.append(f"{report.suppressed_by_baseline} in the baseline")
+    if report.fixed_baseline_entries:
+        fixed = report.fixed_baseline_entries
+        extras.append(f"{fixed} baseline {'entry' if fixed == 1 else 'entries'} now fixed")
+    for path, roles in report.roles_added.items():
+        extras.append(f"added {', '.join(f'`{r}`' for r in roles)} to {path}")
+    return text + ("; " + "; ".join(extras) if extras else "")
+
+
+def render_text(report: Report, stream: TextIO, root: str) -> None:
+    for d in report.diagnostics:
+        stream.write(f"{d.path}:{d.line}:{d.column + 1}: {d.code} {d.message}\n")
+    stream.write(summary_line(report) + "\n")
+
+
+def render_json(report: Report, stream: TextIO, root: str) -> None:
+    json.dump({"diagnostics": [d.as_dict() for d in report.diagnostics]}, stream, indent=2)
+    stream.write("\n")
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: Report, stream: TextIO, root: str) -> None:
+    """GitHub Actions workflow commands, one per finding, then a summary line.
+
+    GitHub shows at most 10 annotations of each level per step, so beyond that the
+    summary says so and a job summary table (``$GITHUB_STEP_SUMMARY``) lists them all.
+    """
+    for d in report.diagnostics:
+        command = GITHUB_COMMAND[level_of(d.code)]
+        props = f"file={_escape_property(d.path)},line={d.line},col={d.column + 1},title={d.code}"
+        stream.write(f"::{command} {props}::{_escape_data(d.code + ' ' + d.message)}\n")
+    line = "spapi-roles: " + summary_line(report)
+    over = [level for level, n in report.counts().items() if n > GITHUB_ANNOTATION_LIMIT]
+    if over:
+        line += (f" (GitHub shows at most {GITHUB_ANNOTATION_LIMIT} annotations per level; "
+                 "every finding is listed above and in the job summary)")
+        _write_step_summary(report)
+    stream.write(line + "\n")
+
+
+def _write_step_summary(report: Report) -> None:
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    rows = ["### spapi-roles", "", summary_line(report), "", "| File | Line | Code | Message |",
+            "|---|---|---|---|"]
+    for d in report.diagnostics:
+        message = d.message.replace("|", "\\|")
+        rows.append(f"| {d.path} | {d.line} | {d.code} | {message} |")
+    try:
+        with open(target, "a", encoding="utf-8") as stream:
+            stream.write("\n".join(rows) + "\n")
+    except OSError:
+        pass  # the summary is a convenience; the annotations and the log have everything
+
+
+def _sarif_rule(rule: rules.Rule) -> Dict[str, object]:
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.what},
+        "help": {"text": rule.doc(), "markdown": rule.doc()},
+        "defaultConfiguration": {"level": rule.level, "enabled": rule.default_on},
+        "properties": {"tags": ["sp-api", "roles"]},
+    }
+
+
+def _uri(path: str, root: str) -> Dict[str, str]:
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, root)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return {"uri": pathlib.Path(absolute).as_uri()}
+    return {"uri": pathlib.PurePath(relative).as_posix(), "uriBaseId": "%SRCROOT%"}
+
+
+def fingerprints(diagnostics: List[Diagnostic], root: str) -> List[str]:
+    """A line-independent identity per finding: code, file, subject and occurrence number."""
+    seen: Dict[str, int] = {}
+    result = []
+    for d in diagnostics:
+        base = "\0".join((d.code, _uri(d.path, root)["uri"], d.kind, d.name))
+        seen[base] = seen.get(base, 0) + 1
+        result.append(hashlib.sha256(f"{base}\0{seen[base]}".encode()).hexdigest()[:32])
+    return result
+
+
+def render_sarif(report: Report, stream: TextIO, root: str) -> None:
+    """SARIF 2.1.0 with every rule's help, repository-relative paths and fingerprints."""
+    all_rules = list(rules.RULES.values())
+    index = {rule.code: position for position, rule in enumerate(all_rules)}
+    results = []
+    for d, fingerprint in zip(report.diagnostics, fingerprints(report.diagnostics, root)):
+        result: Dict[str, object] = {
+            "ruleId": d.code,
+            "level": level_of(d.code),
+            "message": {"text": d.message},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": _uri(d.path, root),
+                    "region": {"startLine": d.line, "startColumn": d.column + 1},
+                }
+            }],
+            "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+            "properties": {"kind": d.kind, "name": d.name, "api": d.api, "version": d.version,
+                           "requiredRoles": list(d.required_roles)},
+        }
+        if d.code in index:
+            result["ruleIndex"] = index[d.code]
+        results.append(result)
+    document = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "spapi-roles",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": [_sarif_rule(rule) for rule in all_rules],
+            }},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": pathlib.Path(root).resolve().as_uri().rstrip("/") + "/"}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    json.dump(document, stream, indent=2)
+    stream.write("\n")
+
+
+RENDERERS: Dict[str, Callable[[Report, TextIO, str], None]] = {
+    "text": render_text,
+    "json": render_json,
+    "sarif": render_sarif,
+    "github": render_github,
+}
+
+
+def render(fmt: str, report: Report, stream: TextIO, root: Optional[str] = None) -> None:
+    """Write ``report`` to ``stream`` in ``fmt``; SARIF paths are relative to ``root`` (default cwd)."""
+    RENDERERS[fmt](report, stream, os.path.abspath(root or os.getcwd()))
