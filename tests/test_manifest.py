@@ -137,6 +137,39 @@ def test_pyproject_with_dotted_keys(tmp_path):
     assert manifest.role_lines == {"Pricing": 3}
 
 
+TRICKY_PYPROJECT = r'''[project]
+name = "shop"
+description = """
+[tool.spapi-roles]
+roles = ["Pricng"]
+"""
+readme = 'README # not a comment'
+released = 1979-05-27 07:32:00Z
+classifiers = [
+    "x ]",  # ] in a comment
+]
+urls = { home = "https://example.com/[docs]" }
+
+[tool."spapi-roles"]
+roles = [  # a comment with "quotes" and ]
+  'Pricing',  # ]
+  "Brand\u0020Analytics",
+  """product listing""",
+]
+'''
+
+
+def test_lines_are_found_past_strings_comments_and_brackets(tmp_path):
+    path = write(tmp_path, "pyproject.toml", TRICKY_PYPROJECT)
+    manifest = load_manifest(path)
+    assert manifest.roles == ("Pricing", "Brand Analytics", "Product Listing")
+    assert manifest.role_lines == {"Pricing": 16, "Brand Analytics": 17, "Product Listing": 18}
+    path = write(tmp_path, "pyproject.toml",
+                 TRICKY_PYPROJECT.replace("'Pricing',", "'Pricing', 'Pricng',"))
+    _, text = error_of(path)
+    assert text == f"{path}:16: unknown role `Pricng`; did you mean `Pricing`?"
+
+
 def test_a_manifest_with_another_name_is_a_standalone_manifest(tmp_path):
     path = write(tmp_path, "roles/prod.toml", 'roles = ["Pricing"]\n')
     assert load_manifest(path).roles == ("Pricing",)

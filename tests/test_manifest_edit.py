@@ -90,6 +90,9 @@ getOrders = ["Pricing"]  # we know better
      ["Product Listing"], None,
      'roles = [\n    "Pricing",\n    # "Brand Analytics",  (pending approval)\n'
      '    "Product Listing",\n]\n'),
+    ("several roles on the last line",
+     'roles = [\n  "Pricing", "Brand Analytics",\n]\n', ["Product Listing"], None,
+     'roles = [\n  "Pricing", "Brand Analytics",\n  "Product Listing",\n]\n'),
     ("CRLF line endings and tabs",
      'roles = [\r\n\t"Pricing",\r\n]\r\naccount = "seller"\r\n', [ORDERS],
      {ORDERS: ["getOrders"]},

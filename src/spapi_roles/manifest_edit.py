@@ -69,14 +69,14 @@ def manifest_lock(path: str, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[
         try:
             descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
-            if _lock_is_stale(lock):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(lock)
-                continue
             if time.monotonic() > deadline:
                 raise UserError("another spapi-roles run is editing the manifest; if none is, "
                                 f"delete {lock}", path) from None
-            time.sleep(0.02)
+            if _lock_is_stale(lock):
+                with contextlib.suppress(OSError):
+                    os.unlink(lock)
+            else:
+                time.sleep(0.02)
             continue
         except OSError as error:
             raise UserError(f"cannot create the lock file {lock}: {error.strerror or error}",
@@ -294,7 +294,8 @@ def _array_indent(text: str, layout: toml_layout.Layout, array: toml_layout.Arra
     """Indentation of the last role's line, else of a comment line inside the array."""
     if array.elements:
         last = array.elements[-1]
-        return text[layout.line_start(last.start):last.start]
+        before = text[layout.line_start(last.start):last.start]
+        return before[:len(before) - len(before.lstrip())]
     first_line = layout.line_at(array.start) + 1
     last_line = layout.line_at(array.end)
     lines = text.split("\n")
