@@ -619,8 +619,9 @@ class Builder:
         self._mark_restricted_data()
 
     def _resolve_op(self, op: OpRecord) -> None:
-        amazon = [e for e in op.evidence if e.tier < 5]
-        pool = amazon or op.evidence
+        usable = [e for e in op.evidence if e.roles or e.grantless]  # e.g. only mentioned names: no role
+        amazon = [e for e in usable if e.tier < 5]
+        pool = amazon or usable
         if not pool:
             return
         best = min(e.tier for e in pool)
