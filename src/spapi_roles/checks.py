@@ -8,8 +8,13 @@ manifest's own (roles the account cannot hold). Every message comes from ``rules
 
 from __future__ import annotations
 
+import io
+import re
+import tokenize
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from flake8.defaults import NOQA_FILE, NOQA_INLINE_REGEXP
 
 from . import rules
 from .least_privilege import choose_roles
@@ -309,3 +314,49 @@ def check_project(manifest, uses: Iterable[Use], kb) -> List[Diagnostic]:
 
 def sort_key(diagnostic: Diagnostic) -> Tuple[str, int, int, str, str]:
     return (diagnostic.path, diagnostic.line, diagnostic.column, diagnostic.code, diagnostic.name)
+
+
+def _read_lines(path: str) -> List[str]:
+    """The lines of ``path`` decoded as flake8 does (PEP 263 encoding, else latin-1); [] if unreadable."""
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read()
+    except OSError:
+        return []
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        text = data.decode("latin-1")
+    return text.splitlines()
+
+
+def noqa_suppresses(code: str, line_text: str) -> bool:
+    """flake8's inline rule: a bare ``# noqa``, or ``# noqa: X`` with X a prefix of ``code``."""
+    match = NOQA_INLINE_REGEXP.search(line_text)
+    if match is None:
+        return False
+    listed = match.group("codes")
+    if listed is None:
+        return True
+    return code.startswith(tuple(item for item in re.split(r"[,\s]+", listed) if item))
+
+
+def drop_noqa(diagnostics: Iterable[Diagnostic]) -> Tuple[List[Diagnostic], int]:
+    """The diagnostics not silenced by ``# noqa`` on their line (or ``# flake8: noqa`` in a
+    Python file), and how many were."""
+    files: Dict[str, Tuple[List[str], bool]] = {}
+    kept: List[Diagnostic] = []
+    dropped = 0
+    for diagnostic in diagnostics:
+        if diagnostic.path not in files:
+            lines = _read_lines(diagnostic.path)
+            whole_file = diagnostic.path.endswith(".py") and any(NOQA_FILE.match(line) for line in lines)
+            files[diagnostic.path] = (lines, whole_file)
+        lines, file_noqa = files[diagnostic.path]
+        line_text = lines[diagnostic.line - 1] if 0 < diagnostic.line <= len(lines) else ""
+        if file_noqa or noqa_suppresses(diagnostic.code, line_text):
+            dropped += 1
+        else:
+            kept.append(diagnostic)
+    return kept, dropped

@@ -1,18 +1,33 @@
-"""The ``spapi-roles`` command line: a thin adapter over the engine, checks and knowledge base."""
+"""The ``spapi-roles`` command line: a thin adapter over the engine, checks and knowledge base.
+
+Exit codes: 0 clean, 1 findings, 2 usage or configuration error (one line, never a traceback).
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import sys
-from typing import List, Optional
+from collections import defaultdict
+from typing import Dict, Iterable, List, NoReturn, Optional, Sequence, Tuple
 
-from . import __version__
+from . import __version__, checks, rules
 from .errors import DataError, UserError
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
+DEFAULT_MANIFEST = "spapi-roles.toml"
+FIXABLE_CODES = ("SPR101", "SPR201", "SPR202", "SPR203", "SPR901")
+
+
+def _note(text: str) -> None:
+    print(f"spapi-roles: {text}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------- data, explain
 
 def _cmd_data_export(args: argparse.Namespace) -> int:
     from . import kb_report
@@ -29,7 +44,7 @@ def _cmd_data_coverage(args: argparse.Namespace) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from . import kb_report, rules
+    from . import kb_report
 
     text = rules.explain(args.name) or kb_report.explain(args.name)
     if text is None:
@@ -38,17 +53,340 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+# ---------------------------------------------------------------------------- the project
+
+def display_path(path: str) -> str:
+    """``path`` relative to the working directory when it lies inside it, else as given."""
+    relative = os.path.relpath(os.path.abspath(path))
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return os.path.normpath(path)
+    return relative
+
+
+def _comma_list(values: Optional[Sequence[str]]) -> List[str]:
+    return [item.strip() for value in values or () for item in value.split(",") if item.strip()]
+
+
+def _codes(values: Optional[Sequence[str]], option: str) -> List[str]:
+    codes = [code.upper() for code in _comma_list(values)]
+    for code in codes:
+        if not any(known.startswith(code) for known in rules.RULES):
+            raise UserError(f"{option}: `{code}` matches no SPR code (see `spapi-roles explain SPR101`)")
+    return codes
+
+
+class Project:
+    """The checked files, their manifests and the engine's uses of SP-API in them."""
+
+    def __init__(self, args: argparse.Namespace, with_manifests: bool = True):
+        from . import engine, files, knowledge
+
+        self.kb = knowledge.load()
+        self.paths: List[str] = list(args.paths) or ["."]
+        exclude = _comma_list(args.exclude) if args.exclude else None
+        found = files.find_python_files(self.paths, exclude, _comma_list(args.extend_exclude))
+        self.files = [display_path(path) for path in found]
+        self.explicit = args.manifest if with_manifests else None
+        self.manifest_of: Dict[str, object] = {path: None for path in self.files}  # file -> Manifest or None
+        if with_manifests:
+            self._load_manifests()
+        root = files.find_git_root(".") or os.getcwd()
+        self.uses = [dataclasses.replace(use, path=display_path(use.path))
+                     for use in engine.analyze_paths(self.files, root)]
+
+    def _load_manifests(self) -> None:
+        from . import manifest as manifest_module
+
+        errors: Dict[str, UserError] = {}
+        explicit = None
+        if self.explicit:
+            explicit = manifest_module.load_manifest(self.explicit)
+        found_in: Dict[str, Optional[str]] = {}
+        for path in self.files:
+            if explicit is not None:
+                self.manifest_of[path] = explicit
+                continue
+            directory = os.path.dirname(os.path.abspath(path))
+            if directory not in found_in:
+                found_in[directory] = manifest_module.find_manifest(directory)
+            manifest_path = found_in[directory]
+            if manifest_path is None:
+                self.manifest_of[path] = None
+                continue
+            manifest_path = display_path(manifest_path)
+            try:
+                self.manifest_of[path] = manifest_module.manifest_for(path, manifest_path)
+            except UserError as error:
+                errors.setdefault(manifest_path, error)
+        if errors:
+            raise ConfigErrors(list(errors.values()))
+
+    def manifests(self) -> List[object]:
+        """Distinct manifests governing the checked files, in first-seen order."""
+        seen: Dict[str, object] = {}
+        for manifest in self.manifest_of.values():
+            if manifest is not None:
+                seen.setdefault(manifest.path, manifest)
+        return list(seen.values())
+
+    def reload_manifests(self) -> None:
+        self._load_manifests()
+
+    def uses_by_manifest(self) -> Dict[Optional[str], Tuple[object, List[object]]]:
+        groups: Dict[Optional[str], Tuple[object, List[object]]] = {}
+        for use in self.uses:
+            manifest = self.manifest_of.get(use.path)
+            key = manifest.path if manifest is not None else None
+            groups.setdefault(key, (manifest, []))[1].append(use)
+        return groups
+
+    def covers_project_of(self, manifest) -> bool:
+        """Whether every file of ``manifest``'s project was checked (its directory lies in a checked one)."""
+        directory = os.path.dirname(os.path.abspath(manifest.path))
+        for given in self.paths:
+            if os.path.isdir(given):
+                top = os.path.abspath(given)
+                if directory == top or directory.startswith(top.rstrip(os.sep) + os.sep):
+                    return True
+        return False
+
+    def diagnostics(self) -> List[checks.Diagnostic]:
+        """Every finding, all codes (selection and suppression come later)."""
+        found: List[checks.Diagnostic] = []
+        groups = self.uses_by_manifest()
+        for manifest, uses in groups.values():
+            found += checks.check_uses(uses, self.kb, manifest)
+        for manifest in self.manifests():
+            manifest_findings = checks.check_manifest(manifest, self.kb)
+            if self.covers_project_of(manifest):
+                project_uses = groups.get(manifest.path, (manifest, []))[1]
+                manifest_findings += checks.check_project(manifest, project_uses, self.kb)
+            found += [dataclasses.replace(d, path=display_path(d.path)) for d in manifest_findings]
+        return sorted(found, key=checks.sort_key)
+
+    def files_without_manifest(self) -> List[str]:
+        with_uses = {use.path for use in self.uses}
+        return [path for path, manifest in self.manifest_of.items() if manifest is None and path in with_uses]
+
+
+class ConfigErrors(Exception):
+    """Several manifest errors, each printed on its own line."""
+
+    def __init__(self, errors: List[UserError]):
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
+
+
+# ---------------------------------------------------------------------------- check
+
+def _selection(args: argparse.Namespace) -> rules.Selection:
+    select = _codes(args.select, "--select") if args.select else None
+    return rules.Selection(
+        select=select,
+        ignore=_codes(args.ignore, "--ignore") + _codes(args.extend_ignore, "--extend-ignore"),
+        extend_select=_codes(args.extend_select, "--extend-select"),
+    )
+
+
+def _fix(project: Project, diagnostics: List[checks.Diagnostic]) -> Dict[str, List[str]]:
+    """Add to each manifest the roles its findings need (least privilege); return what was added."""
+    from .least_privilege import choose_roles, reasons_by_role
+    from .manifest_edit import add_roles
+
+    by_manifest: Dict[str, List[checks.Diagnostic]] = defaultdict(list)
+    manifests: Dict[str, object] = {}
+    unfixable = 0
+    for d in diagnostics:
+        if d.code not in FIXABLE_CODES:
+            continue
+        manifest = project.manifest_of.get(d.path)
+        if manifest is None:
+            unfixable += 1
+            continue
+        by_manifest[manifest.path].append(d)
+        manifests[manifest.path] = manifest
+    if unfixable:
+        _note(f"{unfixable} finding(s) are in files no manifest governs; create one with `spapi-roles init`")
+    restricted = checks.restricted_roles(project.kb)
+    added: Dict[str, List[str]] = {}
+    for path, found in by_manifest.items():
+        manifest = manifests[path]
+        requirements = [checks.available_roles(d.required_roles, manifest.account, project.kb) for d in found]
+        chosen = choose_roles(requirements, restricted, frozenset(manifest.roles))
+        described = [(req, f"{d.name} ({d.path}:{d.line})") for req, d in zip(requirements, found)]
+        new_roles = add_roles(path, chosen, reasons_by_role(chosen, described))
+        if new_roles:
+            added[path] = new_roles
+    return added
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from . import baseline as baseline_module
+    from . import formats
+
+    selection = _selection(args)
+    project = Project(args)
+    diagnostics = [d for d in project.diagnostics() if selection.enabled(d.code)]
+    diagnostics, noqa_count = checks.drop_noqa(diagnostics)
+    if args.write_baseline:
+        count = baseline_module.write_baseline(args.write_baseline, diagnostics)
+        _note(f"wrote {count} finding(s) to {args.write_baseline}")
+        return EXIT_CLEAN
+    report = formats.Report(diagnostics, files_checked=len(project.files), suppressed_by_noqa=noqa_count)
+    if args.baseline:
+        report.diagnostics, report.suppressed_by_baseline, fixed = (
+            baseline_module.load_baseline(args.baseline).filter(diagnostics))
+        report.fixed_baseline_entries = sum(entry.count for entry in fixed)
+    if args.fix:
+        report.roles_added = _fix(project, report.diagnostics)
+        if report.roles_added:
+            project.reload_manifests()
+            report.diagnostics, report.suppressed_by_noqa = checks.drop_noqa(
+                [d for d in project.diagnostics() if selection.enabled(d.code)])
+            if args.baseline:
+                report.diagnostics, report.suppressed_by_baseline, _ = (
+                    baseline_module.load_baseline(args.baseline).filter(report.diagnostics))
+    without = project.files_without_manifest()
+    if without and not project.explicit:
+        _note(f"no spapi-roles.toml governs {len(without)} file(s) using SP-API (e.g. {without[0]}); "
+              "they were checked against an empty role list; create one with `spapi-roles init`")
+    from .files import find_git_root
+
+    formats.render(args.format, report, sys.stdout, root=find_git_root(".") or os.getcwd())
+    return EXIT_FINDINGS if report.diagnostics else EXIT_CLEAN
+
+
+# ---------------------------------------------------------------------------- init
+
+def _describe(need: checks.Need) -> str:
+    use = need.use
+    return f"{use.name} ({use.path}:{use.line})"
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .least_privilege import choose_roles, reasons_by_role
+    from .manifest_edit import write_new_manifest
+
+    target = args.manifest or DEFAULT_MANIFEST
+    if os.path.lexists(target) and os.path.basename(target) != "pyproject.toml":
+        raise UserError("already exists; not overwriting it (add roles with `spapi-roles check --fix`)", target)
+    project = Project(args, with_manifests=False)
+    requirements: List[Tuple[Tuple[str, ...], str]] = []
+    unknown: List[str] = []
+    unavailable: List[str] = []
+    for use in project.uses:
+        if use.evidence not in ("receiver", "carrier", "literal"):
+            continue
+        need = checks.need_of(use, project.kb)
+        if need.retired:
+            continue
+        if need.status == checks.UNKNOWN:
+            unknown.append(_describe(need))
+        elif need.status == checks.NEEDS_ROLE:
+            options = checks.available_roles(need.roles, args.account, project.kb)
+            if options:
+                requirements.append((options, _describe(need)))
+            else:
+                unavailable.append(_describe(need))
+    chosen = choose_roles([options for options, _ in requirements], checks.restricted_roles(project.kb))
+    write_new_manifest(target, reasons_by_role(chosen, requirements), account=args.account)
+    listed = ", ".join(f"`{role}`" for role in chosen) or "none"
+    print(f"Wrote {target}: {len(chosen)} role(s) for {len(requirements)} use(s): {listed}")
+    if unknown:
+        _note(f"{len(unknown)} use(s) have no known role mapping (e.g. {unknown[0]}); "
+              "give their roles under [operations] or [types] in the manifest")
+    if unavailable:
+        _note(f"{len(unavailable)} use(s) need roles {args.account} accounts cannot hold (e.g. {unavailable[0]})")
+    return EXIT_CLEAN
+
+
+# ---------------------------------------------------------------------------- why
+
+def _cmd_why(args: argparse.Namespace) -> int:
+    from . import knowledge
+
+    kb = knowledge.load()
+    role = kb.role_named(args.role)
+    if role is None:
+        suggestion = kb.suggest_role(args.role)
+        hint = f"; did you mean `{suggestion}`?" if suggestion else ""
+        raise UserError(f"unknown role `{args.role}`{hint}")
+    project = Project(args)
+    sites = []
+    for use in project.uses:
+        need = checks.need_of(use, kb, project.manifest_of.get(use.path))
+        if need.status != checks.NEEDS_ROLE or role.name not in need.roles:
+            continue
+        if need.roles == (role.name,):
+            how = f"needs `{role.name}` (no other role grants it)"
+        else:
+            how = "needs one of: " + ", ".join(need.roles)
+        hedge = " (matched by method name only)" if use.evidence == "name-only" else ""
+        sites.append(f"{use.path}:{use.line}:{use.column + 1}: {need.subject} {how}{hedge}")
+    for line in sites:
+        print(line)
+    if sites:
+        print(f"{len(sites)} use(s) need `{role.name}`")
+    else:
+        print(f"No checked code needs `{role.name}`")
+    return EXIT_CLEAN
+
+
+# ---------------------------------------------------------------------------- parser
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _add_file_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    parser.add_argument("--exclude", action="append", metavar="PATTERNS",
+                        help="comma-separated glob patterns replacing the default excludes")
+    parser.add_argument("--extend-exclude", action="append", metavar="PATTERNS",
+                        help="comma-separated glob patterns to exclude as well")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="spapi-roles",
         description="Check Amazon SP-API uses in Python code against the roles your app declares.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
+    check = sub.add_parser("check", help="report SP-API uses the manifest's roles do not grant")
+    _add_file_options(check)
+    check.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text")
+    check.add_argument("--manifest", metavar="PATH", help="check every file against this manifest")
+    check.add_argument("--select", action="append", metavar="CODES", help="report only these codes (prefixes)")
+    check.add_argument("--ignore", action="append", metavar="CODES", help="do not report these codes")
+    check.add_argument("--extend-select", action="append", metavar="CODES",
+                       help="report these too, e.g. the off-by-default SPR9")
+    check.add_argument("--extend-ignore", action="append", metavar="CODES", help="ignore these as well")
+    check.add_argument("--baseline", metavar="FILE", help="do not report the findings recorded in FILE")
+    check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit 0")
+    check.add_argument("--fix", action="store_true",
+                       help="add the roles the findings need to the manifest (comments kept)")
+    check.set_defaults(func=_cmd_check)
+
+    init = sub.add_parser("init", help="write a least-privilege manifest for the code found")
+    _add_file_options(init)
+    init.add_argument("--manifest", metavar="PATH", help=f"where to write it (default: {DEFAULT_MANIFEST})")
+    init.add_argument("--account", choices=["seller", "vendor", "hybrid"], help="the app's account type")
+    init.set_defaults(func=_cmd_init)
+
+    why = sub.add_parser("why", help="list every use that needs a role")
+    why.add_argument("role")
+    _add_file_options(why)
+    why.add_argument("--manifest", metavar="PATH", help="use this manifest's overrides")
+    why.set_defaults(func=_cmd_why)
+
     data = sub.add_parser("data", help="query the bundled SP-API knowledge base")
-    data_sub = data.add_subparsers(dest="data_command", metavar="ACTION")
+    data_sub = data.add_subparsers(dest="data_command", metavar="ACTION", parser_class=_Parser)
     data_sub.required = True
     export = data_sub.add_parser("export", help="write the whole knowledge base")
     export.add_argument("--format", choices=["json"], default="json")
@@ -67,11 +405,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except ConfigErrors as errors:
+        for error in errors.errors:
+            print(f"spapi-roles: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
     except (UserError, DataError) as exc:
         print(f"spapi-roles: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_CLEAN
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover
