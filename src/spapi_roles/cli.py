@@ -157,11 +157,11 @@ class Project:
         for manifest, uses in groups.values():
             found += checks.check_uses(uses, self.kb, manifest)
         for manifest in self.manifests():
-            manifest_findings = checks.check_manifest(manifest, self.kb)
             if self.covers_project_of(manifest):
                 project_uses = groups.get(manifest.path, (manifest, []))[1]
-                manifest_findings += checks.check_project(manifest, project_uses, self.kb)
-            found += [dataclasses.replace(d, path=display_path(d.path)) for d in manifest_findings]
+                manifest_findings = (checks.check_manifest(manifest, self.kb)
+                                     + checks.check_project(manifest, project_uses, self.kb))
+                found += [dataclasses.replace(d, path=display_path(d.path)) for d in manifest_findings]
         return sorted(found, key=checks.sort_key)
 
     def files_without_manifest(self) -> List[str]:
