@@ -32,14 +32,22 @@ def main(argv: list) -> int:
     runs = int(argv[1]) if len(argv) > 1 else 15
     samples = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", PROBE], capture_output=True, text=True, check=True
+        )
         samples.append(json.loads(out.stdout))
     for field in ("load_ms", "import_ms"):
         values = [s[field] for s in samples]
-        print(f"{field:<10} min {min(values):6.1f}  median {statistics.median(values):6.1f}  max {max(values):6.1f}")
+        print(
+            f"{field:<10} min {min(values):6.1f}  median {statistics.median(values):6.1f}"
+            f"  max {max(values):6.1f}"
+        )
     median_load = statistics.median(s["load_ms"] for s in samples)
     verdict = "within" if median_load <= BUDGET_MS else "OVER"
-    print(f"knowledge.load() median {median_load:.1f} ms: {verdict} the {BUDGET_MS:.0f} ms budget ({runs} runs)")
+    print(
+        f"knowledge.load() median {median_load:.1f} ms: {verdict} the {BUDGET_MS:.0f} ms budget"
+        f" ({runs} runs)"
+    )
     return 0
 
 

@@ -12,8 +12,15 @@ from spapi_roles import knowledge
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(REPO_ROOT, "..", "shared", "spapi")
-ROLE_SOURCE_KINDS = {"role-mappings-table", "grantless-list", "guide", "roles-page", "roles-2022",
-                     "issue-comment", "third-party"}
+ROLE_SOURCE_KINDS = {
+    "role-mappings-table",
+    "grantless-list",
+    "guide",
+    "roles-page",
+    "roles-2022",
+    "issue-comment",
+    "third-party",
+}
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +37,19 @@ def raw():
 def test_seventeen_roles_five_for_vendors(kb):
     assert len(kb.roles) == 17
     assert {name for name, role in kb.roles.items() if role.vendors} == {
-        "Amazon Fulfillment", "Amazon Warehousing and Distribution", "Brand Analytics",
-        "Direct-to-Consumer Shipping (Restricted)", "Product Listing"}
+        "Amazon Fulfillment",
+        "Amazon Warehousing and Distribution",
+        "Brand Analytics",
+        "Direct-to-Consumer Shipping (Restricted)",
+        "Product Listing",
+    }
     assert all(role.sellers and role.description and role.sources for role in kb.roles.values())
     assert {name for name, role in kb.roles.items() if role.restricted} == {
-        "Direct-to-Consumer Shipping (Restricted)", "Professional Services (Restricted)",
-        "Tax Invoicing (Restricted)", "Tax Remittance (Restricted)"}
+        "Direct-to-Consumer Shipping (Restricted)",
+        "Professional Services (Restricted)",
+        "Tax Invoicing (Restricted)",
+        "Tax Remittance (Restricted)",
+    }
 
 
 def test_every_referenced_role_exists(kb):
@@ -93,11 +107,24 @@ def test_keys_follow_the_model_stem_convention(kb):
         assert rest.split(":")[0] == op.operation_id and stem
         if ":" in rest:
             assert rest.split(":")[1] == op.method
-            assert len([o for o in kb.operations_named(op.operation_id) if o.key.startswith(stem + "#")]) > 1
+            assert (
+                len(
+                    [
+                        o
+                        for o in kb.operations_named(op.operation_id)
+                        if o.key.startswith(stem + "#")
+                    ]
+                )
+                > 1
+            )
 
 
 def test_type_dependent_operations_are_marked(kb):
-    carriers = {op.key: (op.type_carrier, op.type_argument) for op in kb.operations.values() if op.type_carrier}
+    carriers = {
+        op.key: (op.type_carrier, op.type_argument)
+        for op in kb.operations.values()
+        if op.type_carrier
+    }
     assert carriers == {
         "reports_2021-06-30#createReport": ("report", "reportType"),
         "reports_2021-06-30#createReportSchedule": ("report", "reportType"),
@@ -119,11 +146,18 @@ def test_type_dependent_operations_are_marked(kb):
 
 
 def test_retired_operations_clients_still_call_are_present(kb):
-    for key in ("reports_2020-09-04#createReport", "feeds_2020-09-04#createFeedDocument",
-                "catalogItemsV0#listCatalogItems", "catalogItemsV0#getCatalogItem",
-                "fulfillmentInboundV0#getTransportDetails", "fulfillmentInboundV0#createInboundShipmentPlan",
-                "fbaSmallandLight#getSmallAndLightFeePreview", "merchantFulfillmentV0#getEligibleShipmentServicesOld",
-                "merchantFulfillmentV0#cancelShipmentOld", "authorization#getAuthorizationCode"):
+    for key in (
+        "reports_2020-09-04#createReport",
+        "feeds_2020-09-04#createFeedDocument",
+        "catalogItemsV0#listCatalogItems",
+        "catalogItemsV0#getCatalogItem",
+        "fulfillmentInboundV0#getTransportDetails",
+        "fulfillmentInboundV0#createInboundShipmentPlan",
+        "fbaSmallandLight#getSmallAndLightFeePreview",
+        "merchantFulfillmentV0#getEligibleShipmentServicesOld",
+        "merchantFulfillmentV0#cancelShipmentOld",
+        "authorization#getAuthorizationCode",
+    ):
         op = kb.operations[key]
         assert op.retired and op.deprecated and not op.in_models, key
         assert op.known, key
@@ -132,7 +166,10 @@ def test_retired_operations_clients_still_call_are_present(kb):
 def _shared_catalog():
     path = os.path.join(SHARED, "operations-catalog.json")
     if not os.path.isfile(path):
-        pytest.skip(f"shared SP-API data not found at {os.path.normpath(SHARED)} (needed to compare with the models)")
+        pytest.skip(
+            f"shared SP-API data not found at {os.path.normpath(SHARED)}"
+            " (needed to compare with the models)"
+        )
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)
 

@@ -15,7 +15,9 @@ GENERATOR = os.path.join(REPO_ROOT, "tools", "build_kb.py")
 
 def _generator():
     if not os.path.isfile(os.path.join(SHARED, "operations-catalog.json")):
-        pytest.skip(f"shared SP-API data not found at {os.path.normpath(SHARED)}; cannot regenerate kb.json")
+        pytest.skip(
+            f"shared SP-API data not found at {os.path.normpath(SHARED)}; cannot regenerate kb.json"
+        )
     spec = importlib.util.spec_from_file_location("build_kb", GENERATOR)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the file executes
@@ -29,7 +31,9 @@ def test_regenerating_equals_the_committed_files():
     with open(build_kb.OUT_KB, encoding="utf-8") as handle:
         assert handle.read() == kb_text, "kb.json is stale: run python tools/build_kb.py"
     with open(build_kb.OUT_CONFLICTS, encoding="utf-8") as handle:
-        assert handle.read() == conflicts_text, "kb_conflicts.md is stale: run python tools/build_kb.py"
+        assert (
+            handle.read() == conflicts_text
+        ), "kb_conflicts.md is stale: run python tools/build_kb.py"
 
 
 def test_generation_is_deterministic():

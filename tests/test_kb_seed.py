@@ -15,17 +15,23 @@ import pytest
 from spapi_roles import knowledge
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SEED = os.path.join(REPO_ROOT, "..", "shared", "spapi", "sources", "seed", "selling-partner-api-roles.txt")
+SEED = os.path.join(
+    REPO_ROOT, "..", "shared", "spapi", "sources", "seed", "selling-partner-api-roles.txt"
+)
 # Report titles the page uses instead of the type name (Amazon's report type values pages:
 # "FBA Fee Preview Report" = GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA, "Flat File V2 Settlement Report"
 # = GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2).
-TITLES = {"FBA Fee Preview": "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA",
-          "Flat File V2 Settlement": "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"}
+TITLES = {
+    "FBA Fee Preview": "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA",
+    "Flat File V2 Settlement": "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2",
+}
 
 
 def _examples():
     if not os.path.isfile(SEED):
-        pytest.skip(f"roles page text not found at {os.path.normpath(SEED)} (shared SP-API data absent)")
+        pytest.skip(
+            f"roles page text not found at {os.path.normpath(SEED)} (shared SP-API data absent)"
+        )
     with open(SEED, encoding="utf-8") as handle:
         lines = handle.read().split("\n")
     role = None
@@ -38,8 +44,11 @@ def _examples():
         if match and role:
             op_id, api, version, rest = match.groups()
             operations.append((role, op_id, api, version))
-            for name, kind in re.findall(r"(?:request the|submit a|subscribe to|subscriptions to the)\s*"
-                                         r"([A-Z][A-Z0-9_ ]*[A-Z0-9])\s*(report|feed|notification)", rest):
+            for name, kind in re.findall(
+                r"(?:request the|submit a|subscribe to|subscriptions to the)\s*"
+                r"([A-Z][A-Z0-9_ ]*[A-Z0-9])\s*(report|feed|notification)",
+                rest,
+            ):
                 types.append((role, kind, name.replace(" ", "")))
             types += [(role, "report", name) for title, name in TITLES.items() if title in rest]
     return operations, types

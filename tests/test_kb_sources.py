@@ -28,14 +28,22 @@ def test_aplus_row_read_on_the_role_mappings_page(kb):
     # role-mappings-operations.json, A+ Content createContentDocument, uncertain false.
     op = kb.operations["aplusContent_2020-11-01#createContentDocument"]
     assert op.roles == ("Brand Analytics", "Product Listing") and op.confidence == "high"
-    assert "https://developer-docs.amazon.com/sp-api/docs/role-mappings" in {s.ref for s in op.sources}
+    assert "https://developer-docs.amazon.com/sp-api/docs/role-mappings" in {
+        s.ref for s in op.sources
+    }
 
 
 def test_grantless_operations_from_the_grantless_page(kb):
     # role-mappings-current-guides.json: "grantless list" rows; Authorization from the page's list.
-    for key in ("notifications#createDestination", "notifications#getDestinations", "notifications#deleteDestination",
-                "notifications#getSubscriptionById", "notifications#deleteSubscriptionById",
-                "application_2023-11-30#rotateApplicationClientSecret", "authorization#getAuthorizationCode"):
+    for key in (
+        "notifications#createDestination",
+        "notifications#getDestinations",
+        "notifications#deleteDestination",
+        "notifications#getSubscriptionById",
+        "notifications#deleteSubscriptionById",
+        "application_2023-11-30#rotateApplicationClientSecret",
+        "authorization#getAuthorizationCode",
+    ):
         op = kb.operations[key]
         assert op.grantless and op.confidence == "high", key
     # The model calls sendTestNotification grantless; the Grantless page does not list it.
@@ -53,24 +61,32 @@ def test_region_limited_roles(kb):
     # Finances listFinancialEventGroups: "Account Information Service Provider (EU only)".
     op = kb.operations["financesV0#listFinancialEventGroups"]
     assert dict(op.role_regions) == {"Account Information Service Provider": ("EU",)}
-    # Sales getOrderMetrics: ten roles FE only, Inventory and Order Tracking and Product Listing everywhere.
+    # Sales getOrderMetrics: ten roles FE only; Inventory and Order Tracking and Product Listing
+    # everywhere.
     limits = dict(kb.operations["sales#getOrderMetrics"].role_regions)
     assert len(limits) == 10 and set(limits.values()) == {("FE",)}
     assert "Inventory and Order Tracking" not in limits and "Product Listing" not in limits
 
 
 def test_external_fulfillment_keeps_the_english_guide(kb):
-    # English and de_DE guide: Direct to Consumer Shipping (Restricted); es_ES copy: Inventory and Order Tracking.
+    # English and de_DE guide: Direct to Consumer Shipping (Restricted); es_ES copy: Inventory and
+    # Order Tracking.
     op = kb.operations["externalFulfillmentShipments_2024-09-11#getShipments"]
     assert op.roles == (D2C,) and op.confidence == "high"
 
 
 def test_restricted_data_operations(kb):
     # Tokens API guide list (role-mappings-current-guides.json) and the 2022 "- RDT" rows.
-    for key in ("ordersV0#getOrders", "ordersV0#getOrderAddress", "ordersV0#getOrderRegulatedInfo",
-                "merchantFulfillmentV0#createShipment", "merchantFulfillmentV0#cancelShipmentOld",
-                "vendorDirectFulfillmentShippingV1#getShippingLabel", "easyShip_2022-03-23#createScheduledPackageBulk",
-                "shipmentInvoicingV0#getShipmentDetails"):
+    for key in (
+        "ordersV0#getOrders",
+        "ordersV0#getOrderAddress",
+        "ordersV0#getOrderRegulatedInfo",
+        "merchantFulfillmentV0#createShipment",
+        "merchantFulfillmentV0#cancelShipmentOld",
+        "vendorDirectFulfillmentShippingV1#getShippingLabel",
+        "easyShip_2022-03-23#createScheduledPackageBulk",
+        "shipmentInvoicingV0#getShipmentDetails",
+    ):
         assert kb.operations[key].restricted_data, key
     # "You do not need a Restricted Data Token to access PII with the Orders API v2026-01-01."
     assert not kb.operations["orders_2026-01-01#getOrder"].restricted_data
@@ -84,7 +100,10 @@ def test_roles_2022_lists_for_retired_operations(kb):
     # roles-to-rights-2022-by-operation.json: GET /catalog/v0/items -> Product Listing;
     # POST /fba/smallAndLight/v1/feePreviews -> Amazon Fulfillment, Product Listing.
     assert kb.operations["catalogItemsV0#listCatalogItems"].roles == ("Product Listing",)
-    assert kb.operations["fbaSmallandLight#getSmallAndLightFeePreview"].roles == ("Amazon Fulfillment", "Product Listing")
+    assert kb.operations["fbaSmallandLight#getSmallAndLightFeePreview"].roles == (
+        "Amazon Fulfillment",
+        "Product Listing",
+    )
     assert kb.operations["catalogItemsV0#listCatalogItems"].confidence == "low"
 
 
@@ -96,9 +115,12 @@ def test_whole_api_statements_of_the_roles_page(kb):
 
 
 def test_type_rows(kb):
-    # role-mappings-types.json: JSON_LISTINGS_FEED and POST_EASYSHIP_DOCUMENTS are read on the types page.
+    # role-mappings-types.json: JSON_LISTINGS_FEED and POST_EASYSHIP_DOCUMENTS (types page rows).
     info = kb.type_named("JSON_LISTINGS_FEED", "feed")
-    assert info.roles == ("Inventory and Order Tracking", "Product Listing") and info.confidence == "high"
+    assert (
+        info.roles == ("Inventory and Order Tracking", "Product Listing")
+        and info.confidence == "high"
+    )
     info = kb.type_named("POST_EASYSHIP_DOCUMENTS", "feed")
     assert info.roles == (D2C, "Inventory and Order Tracking", "Tax Invoicing (Restricted)")
     # POST_FLAT_FILE_PAYMENT_ADJUSTMENT_DATA: Payment Initiation Service Provider, EU only.

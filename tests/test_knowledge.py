@@ -23,8 +23,13 @@ def test_load_is_cached_per_process(kb):
 
 def test_operations_named_returns_every_version(kb):
     keys = {op.key for op in kb.operations_named("getOrder")}
-    assert {"ordersV0#getOrder", "orders_2026-01-01#getOrder", "vendorDirectFulfillmentOrdersV1#getOrder",
-            "vendorDirectFulfillmentOrders_2021-12-28#getOrder", "fulfillmentOutbound_2026-07-04#getOrder"} <= keys
+    assert {
+        "ordersV0#getOrder",
+        "orders_2026-01-01#getOrder",
+        "vendorDirectFulfillmentOrdersV1#getOrder",
+        "vendorDirectFulfillmentOrders_2021-12-28#getOrder",
+        "fulfillmentOutbound_2026-07-04#getOrder",
+    } <= keys
     assert kb.operations_named("noSuchOperation") == []
 
 
@@ -33,12 +38,15 @@ def test_match_http_concrete_path_matches_template(kb):
     assert [op.key for op in ops] == ["ordersV0#getOrderBuyerInfo"]
 
 
-@pytest.mark.parametrize("path", [
-    "/orders/v0/orders/123-4567890-1234567/buyerInfo/",
-    "/orders/v0/orders/123-4567890-1234567/buyerInfo?MarketplaceIds=ATVPDKIKX0DER",
-    "https://sellingpartnerapi-eu.amazon.com/orders/v0/orders/123-4567890-1234567/buyerInfo",
-    "/orders/v0/orders/{orderId}/buyerInfo",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/orders/v0/orders/123-4567890-1234567/buyerInfo/",
+        "/orders/v0/orders/123-4567890-1234567/buyerInfo?MarketplaceIds=ATVPDKIKX0DER",
+        "https://sellingpartnerapi-eu.amazon.com/orders/v0/orders/123-4567890-1234567/buyerInfo",
+        "/orders/v0/orders/{orderId}/buyerInfo",
+    ],
+)
 def test_match_http_ignores_host_query_and_trailing_slash(kb, path):
     assert [op.operation_id for op in kb.match_http("get", path)] == ["getOrderBuyerInfo"]
 
@@ -48,12 +56,16 @@ def test_match_http_literal_segment_wins_over_placeholder(kb):
     ops = kb.match_http(None, "/notifications/v1/subscriptions/ANY_OFFER_CHANGED/testNotification")
     assert [op.operation_id for op in ops] == ["sendTestNotification"]
     ops = kb.match_http(None, "/notifications/v1/subscriptions/ANY_OFFER_CHANGED/abc-123")
-    assert sorted(op.operation_id for op in ops) == ["deleteSubscriptionById", "getSubscriptionById"]
+    assert sorted(op.operation_id for op in ops) == [
+        "deleteSubscriptionById",
+        "getSubscriptionById",
+    ]
 
 
 def test_match_http_method_filters_and_unknown_paths_match_nothing(kb):
-    assert [op.operation_id for op in kb.match_http("DELETE", "/notifications/v1/destinations/d-1")] == [
-        "deleteDestination"]
+    assert [
+        op.operation_id for op in kb.match_http("DELETE", "/notifications/v1/destinations/d-1")
+    ] == ["deleteDestination"]
     assert kb.match_http("GET", "/no/such/path") == []
     assert kb.match_http("POST", "/orders/v0/orders/1/buyerInfo") == []
 
@@ -73,20 +85,27 @@ def test_type_named_accepts_mws_spellings_and_kind(kb):
 
 
 def test_type_names_include_aliases(kb):
-    assert {"GET_MERCHANT_LISTINGS_DATA", "_GET_MERCHANT_LISTINGS_DATA_", "ANY_OFFER_CHANGED"} <= kb.type_names
+    assert {
+        "GET_MERCHANT_LISTINGS_DATA",
+        "_GET_MERCHANT_LISTINGS_DATA_",
+        "ANY_OFFER_CHANGED",
+    } <= kb.type_names
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Direct-to-Consumer Shipping (Restricted)", "Direct-to-Consumer Shipping (Restricted)"),
-    ("Direct to Consumer Shipping (Restricted)", "Direct-to-Consumer Shipping (Restricted)"),
-    ("direct to consumer shipping", "Direct-to-Consumer Shipping (Restricted)"),
-    ("TAX INVOICING", "Tax Invoicing (Restricted)"),
-    ("tax-remittance (restricted)", "Tax Remittance (Restricted)"),
-    ("Payment Initiation Service Provider (EU only)", "Payment Initiation Service Provider"),
-    ("AISP", "Account Information Service Provider"),
-    ("awd", "Amazon Warehousing and Distribution"),
-    ("  pricing ", "Pricing"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Direct-to-Consumer Shipping (Restricted)", "Direct-to-Consumer Shipping (Restricted)"),
+        ("Direct to Consumer Shipping (Restricted)", "Direct-to-Consumer Shipping (Restricted)"),
+        ("direct to consumer shipping", "Direct-to-Consumer Shipping (Restricted)"),
+        ("TAX INVOICING", "Tax Invoicing (Restricted)"),
+        ("tax-remittance (restricted)", "Tax Remittance (Restricted)"),
+        ("Payment Initiation Service Provider (EU only)", "Payment Initiation Service Provider"),
+        ("AISP", "Account Information Service Provider"),
+        ("awd", "Amazon Warehousing and Distribution"),
+        ("  pricing ", "Pricing"),
+    ],
+)
 def test_role_named_is_forgiving(kb, text, expected):
     role = kb.role_named(text)
     assert role is not None and role.name == expected
@@ -97,15 +116,21 @@ def test_mentioned_names_are_not_roles(kb):
         assert kb.role_named(name) is None
         mentioned = kb.mentioned_role(name)
         assert mentioned is not None and mentioned.sources
-    assert kb.suggest_role("Direct-to-Consumer Delivery (Restricted)") == "Direct-to-Consumer Shipping (Restricted)"
+    assert (
+        kb.suggest_role("Direct-to-Consumer Delivery (Restricted)")
+        == "Direct-to-Consumer Shipping (Restricted)"
+    )
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Pricng", "Pricing"),
-    ("Finance & Accounting", "Finance and Accounting"),
-    ("Product Listings", "Product Listing"),
-    ("Selling Partner Insight", "Selling Partner Insights"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Pricng", "Pricing"),
+        ("Finance & Accounting", "Finance and Accounting"),
+        ("Product Listings", "Product Listing"),
+        ("Selling Partner Insight", "Selling Partner Insights"),
+    ],
+)
 def test_suggest_role_finds_the_closest_name(kb, text, expected):
     assert kb.suggest_role(text) == expected
 
@@ -116,8 +141,10 @@ def test_suggest_role_gives_up_on_unrelated_text(kb):
 
 def test_granted_by_lists_operations_and_types(kb):
     ops, types = kb.granted_by("buyer solicitation")
-    assert {"solicitations#createProductReviewAndSellerFeedbackSolicitation",
-            "solicitations#getSolicitationActionsForOrder"} <= {op.key for op in ops}
+    assert {
+        "solicitations#createProductReviewAndSellerFeedbackSolicitation",
+        "solicitations#getSolicitationActionsForOrder",
+    } <= {op.key for op in ops}
     assert types == []  # the Buyer Solicitation role page grants no types
     ops, types = kb.granted_by("Brand Analytics")
     assert "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT" in {t.name for t in types}
@@ -132,6 +159,7 @@ def test_evidence_keeps_every_source_statement(kb):
 
 
 # ---------------------------------------------------------------------- loading errors
+
 
 def _copy_kb(tmp_path, edit):
     with open(knowledge.DATA_PATH, encoding="utf-8") as handle:
@@ -159,18 +187,21 @@ def test_wrong_schema_version_is_a_data_error(tmp_path):
 def test_unknown_role_in_an_operation_is_a_data_error(tmp_path):
     def edit(doc):
         doc["operations"][0][6] = ["Not A Role"]
+
     _assert_one_line_error(_copy_kb(tmp_path, edit), "corrupt", "unknown role")
 
 
 def test_wrong_shape_is_a_data_error(tmp_path):
     def edit(doc):
         doc["operations"][0] = doc["operations"][0][:5]
+
     _assert_one_line_error(_copy_kb(tmp_path, edit), "corrupt")
 
 
 def test_duplicate_operation_key_is_a_data_error(tmp_path):
     def edit(doc):
         doc["operations"].append(doc["operations"][0])
+
     _assert_one_line_error(_copy_kb(tmp_path, edit), "duplicate")
 
 

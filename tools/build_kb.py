@@ -1,4 +1,4 @@
-"""Build the packaged SP-API knowledge base (src/spapi_roles/data/kb.json) from the shared reference data.
+"""Build the packaged SP-API knowledge base (src/spapi_roles/data/kb.json) from the shared data.
 
 Usage: python tools/build_kb.py [SHARED_SPAPI_DIR] [--check]
 
@@ -57,43 +57,128 @@ MODELS_REPO = "amzn/selling-partner-api-models"
 # notes/models-catalog.md); None when it never was in the public models.
 RETIRED_PREFIXES = [
     # (path prefix, stem, api, version, removed: (commit, date, what) or None)
-    ("/reports/2020-09-04/", "reports_2020-09-04", "Reports API", "2020-09-04",
-     ("3822f16", "2025-02-26", "removed from the models (\"Remove Feeds and Reports versions\")")),
-    ("/feeds/2020-09-04/", "feeds_2020-09-04", "Feeds API", "2020-09-04",
-     ("3822f16", "2025-02-26", "removed from the models (\"Remove Feeds and Reports versions\")")),
-    ("/catalog/v0/items", "catalogItemsV0", "Catalog Items API", "v0",
-     ("509a50e", "2025-04-25", "removed from the models (\"Remove operations from Catalog Items v0\")")),
-    ("/fba/inbound/v0/itemsGuidance", "fulfillmentInboundV0", "Fulfillment Inbound API", "v0",
-     ("5265498", "2024-03-27", "removed from the models")),
-    ("/fba/inbound/v0/", "fulfillmentInboundV0", "Fulfillment Inbound API", "v0",
-     ("b69f57b", "2025-01-21", "removed from the models (\"Remove Fulfillment Inbound v0 operations\")")),
-    ("/fba/smallAndLight/v1/", "fbaSmallandLight", "FBA Small and Light API", "v1",
-     ("759f36b", "2024-03-29", "API retired; model replaced by a stub pointing to Product Fees")),
-    ("/mfn/v0/", "merchantFulfillmentV0", "Merchant Fulfillment API", "v0",
-     ("7c59ac5", "2024-03-27", "\"Old\" variant removed from the models")),
-    ("/messaging/v1/orders/{amazonOrderId}/messages/negativeFeedbackRemoval", "messaging",
-     "Messaging API", "v1", ("7c93eb1", "2025-08-04", "removed from the models")),
-    ("/messaging/v1/orders/{amazonOrderId}/messages/amazonMotors", "messaging", "Messaging API",
-     "v1", ("b9dffa4", "2026-01-30", "removed from the models")),
-    ("/authorization/v1/", "authorization", "Authorization API", "v1",
-     (None, "2024-03-29", "API removed; the model is a stub (\"This API has been removed.\")")),
-    ("/externalFulfillment/shipments/2021-01-06/", "externalFulfillmentShipments_2021-01-06",
-     "External Fulfillment Shipping API", "2021-01-06", None),
-    ("/externalFulfillment/inventory/2021-01-06/", "externalFulfillmentInventory_2021-01-06",
-     "External Fulfillment Inventory API", "2021-01-06", None),
+    (
+        "/reports/2020-09-04/",
+        "reports_2020-09-04",
+        "Reports API",
+        "2020-09-04",
+        ("3822f16", "2025-02-26", 'removed from the models ("Remove Feeds and Reports versions")'),
+    ),
+    (
+        "/feeds/2020-09-04/",
+        "feeds_2020-09-04",
+        "Feeds API",
+        "2020-09-04",
+        ("3822f16", "2025-02-26", 'removed from the models ("Remove Feeds and Reports versions")'),
+    ),
+    (
+        "/catalog/v0/items",
+        "catalogItemsV0",
+        "Catalog Items API",
+        "v0",
+        (
+            "509a50e",
+            "2025-04-25",
+            'removed from the models ("Remove operations from Catalog Items v0")',
+        ),
+    ),
+    (
+        "/fba/inbound/v0/itemsGuidance",
+        "fulfillmentInboundV0",
+        "Fulfillment Inbound API",
+        "v0",
+        ("5265498", "2024-03-27", "removed from the models"),
+    ),
+    (
+        "/fba/inbound/v0/",
+        "fulfillmentInboundV0",
+        "Fulfillment Inbound API",
+        "v0",
+        (
+            "b69f57b",
+            "2025-01-21",
+            'removed from the models ("Remove Fulfillment Inbound v0 operations")',
+        ),
+    ),
+    (
+        "/fba/smallAndLight/v1/",
+        "fbaSmallandLight",
+        "FBA Small and Light API",
+        "v1",
+        ("759f36b", "2024-03-29", "API retired; model replaced by a stub pointing to Product Fees"),
+    ),
+    (
+        "/mfn/v0/",
+        "merchantFulfillmentV0",
+        "Merchant Fulfillment API",
+        "v0",
+        ("7c59ac5", "2024-03-27", '"Old" variant removed from the models'),
+    ),
+    (
+        "/messaging/v1/orders/{amazonOrderId}/messages/negativeFeedbackRemoval",
+        "messaging",
+        "Messaging API",
+        "v1",
+        ("7c93eb1", "2025-08-04", "removed from the models"),
+    ),
+    (
+        "/messaging/v1/orders/{amazonOrderId}/messages/amazonMotors",
+        "messaging",
+        "Messaging API",
+        "v1",
+        ("b9dffa4", "2026-01-30", "removed from the models"),
+    ),
+    (
+        "/authorization/v1/",
+        "authorization",
+        "Authorization API",
+        "v1",
+        (None, "2024-03-29", 'API removed; the model is a stub ("This API has been removed.")'),
+    ),
+    (
+        "/externalFulfillment/shipments/2021-01-06/",
+        "externalFulfillmentShipments_2021-01-06",
+        "External Fulfillment Shipping API",
+        "2021-01-06",
+        None,
+    ),
+    (
+        "/externalFulfillment/inventory/2021-01-06/",
+        "externalFulfillmentInventory_2021-01-06",
+        "External Fulfillment Inventory API",
+        "2021-01-06",
+        None,
+    ),
 ]
 
 # Operations that clients call but that are newer than the models snapshot (not retired).
 CLIENT_ONLY_PREFIXES = [
     ("/promotions/2025-12-01/", "promotions_2025-12-01", "Promotions API", "2025-12-01"),
     ("/support/2025-02-01/", "support_2025-02-01", "Support API", "2025-02-01"),
-    ("/finances/remittances/2026-03-17/", "financesRemittances_2026-03-17",
-     "Finances Remittances API", "2026-03-17"),
-    ("/aplus/2020-11-01/media", "aplusContent_2020-11-01", "A+ Content Management API", "2020-11-01"),
-    ("/externalFulfillment/2024-09-11/shipments", "externalFulfillmentSandbox_2024-09-11",
-     "External Fulfillment Sandbox API", "2024-09-11"),
-    ("/externalFulfillment/2026-07-30/", "externalFulfillmentSandbox_2026-07-30",
-     "External Fulfillment Sandbox API", "2026-07-30"),
+    (
+        "/finances/remittances/2026-03-17/",
+        "financesRemittances_2026-03-17",
+        "Finances Remittances API",
+        "2026-03-17",
+    ),
+    (
+        "/aplus/2020-11-01/media",
+        "aplusContent_2020-11-01",
+        "A+ Content Management API",
+        "2020-11-01",
+    ),
+    (
+        "/externalFulfillment/2024-09-11/shipments",
+        "externalFulfillmentSandbox_2024-09-11",
+        "External Fulfillment Sandbox API",
+        "2024-09-11",
+    ),
+    (
+        "/externalFulfillment/2026-07-30/",
+        "externalFulfillmentSandbox_2026-07-30",
+        "External Fulfillment Sandbox API",
+        "2026-07-30",
+    ),
 ]
 
 # Operations whose roles depend on the type passed in an argument (Amazon: "createReport ... when
@@ -114,26 +199,53 @@ TYPE_CARRIER_STEMS = ("reports_", "feeds_", "notifications", "dataKiosk_")
 # role-mappings-current-guides.json (Tokens API, api_statements). (stems, operation ids)
 TOKENS_GUIDE = "https://developer-docs.amazon.com/sp-api/lang-fr_FR/docs/tokens-api"
 RDT_FROM_TOKENS_GUIDE = [
-    (("vendorDirectFulfillmentOrdersV1", "vendorDirectFulfillmentOrders_2021-12-28"),
-     ("getOrders", "getOrder")),
-    (("vendorDirectFulfillmentShippingV1", "vendorDirectFulfillmentShipping_2021-12-28"),
-     ("getShippingLabels", "getShippingLabel", "getPackingSlips", "getPackingSlip",
-      "getCustomerInvoices", "getCustomerInvoice", "createShippingLabels")),
+    (
+        ("vendorDirectFulfillmentOrdersV1", "vendorDirectFulfillmentOrders_2021-12-28"),
+        ("getOrders", "getOrder"),
+    ),
+    (
+        ("vendorDirectFulfillmentShippingV1", "vendorDirectFulfillmentShipping_2021-12-28"),
+        (
+            "getShippingLabels",
+            "getShippingLabel",
+            "getPackingSlips",
+            "getPackingSlip",
+            "getCustomerInvoices",
+            "getCustomerInvoice",
+            "createShippingLabels",
+        ),
+    ),
     (("easyShip_2022-03-23",), ("createScheduledPackageBulk",)),
-    (("merchantFulfillmentV0",), ("getShipment", "cancelShipment", "cancelShipmentOld", "createShipment")),
-    (("ordersV0",), ("getOrders", "getOrder", "getOrderItems", "getOrderRegulatedInfo",
-                     "getOrderAddress", "getOrderBuyerInfo", "getOrderItemsBuyerInfo")),
+    (
+        ("merchantFulfillmentV0",),
+        ("getShipment", "cancelShipment", "cancelShipmentOld", "createShipment"),
+    ),
+    (
+        ("ordersV0",),
+        (
+            "getOrders",
+            "getOrder",
+            "getOrderItems",
+            "getOrderRegulatedInfo",
+            "getOrderAddress",
+            "getOrderBuyerInfo",
+            "getOrderItemsBuyerInfo",
+        ),
+    ),
 ]
 # RDT only in some cases: recorded as a note, restricted_data stays false.
 RDT_CONDITIONAL = {
     "getReportDocument": "needs a Restricted Data Token only for restricted report types "
-                         "(see the report type's `restricted` flag)",
+    "(see the report type's `restricted` flag)",
 }
 
 # Statements in the roles page's role descriptions that name a whole API (tier 4).
 # role -> (model stems, phrase that must occur in the role's description on the seed page)
 SEED_API_WIDE = {
-    "Amazon Warehousing and Distribution": (("awd_2024-05-09",), "Amazon Warehousing and Distribution API"),
+    "Amazon Warehousing and Distribution": (
+        ("awd_2024-05-09",),
+        "Amazon Warehousing and Distribution API",
+    ),
     "Buyer Communication": (("messaging",), "Messaging API"),
     "Buyer Solicitation": (("solicitations",), "Solicitations API"),
     "Notifications in Seller Central": (("appIntegrations-2024-04-01",), "App Integrations API"),
@@ -143,8 +255,14 @@ SEED_API_WIDE = {
 # Other statements that name a whole API (tier 4): (model stem, role, source ref, date, kind, note).
 # Data Kiosk: notes/role-mappings-types.md, "Brand Analytics access, from public GitHub issues".
 OTHER_API_WIDE = [
-    ("dataKiosk_2023-11-15", "Brand Analytics", "https://github.com/amzn/selling-partner-api-models/issues/5296",
-     "2026-07", "issue-comment", "an Amazon staff comment says Data Kiosk needs Brand Analytics"),
+    (
+        "dataKiosk_2023-11-15",
+        "Brand Analytics",
+        "https://github.com/amzn/selling-partner-api-models/issues/5296",
+        "2026-07",
+        "issue-comment",
+        "an Amazon staff comment says Data Kiosk needs Brand Analytics",
+    ),
 ]
 
 # Grantless operations that no role-mapping row carries: the Grantless Operations page lists them
@@ -163,7 +281,9 @@ SEED_TYPE_TITLES = {
 # anomalies_excluded and known_types_without_mapping notes).
 TYPE_ALIASES = {
     "_GET_FLAT_FILE_SALES_TAX_DATA": "GET_FLAT_FILE_SALES_TAX_DATA",
-    "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE__GENERAL": "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
+    "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE__GENERAL": (
+        "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
+    ),
     "brandedItemContentChange": "BRANDED_ITEM_CONTENT_CHANGE",
     "itemProductTypeChange": "ITEM_PRODUCT_TYPE_CHANGE",
     "GET_MFN_PAN_EU_OFFER_STATUS": "GET_MFN_PANEU_OFFER_STATUS",
@@ -173,15 +293,22 @@ MISFILED_ENUM_MEMBERS = {("report", "POST_FLAT_FILE_INVLOADER_DATA")}
 
 # Role names Amazon's pages mention that are not among the 17 roles, and what they may mean.
 MENTIONED_ROLE_NOTES = {
-    "Amazon Logistics": ("Amazon Shipping docs call it a prerequisite for the Amazon Shipping API "
-                         "(Shipping v2); it is in no SP-API role table.", None),
+    "Amazon Logistics": (
+        "Amazon Shipping docs call it a prerequisite for the Amazon Shipping API "
+        "(Shipping v2); it is in no SP-API role table.",
+        None,
+    ),
     "Direct-to-Consumer Delivery (Restricted)": (
         "Orders tutorials and the Orders v2026-01-01 PII notes use this name; whether it is "
         "Direct-to-Consumer Shipping (Restricted) renamed or a separate role is not settled by "
-        "the sources.", "Direct-to-Consumer Shipping (Restricted)"),
+        "the sources.",
+        "Direct-to-Consumer Shipping (Restricted)",
+    ),
     "Vendor Retail Procurement Shipments": (
         "Named in the retrieve-shipment-labels tutorial; the Vendor Shipments role table says "
-        "Amazon Fulfillment.", "Amazon Fulfillment"),
+        "Amazon Fulfillment.",
+        "Amazon Fulfillment",
+    ),
 }
 
 # --------------------------------------------------------------------------------------------
@@ -192,8 +319,13 @@ SOURCE_KINDS = {
     "github_mirror_of_amazon_doc": "role-mappings-table",
 }
 TIER_CONFIDENCE = {1: "high", 2: "medium", 3: "low", 4: "low", 5: "low"}
-TIER_NAMES = {1: "current role table", 2: "current guide/tutorial", 3: "2022 role list",
-              4: "role description (whole API)", 5: "third party"}
+TIER_NAMES = {
+    1: "current role table",
+    2: "current guide/tutorial",
+    3: "2022 role list",
+    4: "role description (whole API)",
+    5: "third party",
+}
 
 
 def load_json(base: str, rel: str):
@@ -234,6 +366,7 @@ def sort_regions(regions: Iterable[str]) -> List[str]:
 # --------------------------------------------------------------------------------------------
 # Sources table
 # --------------------------------------------------------------------------------------------
+
 
 class Sources:
     """Deduplicated (ref, date, kind) triples; operations and types refer to them by index."""
@@ -303,11 +436,22 @@ class Builder:
         self.rm_types = load_json(shared, "role-mappings-types.json")
         self.r2022 = load_json(shared, "sources/roles-to-rights-2022.json")
         self.r2022_ops = load_json(shared, "sources/roles-to-rights-2022-by-operation.json")
-        self.clients = {name: load_json(shared, f"clients/{name}.json") for name in (
-            "python-amazon-sp-api", "amzn-sp-api", "amzn-selling-partner", "amazon-sp-api-clients")}
-        with open(os.path.join(shared, "sources/seed/selling-partner-api-roles.txt"), encoding="utf-8") as fh:
+        self.clients = {
+            name: load_json(shared, f"clients/{name}.json")
+            for name in (
+                "python-amazon-sp-api",
+                "amzn-sp-api",
+                "amzn-selling-partner",
+                "amazon-sp-api-clients",
+            )
+        }
+        with open(
+            os.path.join(shared, "sources/seed/selling-partner-api-roles.txt"), encoding="utf-8"
+        ) as fh:
             self.seed_text = fh.read()
-        self.seed_ref = "https://developer-docs.amazon.com/sp-api/docs/roles-in-the-selling-partner-api"
+        self.seed_ref = (
+            "https://developer-docs.amazon.com/sp-api/docs/roles-in-the-selling-partner-api"
+        )
         self.date_2022 = self.r2022_ops["date"][:10]
         self.commit_2022 = self.r2022_ops["source"].split("@", 1)[1]
         self.role_files_2022 = {r["role"]: r["file"] for r in self.r2022["roles"]}
@@ -336,10 +480,13 @@ class Builder:
             vendors = re.search(r"Role available to vendors\? (Yes|No)", block)
             abbreviation = re.match(r"The .+? \(([A-Z]+)\) role ", self.roles[name]["description"])
             self.roles[name].update(
-                sellers=sellers.group(1) == "Yes", vendors=vendors.group(1) == "Yes",
+                sellers=sellers.group(1) == "Yes",
+                vendors=vendors.group(1) == "Yes",
                 restricted=name.endswith("(Restricted)"),
                 abbreviation=abbreviation.group(1) if abbreviation else None,
-                aliases={}, sources=[seed_source])
+                aliases={},
+                sources=[seed_source],
+            )
         if len(self.roles) != 17:
             raise SystemExit(f"expected 17 roles on the roles page, found {len(self.roles)}")
         self.role_by_key = {role_key(name): name for name in self.roles}
@@ -350,17 +497,29 @@ class Builder:
         self._collect_spellings()
 
     def _collect_spellings(self) -> None:
-        """Every role spelling the sources use: an alias of a canonical role, or a mentioned name."""
+        """Every role spelling the sources use: alias of a canonical role, or a mentioned name."""
         seen: List[Tuple[str, Tuple[str, str, str]]] = []
-        rm_src = self.sources.add(self.rm_ops["source"], self.rm_ops["retrieved"], "role-mappings-table")
+        rm_src = self.sources.add(
+            self.rm_ops["source"], self.rm_ops["retrieved"], "role-mappings-table"
+        )
         for name in self.rm_ops["role_names_in_tables"]:
             seen.append((name, rm_src))
         for name, where in self.rm_ops["role_name_spellings_seen"].items():
             seen.append((name, rm_src))
         for name in self.rm_guides["role_names_seen"]:
-            seen.append((name, self.sources.add("https://developer-docs.amazon.com/sp-api/docs",
-                                                self.rm_guides["retrieved"], "guide")))
-        types_src = self.sources.add(self.rm_types["source"], self.rm_types["retrieved"], "role-mappings-table")
+            seen.append(
+                (
+                    name,
+                    self.sources.add(
+                        "https://developer-docs.amazon.com/sp-api/docs",
+                        self.rm_guides["retrieved"],
+                        "guide",
+                    ),
+                )
+            )
+        types_src = self.sources.add(
+            self.rm_types["source"], self.rm_types["retrieved"], "role-mappings-table"
+        )
         for item in self.rm_types["role_name_spellings_seen"]:
             seen.append((item["spelling"], types_src))
         for role in self.r2022["roles"]:
@@ -369,7 +528,14 @@ class Builder:
             for op in api["operations"]:
                 for name in op["roles"] + [op.get("role_spelling_in_source") or ""]:
                     if name:
-                        seen.append((name, self.sources.add(op["source"], self.retrieved(api), self.kind_of(op))))
+                        seen.append(
+                            (
+                                name,
+                                self.sources.add(
+                                    op["source"], self.retrieved(api), self.kind_of(op)
+                                ),
+                            )
+                        )
         for spelling, source in seen:
             if spelling.startswith("None"):
                 continue  # "None (grantless)" is the value of a grantless cell, not a role
@@ -382,17 +548,28 @@ class Builder:
                 entry["sources"].add(source)
         for spelling in self.mentioned:
             if spelling not in MENTIONED_ROLE_NOTES:
-                raise SystemExit(f"role spelling {spelling!r} matches no role and has no note in MENTIONED_ROLE_NOTES")
+                raise SystemExit(
+                    f"role spelling {spelling!r} matches no role"
+                    " and has no note in MENTIONED_ROLE_NOTES"
+                )
 
     def retrieved(self, api: dict) -> str:
-        return self.rm_ops["retrieved"] if "in_role_mappings_toc" in api else self.rm_guides["retrieved"]
+        return (
+            self.rm_ops["retrieved"]
+            if "in_role_mappings_toc" in api
+            else self.rm_guides["retrieved"]
+        )
 
     def source_2022(self, role: str) -> Tuple[str, str, str]:
         path = self.role_files_2022.get(role, "guides/en-US/roles/roles-to-rights")
-        return self.sources.add(f"amzn/selling-partner-api-docs@{self.commit_2022}:{path}", self.date_2022, "roles-2022")
+        return self.sources.add(
+            f"amzn/selling-partner-api-docs@{self.commit_2022}:{path}", self.date_2022, "roles-2022"
+        )
 
-    def canonical_roles(self, names: Iterable[str], where: str) -> Tuple[Tuple[str, ...], Dict[str, Tuple[str, ...]], List[str]]:
-        """Canonical role names, per-role region limits from suffixes, and mentioned-only names dropped."""
+    def canonical_roles(
+        self, names: Iterable[str], where: str
+    ) -> Tuple[Tuple[str, ...], Dict[str, Tuple[str, ...]], List[str]]:
+        """Canonical role names, per-role region limits from suffixes, mentioned-only names."""
         out: List[str] = []
         limits: Dict[str, Tuple[str, ...]] = {}
         dropped: List[str] = []
@@ -407,8 +584,9 @@ class Builder:
             if suffix:
                 limits[canonical] = suffix
         if dropped:
-            self.conflicts["Mentioned role names that are not one of the 17 roles (not adopted)"].append(
-                f"{where}: {', '.join(dropped)}")
+            self.conflicts[
+                "Mentioned role names that are not one of the 17 roles (not adopted)"
+            ].append(f"{where}: {', '.join(dropped)}")
         return tuple(sorted(out)), limits, dropped
 
     def kind_of(self, row: dict) -> str:
@@ -426,7 +604,14 @@ class Builder:
     def build_operations(self) -> None:
         self.api_names: Dict[str, Tuple[str, str]] = {}
         for api in self.rm_ops["apis"] + self.rm_guides["apis"]:
-            self.api_names[stem_of(api["model_file"])] = (api["api"], api["version"].lstrip("v") if re.match(r"v\d{4}", api["version"]) else api["version"])
+            self.api_names[stem_of(api["model_file"])] = (
+                api["api"],
+                (
+                    api["version"].lstrip("v")
+                    if re.match(r"v\d{4}", api["version"])
+                    else api["version"]
+                ),
+            )
         self.ops: Dict[str, OpRecord] = {}
         per_file = defaultdict(lambda: defaultdict(list))
         for row in self.catalog:
@@ -439,10 +624,22 @@ class Builder:
             key = f"{stem}#{row['operation_id']}"
             if len(per_file[row["model_file"]][row["operation_id"]]) > 1:
                 key += f":{row['http_method']}"
-            model_src = self.sources.add(f"{MODELS_REPO}@{self.models_commit}:{row['model_file']}", self.models_date, "model")
-            op = OpRecord(key=key, api=api, version=row["version"], operation_id=row["operation_id"],
-                          method=row["http_method"], path=row["path"], deprecated=row["deprecated"],
-                          retired=False, in_models=True, sources=[model_src], model_file=row["model_file"])
+            model_src = self.sources.add(
+                f"{MODELS_REPO}@{self.models_commit}:{row['model_file']}", self.models_date, "model"
+            )
+            op = OpRecord(
+                key=key,
+                api=api,
+                version=row["version"],
+                operation_id=row["operation_id"],
+                method=row["http_method"],
+                path=row["path"],
+                deprecated=row["deprecated"],
+                retired=False,
+                in_models=True,
+                sources=[model_src],
+                model_file=row["model_file"],
+            )
             if row.get("sandbox_only"):
                 op.notes.append("sandbox-only operation")
             self.ops[key] = op
@@ -484,11 +681,15 @@ class Builder:
                 candidates[nkey]["from_2022"] = True
         unplaced = []
         for (method, npath), cand in sorted(candidates.items()):
-            named = sorted((p for p in cand["paths"] if "{}" not in p), key=lambda p: (p.count("{"), p))
+            named = sorted(
+                (p for p in cand["paths"] if "{}" not in p), key=lambda p: (p.count("{"), p)
+            )
             path = named[0] if named else sorted(cand["paths"])[0]
             placement = self._placement(path)
             if placement is None or not cand["ids"]:
-                unplaced.append(f"{method} {sorted(cand['paths'])[0]} ({', '.join(sorted(cand['clients']))})")
+                unplaced.append(
+                    f"{method} {sorted(cand['paths'])[0]} ({', '.join(sorted(cand['clients']))})"
+                )
                 continue
             if len(cand["ids"]) > 1:
                 raise SystemExit(f"several operationIds for {method} {path}: {sorted(cand['ids'])}")
@@ -497,16 +698,35 @@ class Builder:
             key = f"{stem}#{op_id}"
             if key in self.ops:
                 key += f":{method}"
-            sources = [self.sources.add(f"pypi:{c}", "", "client-table") for c in sorted(cand["clients"])]
-            op = OpRecord(key=key, api=api, version=version, operation_id=op_id, method=method, path=path,
-                          deprecated=retired, retired=retired, in_models=False, sources=sources)
+            sources = [
+                self.sources.add(f"pypi:{c}", "", "client-table") for c in sorted(cand["clients"])
+            ]
+            op = OpRecord(
+                key=key,
+                api=api,
+                version=version,
+                operation_id=op_id,
+                method=method,
+                path=path,
+                deprecated=retired,
+                retired=retired,
+                in_models=False,
+                sources=sources,
+            )
             if retired and removed:
                 commit, date, what = removed
-                ref = f"{MODELS_REPO}@{commit}" if commit else f"{MODELS_REPO} (models/{stem}.md stub)"
+                ref = (
+                    f"{MODELS_REPO}@{commit}"
+                    if commit
+                    else f"{MODELS_REPO} (models/{stem}.md stub)"
+                )
                 op.sources.append(self.sources.add(ref, date, "model-history"))
                 op.notes.append(f"retired: {what} on {date}")
             elif retired:
-                op.notes.append("retired: never in the public models; known from clients and Amazon's 2022 role lists")
+                op.notes.append(
+                    "retired: never in the public models;"
+                    " known from clients and Amazon's 2022 role lists"
+                )
             else:
                 op.notes.append("not in the models snapshot; known only from client packages")
             self.ops[key] = op
@@ -520,48 +740,90 @@ class Builder:
                 for row in api["operations"]:
                     targets = self.by_file_op.get((api["model_file"], row["operation"]), [])
                     if not targets:
-                        raise SystemExit(f"role row for unknown operation {api['model_file']} {row['operation']}")
+                        raise SystemExit(
+                            f"role row for unknown operation {api['model_file']} {row['operation']}"
+                        )
                     kind = self.kind_of(row)
                     tier = 5 if kind == "third-party" else (1 if row["uncertain"] is False else 2)
                     source = self.sources.add(row["source"], self.retrieved(api), kind)
                     for op in targets:
                         roles, limits, dropped = self.canonical_roles(row["roles"], op.key)
                         for name in dropped:
-                            op.notes.append(f"{row['source']} also names {name!r}, which is not one of the 17 roles")
-                        limits.update({self.role_by_key[role_key(r)]: tuple(sort_regions(v))
-                                       for r, v in (row.get("role_region_limits") or {}).items()
-                                       if role_key(r) in self.role_by_key})
+                            op.notes.append(
+                                f"{row['source']} also names {name!r},"
+                                " which is not one of the 17 roles"
+                            )
+                        limits.update(
+                            {
+                                self.role_by_key[role_key(r)]: tuple(sort_regions(v))
+                                for r, v in (row.get("role_region_limits") or {}).items()
+                                if role_key(r) in self.role_by_key
+                            }
+                        )
                         reason = row.get("uncertain_reason") or row.get("reason") or ""
-                        op.evidence.append(Evidence(tier, source, roles, bool(row["grantless"]),
-                                                    tuple(sort_regions(row.get("regions") or [])), limits, reason))
+                        op.evidence.append(
+                            Evidence(
+                                tier,
+                                source,
+                                roles,
+                                bool(row["grantless"]),
+                                tuple(sort_regions(row.get("regions") or [])),
+                                limits,
+                                reason,
+                            )
+                        )
                         if row.get("contradiction"):
                             other = row["contradiction"]
-                            self.conflicts["Contradicting copies of an Amazon page (first copy kept)"].append(
+                            self.conflicts[
+                                "Contradicting copies of an Amazon page (first copy kept)"
+                            ].append(
                                 f"{op.key}: kept {', '.join(roles)} from {row['source']}; "
-                                f"{other.get('source')} gives {', '.join(other.get('roles', []))}")
+                                f"{other.get('source')} gives {', '.join(other.get('roles', []))}"
+                            )
         # Tier 2: the roles page's operation examples.
         for role, op_key, clause in self.seed_examples():
-            self.ops[op_key].evidence.append(Evidence(2, self.seed_source, (role,), note=f"roles page example: {clause}"))
-        # Tier 3: Amazon's 2022 lists, where the (method, path) still exists (or the same retired path).
+            self.ops[op_key].evidence.append(
+                Evidence(2, self.seed_source, (role,), note=f"roles page example: {clause}")
+            )
+        # Tier 3: Amazon's 2022 lists where the (method, path) still exists (or the retired path).
         for row in self.r2022_ops["operations"]:
             op = self.by_http.get((row["method"], norm_path(row["path"])))
             if op is None:
                 continue
-            if row["current_catalog"] is not None and op.model_file != row["current_catalog"]["model_file"]:
+            if (
+                row["current_catalog"] is not None
+                and op.model_file != row["current_catalog"]["model_file"]
+            ):
                 raise SystemExit(f"2022 row {row['method']} {row['path']} joins a different model")
             roles, _, _ = self.canonical_roles(row["all_roles"], op.key)
             for role_name in row["all_roles"]:
                 regions = tuple(sort_regions(row["regions_by_role"].get(role_name, [])))
                 canonical = self.role_by_key[role_key(role_name)]
-                op.evidence.append(Evidence(3, self.source_2022(role_name), (canonical,), regions=regions,
-                                            role_regions={canonical: regions} if regions else {}))
+                op.evidence.append(
+                    Evidence(
+                        3,
+                        self.source_2022(role_name),
+                        (canonical,),
+                        regions=regions,
+                        role_regions={canonical: regions} if regions else {},
+                    )
+                )
             if row["rdt_roles"]:
                 op.rdt_sources.append(self.source_2022(row["rdt_roles"][0]))
         # Tier 1: grantless operations listed on the Grantless Operations page without a row.
-        grantless_src = self.sources.add(GRANTLESS_PAGE, self.rm_guides["retrieved"], "grantless-list")
+        grantless_src = self.sources.add(
+            GRANTLESS_PAGE, self.rm_guides["retrieved"], "grantless-list"
+        )
         for stem, op_id in GRANTLESS_EXTRA:
             self.ops[f"{stem}#{op_id}"].evidence.append(
-                Evidence(1, grantless_src, (), grantless=True, note="listed on the Grantless Operations page"))
+                Evidence(
+                    1,
+                    grantless_src,
+                    (),
+                    grantless=True,
+                    note="listed on the Grantless Operations page",
+                )
+            )
         # Tier 4: other statements naming a whole API.
         for stem, role, ref, date, kind, note in OTHER_API_WIDE:
             source = self.sources.add(ref, date, kind)
@@ -574,7 +836,14 @@ class Builder:
                 raise SystemExit(f"roles page description of {role} no longer names {phrase!r}")
             for op in self.ops.values():
                 if op.key.split("#")[0] in stems and op.in_models:
-                    op.evidence.append(Evidence(4, self.seed_source, (role,), note=f"role description names the {phrase}"))
+                    op.evidence.append(
+                        Evidence(
+                            4,
+                            self.seed_source,
+                            (role,),
+                            note=f"role description names the {phrase}",
+                        )
+                    )
 
     def seed_examples(self) -> List[Tuple[str, str, str]]:
         """(role, operation key, clause) for each operation example on the roles page."""
@@ -584,19 +853,30 @@ class Builder:
         out = []
         self.seed_type_examples: List[Tuple[str, str, str, str]] = []
         for role, block in self.role_blocks.items():
-            for match in re.finditer(r"^(\w+?)operation of the (.+? API) (v[\w-]+?)[,.]? (.*?)(?: - The)?$", block, re.M):
+            for match in re.finditer(
+                r"^(\w+?)operation of the (.+? API) (v[\w-]+?)[,.]? (.*?)(?: - The)?$", block, re.M
+            ):
                 op_id, api, version, clause = match.groups()
                 stem = names.get(f"{api} {version}")
                 key = f"{stem}#{op_id}"
                 if key not in self.ops:
-                    # The page can name the wrong version: use the API's version that has the operation.
-                    others = sorted(op.key for op in self.ops.values()
-                                    if op.api == api and op.operation_id == op_id and op.in_models)
+                    # The page can name a wrong version: use the API version that has the operation.
+                    others = sorted(
+                        op.key
+                        for op in self.ops.values()
+                        if op.api == api and op.operation_id == op_id and op.in_models
+                    )
                     if len(others) != 1:
-                        raise SystemExit(f"roles page example {op_id} of {api} {version} is not in the catalog")
+                        raise SystemExit(
+                            f"roles page example {op_id} of {api} {version} is not in the catalog"
+                        )
                     key = others[0]
-                    self.conflicts["Roles page examples that name a version without the operation"].append(
-                        f"{role}: {op_id} of the {api} {version}; the operation exists only as {key}, used there")
+                    self.conflicts[
+                        "Roles page examples that name a version without the operation"
+                    ].append(
+                        f"{role}: {op_id} of the {api} {version};"
+                        f" the operation exists only as {key}, used there"
+                    )
                 out.append((role, key, f"{op_id} of the {api} {version} {clause}".strip()))
                 for kind, name in self._types_in_clause(clause):
                     self.seed_type_examples.append((role, kind, name, key))
@@ -605,7 +885,11 @@ class Builder:
     @staticmethod
     def _types_in_clause(clause: str) -> List[Tuple[str, str]]:
         found = []
-        for match in re.finditer(r"(?:request the|submit a|subscribe to|subscriptions to the)\s*([A-Z][A-Z0-9_ ]*[A-Z0-9])\s*(report|feed|notification)", clause):
+        for match in re.finditer(
+            r"(?:request the|submit a|subscribe to|subscriptions to the)"
+            r"\s*([A-Z][A-Z0-9_ ]*[A-Z0-9])\s*(report|feed|notification)",
+            clause,
+        ):
             found.append((match.group(2), match.group(1).replace(" ", "")))
         for title, (kind, name) in SEED_TYPE_TITLES.items():
             if title in clause:
@@ -619,7 +903,9 @@ class Builder:
         self._mark_restricted_data()
 
     def _resolve_op(self, op: OpRecord) -> None:
-        usable = [e for e in op.evidence if e.roles or e.grantless]  # e.g. only mentioned names: no role
+        usable = [
+            e for e in op.evidence if e.roles or e.grantless
+        ]  # e.g. only mentioned names: no role
         amazon = [e for e in usable if e.tier < 5]
         pool = amazon or usable
         if not pool:
@@ -644,17 +930,29 @@ class Builder:
         for e in chosen:
             for role, regs in e.role_regions.items():
                 limits[role].update(regs)
-        op.role_regions = {r: tuple(sort_regions(v)) for r, v in limits.items()
-                           if r in roles and set(v) != set(regions or REGIONS)}
+        op.role_regions = {
+            r: tuple(sort_regions(v))
+            for r, v in limits.items()
+            if r in roles and set(v) != set(regions or REGIONS)
+        }
         rejected = sorted({r for e in op.evidence if e not in chosen for r in e.roles} - set(roles))
         if rejected:
-            lower = sorted({TIER_NAMES[e.tier] for e in op.evidence if e not in chosen and set(e.roles) - set(roles)})
+            lower = sorted(
+                {
+                    TIER_NAMES[e.tier]
+                    for e in op.evidence
+                    if e not in chosen and set(e.roles) - set(roles)
+                }
+            )
             basis = "grantless" if op.grantless else TIER_NAMES[best]
             self.conflicts["Roles named by a lower-precedence source (not adopted)"].append(
-                f"{op.key}: {basis} decides; {', '.join(lower)} also name {', '.join(rejected)}")
+                f"{op.key}: {basis} decides; {', '.join(lower)} also name {', '.join(rejected)}"
+            )
             op.notes.append(f"not adopted (lower-precedence sources): {', '.join(rejected)}")
         if op.grantless and not [e for e in pool if e.grantless and e.tier == 1]:
-            op.notes.append("grantless per " + "; ".join(sorted({e.note or e.source[0] for e in grantless_ev})))
+            op.notes.append(
+                "grantless per " + "; ".join(sorted({e.note or e.source[0] for e in grantless_ev}))
+            )
 
     def _mark_type_carriers(self) -> None:
         table = {op_id: (kind, arg) for ids, kind, arg in TYPE_CARRIERS for op_id in ids}
@@ -693,7 +991,11 @@ class Builder:
                     continue
                 entry = self._type_entry(kind, row["type"])
                 entry["notes"].append(row["note"])
-                entry["sources"].add(self.sources.add(self.rm_types["source"], self.rm_types["retrieved"], "role-mappings-table"))
+                entry["sources"].add(
+                    self.sources.add(
+                        self.rm_types["source"], self.rm_types["retrieved"], "role-mappings-table"
+                    )
+                )
         # 2022 type lists: every type must already be there (the types file inverts them).
         sections = {"Reports": "report", "Feeds": "feed", "Notifications": "notification"}
         for row in self.r2022_ops["types"]:
@@ -708,8 +1010,14 @@ class Builder:
                 entry.update(roles=roles, confidence="low", tier=3)
         # Client enums.
         enums = self.clients["python-amazon-sp-api"]
-        enum_src = self.sources.add(f"pypi:{enums['package']}=={enums['version']}", "", "client-table")
-        enum_kinds = {"ReportType": "report", "FeedType": "feed", "NotificationType": "notification"}
+        enum_src = self.sources.add(
+            f"pypi:{enums['package']}=={enums['version']}", "", "client-table"
+        )
+        enum_kinds = {
+            "ReportType": "report",
+            "FeedType": "feed",
+            "NotificationType": "notification",
+        }
         for enum_name, enum in sorted(enums["type_enums"].items()):
             kind = enum_kinds[enum_name.rsplit(".", 1)[1]]
             for member in enum["members"]:
@@ -729,7 +1037,9 @@ class Builder:
             if role not in entry["roles"]:
                 if entry.get("tier") == 1:
                     self.conflicts["Roles named by a lower-precedence source (not adopted)"].append(
-                        f"{kind} {name}: current role table decides; roles page example names {role}")
+                        f"{kind} {name}: current role table decides;"
+                        f" roles page example names {role}"
+                    )
                 else:
                     entry["roles"] = tuple(sorted(set(entry["roles"]) | {role}))
                     entry["notes"].append(f"roles page example adds {role}")
@@ -740,10 +1050,25 @@ class Builder:
                 entry["aliases"].add(f"_{name}_")
 
     def _type_entry(self, kind: str, name: str) -> dict:
-        return self.types.setdefault((kind, name), {
-            "kind": kind, "name": name, "aliases": set(), "roles": (), "regions": (), "role_regions": {},
-            "restricted": False, "deprecated": False, "possibly_retired": False, "availability": None,
-            "sources": set(), "confidence": "unknown", "tier": 9, "notes": []})
+        return self.types.setdefault(
+            (kind, name),
+            {
+                "kind": kind,
+                "name": name,
+                "aliases": set(),
+                "roles": (),
+                "regions": (),
+                "role_regions": {},
+                "restricted": False,
+                "deprecated": False,
+                "possibly_retired": False,
+                "availability": None,
+                "sources": set(),
+                "confidence": "unknown",
+                "tier": 9,
+                "notes": [],
+            },
+        )
 
     def _type_from_row(self, kind: str, row: dict, sids: dict) -> None:
         entry = self._type_entry(kind, row["type"])
@@ -753,7 +1078,11 @@ class Builder:
         for ev in row["evidence"]:
             sid = ev["source"]
             spec = sids[sid]
-            url = ev.get("url") or spec.get("url") or "third-party research note (repository not recorded)"
+            url = (
+                ev.get("url")
+                or spec.get("url")
+                or "third-party research note (repository not recorded)"
+            )
             if sid == "S1":
                 tier = 1 if row["uncertain"] is False else 2
                 kind_name = "role-mappings-table"
@@ -783,24 +1112,38 @@ class Builder:
         rejected = sorted(set(file_roles) - set(roles))
         if rejected:
             self.conflicts["Roles named by a lower-precedence source (not adopted)"].append(
-                f"{kind} {row['type']}: Amazon sources decide; third-party summary also names {', '.join(rejected)}")
+                f"{kind} {row['type']}: Amazon sources decide;"
+                f" third-party summary also names {', '.join(rejected)}"
+            )
             entry["notes"].append(f"not adopted (third party only): {', '.join(rejected)}")
         if "DISAGREE" in (row.get("reason") or "") or "differ" in row["confidence"]:
             self.conflicts["Amazon sources disagree on a type (union of lower bounds kept)"].append(
-                f"{kind} {row['type']}: {row['reason']}")
+                f"{kind} {row['type']}: {row['reason']}"
+            )
         confidence = TIER_CONFIDENCE.get(best, "unknown")
         if best == 2 and row["confidence"].startswith("high"):
             confidence = "high"  # current type page and Amazon's 2022 data agree
-        entry.update(roles=roles, regions=tuple(sort_regions(row.get("regions") or [])),
-                     role_regions={self.role_by_key[role_key(r)]: tuple(sort_regions(v))
-                                   for r, v in (row.get("role_region_limits") or {}).items()},
-                     restricted=bool(row.get("restricted_report_rdt")),
-                     deprecated=bool(row.get("deprecation")), possibly_retired=bool(row.get("possibly_retired")),
-                     availability=row.get("availability"), confidence=confidence if roles else "unknown", tier=best)
+        entry.update(
+            roles=roles,
+            regions=tuple(sort_regions(row.get("regions") or [])),
+            role_regions={
+                self.role_by_key[role_key(r)]: tuple(sort_regions(v))
+                for r, v in (row.get("role_region_limits") or {}).items()
+            },
+            restricted=bool(row.get("restricted_report_rdt")),
+            deprecated=bool(row.get("deprecation")),
+            possibly_retired=bool(row.get("possibly_retired")),
+            availability=row.get("availability"),
+            confidence=confidence if roles else "unknown",
+            tier=best,
+        )
         if row.get("deprecation"):
             entry["notes"].append(f"deprecation: {row['deprecation']}")
         if row.get("restricted_basis"):
-            entry["notes"].append(f"restricted report (RDT for getReportDocument): {row['restricted_basis'].strip(' ;')}")
+            entry["notes"].append(
+                "restricted report (RDT for getReportDocument): "
+                + row["restricted_basis"].strip(" ;")
+            )
         if row.get("note"):
             entry["notes"].append(row["note"])
 
@@ -811,38 +1154,90 @@ class Builder:
         roles = []
         for name in sorted(self.roles):
             info = self.roles[name]
-            roles.append({"name": name, "aliases": sorted(info["aliases"]), "restricted": info["restricted"],
-                          "sellers": info["sellers"], "vendors": info["vendors"],
-                          "description": info["description"],
-                          "sources": sorted({index[s] for s in info["sources"]} | {index[s] for s in info["aliases"].values()})})
+            roles.append(
+                {
+                    "name": name,
+                    "aliases": sorted(info["aliases"]),
+                    "restricted": info["restricted"],
+                    "sellers": info["sellers"],
+                    "vendors": info["vendors"],
+                    "description": info["description"],
+                    "sources": sorted(
+                        {index[s] for s in info["sources"]}
+                        | {index[s] for s in info["aliases"].values()}
+                    ),
+                }
+            )
         mentioned = []
         for name in sorted(self.mentioned):
             note, may_mean = MENTIONED_ROLE_NOTES[name]
-            mentioned.append({"name": name, "note": note, "may_mean": may_mean,
-                              "sources": sorted(index[s] for s in self.mentioned[name]["sources"])})
+            mentioned.append(
+                {
+                    "name": name,
+                    "note": note,
+                    "may_mean": may_mean,
+                    "sources": sorted(index[s] for s in self.mentioned[name]["sources"]),
+                }
+            )
         operations = []
         for key in sorted(self.ops):
             op = self.ops[key]
             sources = sorted({index[s] for s in op.sources} | {index[s] for s in op.role_sources})
-            evidence = sorted({(index[e.source], e.tier, e.roles, e.grantless) for e in op.evidence})
-            operations.append([
-                op.key, op.api, op.version, op.operation_id, op.method, op.path, list(op.roles), op.grantless,
-                op.restricted_data, op.deprecated, op.retired, op.type_carrier, op.type_argument, list(op.regions),
-                {r: list(v) for r, v in sorted(op.role_regions.items())}, sources, op.confidence, op.in_models,
-                sorted(set(op.notes)), [[s, t, list(r), g] for s, t, r, g in evidence]])
+            evidence = sorted(
+                {(index[e.source], e.tier, e.roles, e.grantless) for e in op.evidence}
+            )
+            operations.append(
+                [
+                    op.key,
+                    op.api,
+                    op.version,
+                    op.operation_id,
+                    op.method,
+                    op.path,
+                    list(op.roles),
+                    op.grantless,
+                    op.restricted_data,
+                    op.deprecated,
+                    op.retired,
+                    op.type_carrier,
+                    op.type_argument,
+                    list(op.regions),
+                    {r: list(v) for r, v in sorted(op.role_regions.items())},
+                    sources,
+                    op.confidence,
+                    op.in_models,
+                    sorted(set(op.notes)),
+                    [[s, t, list(r), g] for s, t, r, g in evidence],
+                ]
+            )
         types = []
-        for (kind, name) in sorted(self.types):
+        for kind, name in sorted(self.types):
             t = self.types[(kind, name)]
-            types.append([kind, name, sorted(t["aliases"]), list(t["roles"]), list(t["regions"]),
-                          {r: list(v) for r, v in sorted(t["role_regions"].items())}, t["restricted"],
-                          t["deprecated"], t["possibly_retired"], t["availability"],
-                          sorted(index[s] for s in t["sources"]), t["confidence"], sorted(set(t["notes"]))])
+            types.append(
+                [
+                    kind,
+                    name,
+                    sorted(t["aliases"]),
+                    list(t["roles"]),
+                    list(t["regions"]),
+                    {r: list(v) for r, v in sorted(t["role_regions"].items())},
+                    t["restricted"],
+                    t["deprecated"],
+                    t["possibly_retired"],
+                    t["availability"],
+                    sorted(index[s] for s in t["sources"]),
+                    t["confidence"],
+                    sorted(set(t["notes"])),
+                ]
+            )
         body = {
             "schema": SCHEMA_VERSION,
             "generated_from": {
                 "models": f"{MODELS_REPO}@{self.models_commit} ({self.models_date})",
                 "role_mappings_retrieved": self.rm_ops["retrieved"],
-                "roles_2022": f"amzn/selling-partner-api-docs@{self.commit_2022} ({self.date_2022})",
+                "roles_2022": (
+                    f"amzn/selling-partner-api-docs@{self.commit_2022} ({self.date_2022})"
+                ),
             },
             "sources": [list(s) for s in table],
             "roles": roles,
@@ -857,27 +1252,67 @@ class Builder:
         return body
 
     def conflicts_report(self) -> str:
-        out = ["# Knowledge-base conflicts and how they were resolved", "",
-               "Generated by `tools/build_kb.py` from the shared SP-API reference data; do not edit.",
-               "Precedence: current role tables (complete lists) > current guides, tutorials and the roles",
-               "page's examples > Amazon's 2022 role lists > a role description naming a whole API >",
-               "third-party material (only when no Amazon source says anything). Lower-bound sources",
-               "(everything but the role tables) are merged when no role table row exists.", ""]
+        out = [
+            "# Knowledge-base conflicts and how they were resolved",
+            "",
+            "Generated by `tools/build_kb.py` from the shared SP-API reference data; do not edit.",
+            "Precedence: current role tables (complete lists) > current guides, tutorials and the",
+            "roles page's examples > Amazon's 2022 role lists > a role description naming a whole",
+            "API > third-party material (only when no Amazon source says anything). Lower-bound",
+            "sources (everything but the role tables) are merged when no role table row exists.",
+            "",
+        ]
         for title in sorted(self.conflicts):
             items = sorted(set(self.conflicts[title]))
             out += [f"## {title} ({len(items)})", ""] + [f"- {item}" for item in items] + [""]
-        out += [f"## Client paths not placed as operations ({len(self.unplaced_client_paths)})", "",
-                "Paths that clients send but that match no model operation, no retired operation with a",
-                "known operationId and no newer API; usually a client bug (wrong version segment).", ""]
+        out += [
+            f"## Client paths not placed as operations ({len(self.unplaced_client_paths)})",
+            "",
+            "Paths that clients send but that match no model operation, no retired operation with",
+            "a known operationId and no newer API; usually a client bug (wrong version segment).",
+            "",
+        ]
         out += [f"- {item}" for item in self.unplaced_client_paths] + [""]
         return "\n".join(out)
 
 
-OPERATION_FIELDS = ["key", "api", "version", "operation_id", "method", "path", "roles", "grantless",
-                    "restricted_data", "deprecated", "retired", "type_carrier", "type_argument", "regions",
-                    "role_regions", "sources", "confidence", "in_models", "notes", "evidence"]
-TYPE_FIELDS = ["kind", "name", "aliases", "roles", "regions", "role_regions", "restricted", "deprecated",
-               "possibly_retired", "availability", "sources", "confidence", "notes"]
+OPERATION_FIELDS = [
+    "key",
+    "api",
+    "version",
+    "operation_id",
+    "method",
+    "path",
+    "roles",
+    "grantless",
+    "restricted_data",
+    "deprecated",
+    "retired",
+    "type_carrier",
+    "type_argument",
+    "regions",
+    "role_regions",
+    "sources",
+    "confidence",
+    "in_models",
+    "notes",
+    "evidence",
+]
+TYPE_FIELDS = [
+    "kind",
+    "name",
+    "aliases",
+    "roles",
+    "regions",
+    "role_regions",
+    "restricted",
+    "deprecated",
+    "possibly_retired",
+    "availability",
+    "sources",
+    "confidence",
+    "notes",
+]
 
 
 def sorted_regions_union(groups: Iterable[Sequence[str]]) -> List[str]:
@@ -887,20 +1322,22 @@ def sorted_regions_union(groups: Iterable[Sequence[str]]) -> List[str]:
     return sort_regions(found)
 
 
+def compact(value) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def render(doc: dict) -> str:
     """JSON with one operation / type per line: compact to load, readable in a diff."""
-    parts = ["{"]
-    keys = sorted(doc)
-    for i, key in enumerate(keys):
+    row_lists = ("operations", "types", "sources", "roles", "mentioned_roles")
+    parts = []
+    for key in sorted(doc):
         value = doc[key]
-        comma = "," if i < len(keys) - 1 else ""
-        if isinstance(value, list) and value and key in ("operations", "types", "sources", "roles", "mentioned_roles"):
-            rows = ",\n".join(json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for item in value)
-            parts.append(f"{json.dumps(key)}:[\n{rows}\n]{comma}")
+        if key in row_lists and value:
+            rows = ",\n".join(compact(item) for item in value)
+            parts.append(f"{json.dumps(key)}:[\n{rows}\n]")
         else:
-            parts.append(f"{json.dumps(key)}:{json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(',', ':'))}{comma}")
-    parts.append("}")
-    return "\n".join(parts) + "\n"
+            parts.append(f"{json.dumps(key)}:{compact(value)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def build(shared: str) -> Tuple[str, str]:
@@ -915,9 +1352,15 @@ def build(shared: str) -> Tuple[str, str]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("shared", nargs="?", default=os.path.join(REPO_ROOT, "..", "shared", "spapi"),
-                        help="path of the shared SP-API data (default: ../shared/spapi)")
-    parser.add_argument("--check", action="store_true", help="compare with the committed files, write nothing")
+    parser.add_argument(
+        "shared",
+        nargs="?",
+        default=os.path.join(REPO_ROOT, "..", "shared", "spapi"),
+        help="path of the shared SP-API data (default: ../shared/spapi)",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="compare with the committed files, write nothing"
+    )
     args = parser.parse_args(argv)
     if not os.path.isfile(os.path.join(args.shared, "operations-catalog.json")):
         print(f"build_kb: error: {args.shared}: not the shared SP-API data folder", file=sys.stderr)
@@ -925,7 +1368,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     kb_text, conflicts_text = build(args.shared)
     outputs = ((OUT_KB, kb_text), (OUT_CONFLICTS, conflicts_text))
     if args.check:
-        stale = [path for path, text in outputs if not os.path.exists(path) or open(path, encoding="utf-8").read() != text]
+        stale = [
+            path
+            for path, text in outputs
+            if not os.path.exists(path) or open(path, encoding="utf-8").read() != text
+        ]
         for path in stale:
             print(f"build_kb: {os.path.relpath(path, REPO_ROOT)} is out of date", file=sys.stderr)
         return 1 if stale else 0

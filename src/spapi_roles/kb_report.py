@@ -1,4 +1,4 @@
-"""Human and machine views of the knowledge base: ``data export``, ``data coverage``, ``explain``."""
+"""Views of the knowledge base: ``data export``, ``data coverage`` and ``explain``."""
 
 from __future__ import annotations
 
@@ -7,14 +7,29 @@ import re
 from collections import Counter, defaultdict
 from typing import Dict, Iterable, List, Optional, TextIO, Tuple
 
-from .knowledge import CONFIDENCES, TYPE_KINDS, KnowledgeBase, Operation, Role, Source, TypeInfo, load
+from .knowledge import (
+    CONFIDENCES,
+    TYPE_KINDS,
+    KnowledgeBase,
+    Operation,
+    Role,
+    Source,
+    TypeInfo,
+    load,
+)
 
-TIER_NAMES = {1: "current role table or grantless list", 2: "current Amazon guide, tutorial or roles page",
-              3: "Amazon's 2022 role lists", 4: "statement naming the whole API", 5: "third party"}
+TIER_NAMES = {
+    1: "current role table or grantless list",
+    2: "current Amazon guide, tutorial or roles page",
+    3: "Amazon's 2022 role lists",
+    4: "statement naming the whole API",
+    5: "third party",
+}
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 # ---------------------------------------------------------------------- export
+
 
 def _source_dict(source: Source) -> dict:
     return {"ref": source.ref, "date": source.date or None, "kind": source.kind}
@@ -25,28 +40,57 @@ def _regions_dict(pairs: Iterable[Tuple[str, Tuple[str, ...]]]) -> Dict[str, Lis
 
 
 def role_record(role: Role) -> dict:
-    return {"name": role.name, "aliases": list(role.aliases), "restricted": role.restricted,
-            "sellers": role.sellers, "vendors": role.vendors, "description": role.description,
-            "sources": [_source_dict(s) for s in role.sources]}
+    return {
+        "name": role.name,
+        "aliases": list(role.aliases),
+        "restricted": role.restricted,
+        "sellers": role.sellers,
+        "vendors": role.vendors,
+        "description": role.description,
+        "sources": [_source_dict(s) for s in role.sources],
+    }
 
 
 def operation_record(op: Operation) -> dict:
-    return {"key": op.key, "api": op.api, "version": op.version, "operation": op.operation_id,
-            "method": op.method, "path": op.path, "roles": list(op.roles), "grantless": op.grantless,
-            "restricted_data": op.restricted_data, "deprecated": op.deprecated, "retired": op.retired,
-            "in_models": op.in_models, "type_carrier": op.type_carrier, "type_argument": op.type_argument,
-            "regions": list(op.regions), "role_regions": _regions_dict(op.role_regions),
-            "sources": [_source_dict(s) for s in op.sources], "confidence": op.confidence,
-            "notes": list(op.notes)}
+    return {
+        "key": op.key,
+        "api": op.api,
+        "version": op.version,
+        "operation": op.operation_id,
+        "method": op.method,
+        "path": op.path,
+        "roles": list(op.roles),
+        "grantless": op.grantless,
+        "restricted_data": op.restricted_data,
+        "deprecated": op.deprecated,
+        "retired": op.retired,
+        "in_models": op.in_models,
+        "type_carrier": op.type_carrier,
+        "type_argument": op.type_argument,
+        "regions": list(op.regions),
+        "role_regions": _regions_dict(op.role_regions),
+        "sources": [_source_dict(s) for s in op.sources],
+        "confidence": op.confidence,
+        "notes": list(op.notes),
+    }
 
 
 def type_record(info: TypeInfo) -> dict:
-    return {"kind": info.kind, "name": info.name, "aliases": list(info.aliases), "roles": list(info.roles),
-            "regions": list(info.regions), "role_regions": _regions_dict(info.role_regions),
-            "restricted": info.restricted, "deprecated": info.deprecated,
-            "possibly_retired": info.possibly_retired, "availability": info.availability,
-            "sources": [_source_dict(s) for s in info.sources], "confidence": info.confidence,
-            "notes": list(info.notes)}
+    return {
+        "kind": info.kind,
+        "name": info.name,
+        "aliases": list(info.aliases),
+        "roles": list(info.roles),
+        "regions": list(info.regions),
+        "role_regions": _regions_dict(info.role_regions),
+        "restricted": info.restricted,
+        "deprecated": info.deprecated,
+        "possibly_retired": info.possibly_retired,
+        "availability": info.availability,
+        "sources": [_source_dict(s) for s in info.sources],
+        "confidence": info.confidence,
+        "notes": list(info.notes),
+    }
 
 
 def export_json(stream: TextIO, kb: Optional[KnowledgeBase] = None) -> None:
@@ -55,9 +99,15 @@ def export_json(stream: TextIO, kb: Optional[KnowledgeBase] = None) -> None:
     doc = {
         "data_version": kb.data_version,
         "roles": [role_record(kb.roles[name]) for name in sorted(kb.roles)],
-        "mentioned_roles": [{"name": m.name, "note": m.note, "may_mean": m.may_mean,
-                             "sources": [_source_dict(s) for s in m.sources]}
-                            for m in sorted(kb.mentioned_roles.values(), key=lambda m: m.name)],
+        "mentioned_roles": [
+            {
+                "name": m.name,
+                "note": m.note,
+                "may_mean": m.may_mean,
+                "sources": [_source_dict(s) for s in m.sources],
+            }
+            for m in sorted(kb.mentioned_roles.values(), key=lambda m: m.name)
+        ],
         "operations": [operation_record(kb.operations[key]) for key in sorted(kb.operations)],
         "types": [type_record(kb.types[key]) for key in sorted(kb.types)],
     }
@@ -66,6 +116,7 @@ def export_json(stream: TextIO, kb: Optional[KnowledgeBase] = None) -> None:
 
 
 # ---------------------------------------------------------------------- coverage
+
 
 def _percent(part: int, whole: int) -> str:
     return f"{100.0 * part / whole:.1f}%" if whole else "n/a"
@@ -80,8 +131,11 @@ def coverage(kb: Optional[KnowledgeBase] = None) -> dict:
     unknown = sorted((op for op in current if not op.known), key=lambda op: op.key)
     types_by_kind = {kind: [t for t in kb.types.values() if t.kind == kind] for kind in TYPE_KINDS}
     return {
-        "current": len(current), "known": sum(by_conf.values()), "by_confidence": dict(by_conf),
-        "grantless_by_confidence": dict(grantless), "unknown": unknown,
+        "current": len(current),
+        "known": sum(by_conf.values()),
+        "by_confidence": dict(by_conf),
+        "grantless_by_confidence": dict(grantless),
+        "unknown": unknown,
         "unknown_type_dependent": [op for op in unknown if op.type_carrier],
         "retired": [op for op in kb.operations.values() if op.retired],
         "client_only": [op for op in kb.operations.values() if not op.in_models and not op.retired],
@@ -90,13 +144,16 @@ def coverage(kb: Optional[KnowledgeBase] = None) -> dict:
 
 
 def print_coverage(stream: TextIO, kb: Optional[KnowledgeBase] = None) -> None:
-    """How many operations and types have roles (or are grantless), by confidence; the unknown ones."""
+    """How many operations and types have roles (or are grantless), by confidence; the unknown."""
     kb = kb or load()
     figures = coverage(kb)
     total, known = figures["current"], figures["known"]
-    out = [f"SP-API knowledge base {kb.data_version}", "",
-           f"Operations in the current models: {total}",
-           f"  roles known or grantless: {known} ({_percent(known, total)})"]
+    out = [
+        f"SP-API knowledge base {kb.data_version}",
+        "",
+        f"Operations in the current models: {total}",
+        f"  roles known or grantless: {known} ({_percent(known, total)})",
+    ]
     for confidence in CONFIDENCES[:-1]:
         count = figures["by_confidence"].get(confidence, 0)
         free = figures["grantless_by_confidence"].get(confidence, 0)
@@ -104,10 +161,14 @@ def print_coverage(stream: TextIO, kb: Optional[KnowledgeBase] = None) -> None:
         out.append(f"    {confidence:<7} {count:>4}{extra}")
     unknown = figures["unknown"]
     carriers = figures["unknown_type_dependent"]
-    out.append(f"  unknown: {len(unknown)} ({_percent(len(unknown), total)})"
-               + (f"; {len(carriers)} of them take their roles from the type argument" if carriers else ""))
-    for label, ops in (("Retired operations that clients still call", figures["retired"]),
-                       ("Operations newer than the models (known from clients)", figures["client_only"])):
+    out.append(
+        f"  unknown: {len(unknown)} ({_percent(len(unknown), total)})"
+        + (f"; {len(carriers)} of them take their roles from the type argument" if carriers else "")
+    )
+    for label, ops in (
+        ("Retired operations that clients still call", figures["retired"]),
+        ("Operations newer than the models (known from clients)", figures["client_only"]),
+    ):
         with_roles = sum(op.known for op in ops)
         out.append(f"{label}: {len(ops)} ({with_roles} with roles or grantless)")
     out += ["", "Types:"]
@@ -115,23 +176,32 @@ def print_coverage(stream: TextIO, kb: Optional[KnowledgeBase] = None) -> None:
         counts = Counter(t.confidence for t in infos)
         detail = ", ".join(f"{c} {counts.get(c, 0)}" for c in CONFIDENCES)
         with_roles = sum(1 for t in infos if t.roles)
-        out.append(f"  {kind:<12} {len(infos):>4}  with roles {with_roles:>4} ({_percent(with_roles, len(infos))}): {detail}")
+        out.append(
+            f"  {kind:<12} {len(infos):>4}  with roles {with_roles:>4}"
+            f" ({_percent(with_roles, len(infos))}): {detail}"
+        )
     out += ["", f"Current operations with unknown roles ({len(unknown)}):"]
     by_api: Dict[Tuple[str, str], List[Operation]] = defaultdict(list)
     for op in unknown:
         by_api[(op.api, op.version)].append(op)
     for (api, version), ops in sorted(by_api.items()):
-        names = ", ".join(op.operation_id + (f" (roles from the {op.type_carrier} type)" if op.type_carrier else "")
-                          for op in ops)
+        names = ", ".join(
+            op.operation_id
+            + (f" (roles from the {op.type_carrier} type)" if op.type_carrier else "")
+            for op in ops
+        )
         out.append(f"  {api} {version}: {names}")
-    unknown_types = sorted((t for infos in figures["types"].values() for t in infos if not t.roles),
-                           key=lambda t: (t.kind, t.name))
+    unknown_types = sorted(
+        (t for infos in figures["types"].values() for t in infos if not t.roles),
+        key=lambda t: (t.kind, t.name),
+    )
     out += ["", f"Types with unknown roles ({len(unknown_types)}):"]
     out += [f"  {t.kind} {t.name}" for t in unknown_types]
     stream.write("\n".join(out) + "\n")
 
 
 # ---------------------------------------------------------------------- explain
+
 
 def _sources_lines(sources: Iterable[Source], indent: str = "    ") -> List[str]:
     """One line per source; files of one folder at one commit (the 2022 role files) share a line."""
@@ -151,7 +221,9 @@ def _sources_lines(sources: Iterable[Source], indent: str = "    ") -> List[str]
 
 
 def _roles_text(roles: Iterable[str], limits: Dict[str, Tuple[str, ...]]) -> str:
-    return ", ".join(role + (f" ({'/'.join(limits[role])} only)" if role in limits else "") for role in roles)
+    return ", ".join(
+        role + (f" ({'/'.join(limits[role])} only)" if role in limits else "") for role in roles
+    )
 
 
 def _explain_operation(kb: KnowledgeBase, op: Operation) -> List[str]:
@@ -159,18 +231,26 @@ def _explain_operation(kb: KnowledgeBase, op: Operation) -> List[str]:
     if not op.in_models and not op.retired:
         state.append("not in the models snapshot")
     flags = ", ".join(s for s in state if s)
-    lines = [f"{op.operation_id} — {op.api} {op.version}{f' ({flags})' if flags else ''}",
-             f"  {op.method} {op.path}", f"  key: {op.key}"]
+    lines = [
+        f"{op.operation_id} — {op.api} {op.version}{f' ({flags})' if flags else ''}",
+        f"  {op.method} {op.path}",
+        f"  key: {op.key}",
+    ]
     limits = dict(op.role_regions)
     if op.grantless:
         lines.append(f"  grantless: no role needed (confidence {op.confidence})")
     elif op.roles:
-        lines.append(f"  roles (any one grants; confidence {op.confidence}): {_roles_text(op.roles, limits)}")
+        lines.append(
+            f"  roles (any one grants; confidence {op.confidence}): {_roles_text(op.roles, limits)}"
+        )
     else:
         lines.append("  roles: unknown (no source states them)")
     if op.type_carrier:
-        lines.append(f"  the {op.type_argument} argument decides the roles: each {op.type_carrier} type has its own"
-                     + (" (explain the type name)" if op.type_carrier != "query" else ""))
+        lines.append(
+            f"  the {op.type_argument} argument decides the roles:"
+            f" each {op.type_carrier} type has its own"
+            + (" (explain the type name)" if op.type_carrier != "query" else "")
+        )
     if op.regions:
         lines.append(f"  regions: {', '.join(op.regions)}")
     if op.restricted_data:
@@ -188,25 +268,40 @@ def _explain_operation(kb: KnowledgeBase, op: Operation) -> List[str]:
                 grantless_tiers.add(item.tier)
         for tier in sorted(by_tier):
             named = ", ".join(sorted(by_tier[tier]))
-            label = "; ".join(x for x in ("grantless" if tier in grantless_tiers else "", named) if x)
+            label = "; ".join(
+                x for x in ("grantless" if tier in grantless_tiers else "", named) if x
+            )
             rejected = sorted(set(by_tier[tier]) - set(op.roles))
-            extra = f" (not adopted: {', '.join(rejected)})" if rejected and not op.grantless else ""
-            lines.append(f"    {TIER_NAMES.get(tier, tier)}: {label or '(no role of the 17)'}{extra}")
+            extra = (
+                f" (not adopted: {', '.join(rejected)})" if rejected and not op.grantless else ""
+            )
+            lines.append(
+                f"    {TIER_NAMES.get(tier, tier)}: {label or '(no role of the 17)'}{extra}"
+            )
     lines.append("  sources:")
     lines += _sources_lines(op.sources)
     return lines
 
 
 def _explain_type(info: TypeInfo) -> List[str]:
-    flags = [flag for flag, on in (("deprecated", info.deprecated), ("possibly retired", info.possibly_retired),
-                                   ("restricted report", info.restricted)) if on]
+    flags = [
+        flag
+        for flag, on in (
+            ("deprecated", info.deprecated),
+            ("possibly retired", info.possibly_retired),
+            ("restricted report", info.restricted),
+        )
+        if on
+    ]
     suffix = f" ({', '.join(flags)})" if flags else ""
     lines = [f"{info.name} — {info.kind} type{suffix}"]
     if info.aliases:
         lines.append(f"  other spellings: {', '.join(info.aliases)}")
     if info.roles:
-        lines.append(f"  roles (any one grants; confidence {info.confidence}): "
-                     f"{_roles_text(info.roles, dict(info.role_regions))}")
+        lines.append(
+            f"  roles (any one grants; confidence {info.confidence}): "
+            f"{_roles_text(info.roles, dict(info.role_regions))}"
+        )
     else:
         lines.append("  roles: unknown (no source states them)")
     if info.regions:
@@ -225,16 +320,24 @@ def _explain_type(info: TypeInfo) -> List[str]:
 def _explain_role(kb: KnowledgeBase, role: Role) -> List[str]:
     ops, types = kb.granted_by(role.name)
     who = " and ".join(w for w, on in (("sellers", role.sellers), ("vendors", role.vendors)) if on)
-    lines = [f"{role.name} — SP-API role{' (restricted: PII)' if role.restricted else ''}",
-             f"  available to {who or 'nobody'}", f"  {role.description}"]
+    lines = [
+        f"{role.name} — SP-API role{' (restricted: PII)' if role.restricted else ''}",
+        f"  available to {who or 'nobody'}",
+        f"  {role.description}",
+    ]
     if role.aliases:
         lines.append(f"  other spellings: {', '.join(role.aliases)}")
     current = [op for op in ops if op.in_models]
-    lines.append(f"  grants {len(current)} current operations (and {len(ops) - len(current)} retired or client-only), "
-                 f"{len(types)} types:")
+    lines.append(
+        f"  grants {len(current)} current operations"
+        f" (and {len(ops) - len(current)} retired or client-only), "
+        f"{len(types)} types:"
+    )
     by_api: Dict[Tuple[str, str], List[str]] = defaultdict(list)
     for op in ops:
-        by_api[(op.api, op.version)].append(op.operation_id + ("" if op.in_models else " (retired)" if op.retired else ""))
+        by_api[(op.api, op.version)].append(
+            op.operation_id + ("" if op.in_models else " (retired)" if op.retired else "")
+        )
     for (api, version), names in sorted(by_api.items()):
         lines.append(f"    {api} {version}: {', '.join(names)}")
     for kind in TYPE_KINDS:
@@ -247,7 +350,7 @@ def _explain_role(kb: KnowledgeBase, role: Role) -> List[str]:
 
 
 def explain(name: str, kb: Optional[KnowledgeBase] = None) -> Optional[str]:
-    """Plain-text explanation of an operationId, "METHOD /path", KB key, type name or role; None if unknown."""
+    """Plain text about an operationId, "METHOD /path", KB key, type or role; None if unknown."""
     kb = kb or load()
     text = name.strip()
     if not text:
@@ -263,12 +366,18 @@ def explain(name: str, kb: Optional[KnowledgeBase] = None) -> Optional[str]:
         if not ops:
             folded = {op.operation_id.lower() for op in kb.operations.values()}
             if text.lower() in folded:
-                ops = [op for key, op in sorted(kb.operations.items()) if op.operation_id.lower() == text.lower()]
+                ops = [
+                    op
+                    for key, op in sorted(kb.operations.items())
+                    if op.operation_id.lower() == text.lower()
+                ]
     if ops:
         header = [f"{len(ops)} operations match `{text}`:", ""] if len(ops) > 1 else []
         blocks = ["\n".join(_explain_operation(kb, op)) for op in ops]
         return "\n".join(header) + "\n\n".join(blocks) + "\n"
-    types = [info for kind in TYPE_KINDS for info in [kb.type_named(text, kind)] if info is not None]
+    types = [
+        info for kind in TYPE_KINDS for info in [kb.type_named(text, kind)] if info is not None
+    ]
     if types:
         return "\n\n".join("\n".join(_explain_type(info)) for info in types) + "\n"
     role = kb.role_named(text)
@@ -276,8 +385,11 @@ def explain(name: str, kb: Optional[KnowledgeBase] = None) -> Optional[str]:
         return "\n".join(_explain_role(kb, role)) + "\n"
     mentioned = kb.mentioned_role(text)
     if mentioned is not None:
-        lines = [f"{mentioned.name} — a role name Amazon's pages mention; not one of the 17 SP-API roles",
-                 f"  {mentioned.note}"]
+        lines = [
+            f"{mentioned.name} — a role name Amazon's pages mention;"
+            " not one of the 17 SP-API roles",
+            f"  {mentioned.note}",
+        ]
         if mentioned.may_mean:
             lines.append(f"  it may mean: {mentioned.may_mean}")
         lines.append("  sources:")

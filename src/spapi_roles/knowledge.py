@@ -132,9 +132,16 @@ def _path_segments(path: str) -> List[str]:
 class KnowledgeBase:
     """Query API over the loaded data. Indexes are built on first use."""
 
-    def __init__(self, data_version: str, roles: Dict[str, Role], operations: Dict[str, Operation],
-                 types: Dict[Tuple[str, str], TypeInfo], mentioned: Dict[str, MentionedRole],
-                 raw_evidence: Optional[Dict[str, list]] = None, sources: Tuple[Source, ...] = ()):
+    def __init__(
+        self,
+        data_version: str,
+        roles: Dict[str, Role],
+        operations: Dict[str, Operation],
+        types: Dict[Tuple[str, str], TypeInfo],
+        mentioned: Dict[str, MentionedRole],
+        raw_evidence: Optional[Dict[str, list]] = None,
+        sources: Tuple[Source, ...] = (),
+    ):
         self.data_version = data_version
         self._raw_evidence = raw_evidence or {}
         self._sources = sources
@@ -143,16 +150,20 @@ class KnowledgeBase:
         self.types = types
         self.mentioned_roles = mentioned
         self._by_operation_id: Optional[Dict[str, List[Operation]]] = None
-        self._templates: Optional[Dict[int, List[Tuple[Tuple[Optional[str], ...], Operation]]]] = None
+        self._templates: Optional[Dict[int, List[Tuple[Tuple[Optional[str], ...], Operation]]]] = (
+            None
+        )
         self._type_index: Optional[Dict[str, List[TypeInfo]]] = None
         self._role_index: Optional[Dict[str, Role]] = None
         self._type_names: Optional[FrozenSet[str]] = None
 
     # ------------------------------------------------------------------ operations
     def evidence(self, operation: Operation) -> Tuple[Evidence, ...]:
-        """Every source's statement about the operation's roles, adopted or not (for explanations)."""
-        return tuple(Evidence(self._sources[s], tier, tuple(r), bool(g))
-                     for s, tier, r, g in self._raw_evidence.get(operation.key, ()))
+        """Every source's statement about the operation's roles, adopted or not."""
+        return tuple(
+            Evidence(self._sources[s], tier, tuple(r), bool(g))
+            for s, tier, r, g in self._raw_evidence.get(operation.key, ())
+        )
 
     def operations_named(self, operation_id: str) -> List[Operation]:
         """Every operation (all APIs and versions) with this operationId, by key."""
@@ -175,8 +186,10 @@ class KnowledgeBase:
             templates: Dict[int, List[Tuple[Tuple[Optional[str], ...], Operation]]] = {}
             for key in sorted(self.operations):
                 op = self.operations[key]
-                parts = tuple(None if seg.startswith("{") and seg.endswith("}") else seg
-                              for seg in _path_segments(op.path))
+                parts = tuple(
+                    None if seg.startswith("{") and seg.endswith("}") else seg
+                    for seg in _path_segments(op.path)
+                )
                 templates.setdefault(len(parts), []).append((parts, op))
             self._templates = templates
         segments = _path_segments(path)
@@ -243,7 +256,7 @@ class KnowledgeBase:
         return self._role_index.get(_role_key(text)) or self._role_index.get(text.strip().lower())
 
     def mentioned_role(self, text: str) -> Optional[MentionedRole]:
-        """A role name Amazon's pages mention that is not one of the 17 roles, if ``text`` is one."""
+        """The role name Amazon's pages mention that ``text`` is, if it is not one of the 17."""
         wanted = _role_key(text)
         for mentioned in self.mentioned_roles.values():
             if _role_key(mentioned.name) == wanted:
@@ -273,7 +286,9 @@ class KnowledgeBase:
         if found is None:
             return [], []
         name = found.name
-        ops = [self.operations[k] for k in sorted(self.operations) if name in self.operations[k].roles]
+        ops = [
+            self.operations[k] for k in sorted(self.operations) if name in self.operations[k].roles
+        ]
         types = [self.types[k] for k in sorted(self.types) if name in self.types[k].roles]
         return ops, types
 
@@ -300,16 +315,22 @@ def _read(path: str) -> KnowledgeBase:
     except OSError as exc:
         raise DataError(f"{path}: cannot read the knowledge base ({exc.strerror or exc})") from None
     except ValueError as exc:
-        raise DataError(f"{path}: the knowledge base is not valid JSON ({exc}); reinstall the package") from None
+        raise DataError(
+            f"{path}: the knowledge base is not valid JSON ({exc}); reinstall the package"
+        ) from None
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA_VERSION:
         found = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
-        raise DataError(f"{path}: knowledge base schema {found!r}, expected {SCHEMA_VERSION}; "
-                        "reinstall the package or regenerate with tools/build_kb.py")
+        raise DataError(
+            f"{path}: knowledge base schema {found!r}, expected {SCHEMA_VERSION}; "
+            "reinstall the package or regenerate with tools/build_kb.py"
+        )
     try:
         return _build(doc)
     except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise DataError(f"{path}: the knowledge base is corrupt ({type(exc).__name__}: {exc}); "
-                        f"regenerate {name} with tools/build_kb.py") from None
+        raise DataError(
+            f"{path}: the knowledge base is corrupt ({type(exc).__name__}: {exc}); "
+            f"regenerate {name} with tools/build_kb.py"
+        ) from None
 
 
 def _check(condition: bool, message: str) -> None:
@@ -330,49 +351,154 @@ def _build(doc: dict) -> KnowledgeBase:
     _check(isinstance(doc["data_version"], str), "data_version is not a string")
     roles: Dict[str, Role] = {}
     for item in doc["roles"]:
-        roles[item["name"]] = Role(item["name"], tuple(item["aliases"]), bool(item["restricted"]),
-                                   bool(item["sellers"]), bool(item["vendors"]), item["description"],
-                                   tuple(map(pick, item["sources"])))
+        roles[item["name"]] = Role(
+            item["name"],
+            tuple(item["aliases"]),
+            bool(item["restricted"]),
+            bool(item["sellers"]),
+            bool(item["vendors"]),
+            item["description"],
+            tuple(map(pick, item["sources"])),
+        )
     _check(len(roles) == 17, f"{len(roles)} roles instead of 17")
     role_names = frozenset(roles)
-    mentioned = {item["name"]: MentionedRole(item["name"], item["note"], item["may_mean"],
-                                             tuple(map(pick, item["sources"])))
-                 for item in doc["mentioned_roles"]}
+    mentioned = {
+        item["name"]: MentionedRole(
+            item["name"], item["note"], item["may_mean"], tuple(map(pick, item["sources"]))
+        )
+        for item in doc["mentioned_roles"]
+    }
     _check(doc["operation_fields"] == _OPERATION_FIELDS, "unexpected operation fields")
     _check(doc["type_fields"] == _TYPE_FIELDS, "unexpected type fields")
     confidences = frozenset(CONFIDENCES)
     operations: Dict[str, Operation] = {}
     raw_evidence: Dict[str, list] = {}
-    for (key, api, version, op_id, method, path, op_roles, grantless, rdt, deprecated, retired, carrier,
-         argument, regions, role_regions, src, confidence, in_models, notes, evidence) in doc["operations"]:
+    for (
+        key,
+        api,
+        version,
+        op_id,
+        method,
+        path,
+        op_roles,
+        grantless,
+        rdt,
+        deprecated,
+        retired,
+        carrier,
+        argument,
+        regions,
+        role_regions,
+        src,
+        confidence,
+        in_models,
+        notes,
+        evidence,
+    ) in doc["operations"]:
         _check(confidence in confidences, f"operation {key}: bad confidence {confidence!r}")
         _check(role_names.issuperset(op_roles), f"operation {key}: unknown role")
-        _check(key not in operations and isinstance(path, str), f"operation {key}: duplicate or bad path")
+        _check(
+            key not in operations and isinstance(path, str),
+            f"operation {key}: duplicate or bad path",
+        )
         operations[key] = _new(
-            Operation, key=key, api=api, version=version, operation_id=op_id, method=method, path=path,
-            roles=tuple(op_roles), grantless=grantless is True, restricted_data=rdt is True,
-            deprecated=deprecated is True, retired=retired is True, type_carrier=carrier, regions=tuple(regions),
-            sources=tuple(map(pick, src)), confidence=confidence, type_argument=argument,
-            role_regions=tuple((r, tuple(v)) for r, v in role_regions.items()), in_models=in_models is True,
-            notes=tuple(notes))
+            Operation,
+            key=key,
+            api=api,
+            version=version,
+            operation_id=op_id,
+            method=method,
+            path=path,
+            roles=tuple(op_roles),
+            grantless=grantless is True,
+            restricted_data=rdt is True,
+            deprecated=deprecated is True,
+            retired=retired is True,
+            type_carrier=carrier,
+            regions=tuple(regions),
+            sources=tuple(map(pick, src)),
+            confidence=confidence,
+            type_argument=argument,
+            role_regions=tuple((r, tuple(v)) for r, v in role_regions.items()),
+            in_models=in_models is True,
+            notes=tuple(notes),
+        )
         raw_evidence[key] = evidence
     types: Dict[Tuple[str, str], TypeInfo] = {}
     kinds = frozenset(TYPE_KINDS)
-    for (kind, name, aliases, type_roles, regions, role_regions, restricted, deprecated, possibly_retired,
-         availability, src, confidence, notes) in doc["types"]:
+    for (
+        kind,
+        name,
+        aliases,
+        type_roles,
+        regions,
+        role_regions,
+        restricted,
+        deprecated,
+        possibly_retired,
+        availability,
+        src,
+        confidence,
+        notes,
+    ) in doc["types"]:
         _check(kind in kinds and confidence in confidences, f"type {name}: bad kind or confidence")
         _check(role_names.issuperset(type_roles), f"type {name}: unknown role")
         _check((kind, name) not in types, f"duplicate type {kind} {name}")
         types[(kind, name)] = _new(
-            TypeInfo, kind=kind, name=name, aliases=tuple(aliases), roles=tuple(type_roles), regions=tuple(regions),
-            restricted=restricted is True, deprecated=deprecated is True, sources=tuple(map(pick, src)),
-            confidence=confidence, role_regions=tuple((r, tuple(v)) for r, v in role_regions.items()),
-            possibly_retired=possibly_retired is True, availability=availability, notes=tuple(notes))
-    return KnowledgeBase(doc["data_version"], roles, operations, types, mentioned, raw_evidence, sources)
+            TypeInfo,
+            kind=kind,
+            name=name,
+            aliases=tuple(aliases),
+            roles=tuple(type_roles),
+            regions=tuple(regions),
+            restricted=restricted is True,
+            deprecated=deprecated is True,
+            sources=tuple(map(pick, src)),
+            confidence=confidence,
+            role_regions=tuple((r, tuple(v)) for r, v in role_regions.items()),
+            possibly_retired=possibly_retired is True,
+            availability=availability,
+            notes=tuple(notes),
+        )
+    return KnowledgeBase(
+        doc["data_version"], roles, operations, types, mentioned, raw_evidence, sources
+    )
 
 
-_OPERATION_FIELDS = ["key", "api", "version", "operation_id", "method", "path", "roles", "grantless",
-                     "restricted_data", "deprecated", "retired", "type_carrier", "type_argument", "regions",
-                     "role_regions", "sources", "confidence", "in_models", "notes", "evidence"]
-_TYPE_FIELDS = ["kind", "name", "aliases", "roles", "regions", "role_regions", "restricted", "deprecated",
-                "possibly_retired", "availability", "sources", "confidence", "notes"]
+_OPERATION_FIELDS = [
+    "key",
+    "api",
+    "version",
+    "operation_id",
+    "method",
+    "path",
+    "roles",
+    "grantless",
+    "restricted_data",
+    "deprecated",
+    "retired",
+    "type_carrier",
+    "type_argument",
+    "regions",
+    "role_regions",
+    "sources",
+    "confidence",
+    "in_models",
+    "notes",
+    "evidence",
+]
+_TYPE_FIELDS = [
+    "kind",
+    "name",
+    "aliases",
+    "roles",
+    "regions",
+    "role_regions",
+    "restricted",
+    "deprecated",
+    "possibly_retired",
+    "availability",
+    "sources",
+    "confidence",
+    "notes",
+]
