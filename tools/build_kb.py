@@ -318,6 +318,15 @@ SOURCE_KINDS = {
     "use_case_guide_roles_table": "role-mappings-table",
     "github_mirror_of_amazon_doc": "role-mappings-table",
 }
+# Sources of role-mappings-types.json (its "sources" S1-S6) -> (tier, source kind).
+TYPE_SOURCE_TIERS = {
+    "S1": (1, "role-mappings-table"),
+    "S2": (2, "role-page"),
+    "S3": (2, "type-page"),
+    "S4": (2, "type-page"),
+    "S5": (3, "roles-2022"),
+    "S6": (5, "third-party"),
+}
 TIER_CONFIDENCE = {1: "high", 2: "medium", 3: "low", 4: "low", 5: "low"}
 TIER_NAMES = {
     1: "current role table",
@@ -1072,50 +1081,36 @@ class Builder:
 
     def _type_from_row(self, kind: str, row: dict, sids: dict) -> None:
         entry = self._type_entry(kind, row["type"])
-        third_party = {"S6"}
-        amazon_roles: Set[str] = set()
-        tiers = []
+        where = f"{kind} {row['type']}"
+        by_tier: Dict[int, Set[str]] = defaultdict(set)
         for ev in row["evidence"]:
             sid = ev["source"]
-            spec = sids[sid]
-            url = (
-                ev.get("url")
-                or spec.get("url")
-                or "third-party research note (repository not recorded)"
-            )
-            if sid == "S1":
-                tier = 1 if row["uncertain"] is False else 2
-                kind_name = "role-mappings-table"
-            elif sid in ("S2", "S3", "S4"):
-                tier, kind_name = 2, "type-page"
-            elif sid == "S5":
-                tier, kind_name = 3, "roles-2022"
-            else:
-                tier, kind_name = 5, "third-party"
+            url = ev.get("url") or sids[sid].get("url") or "third-party research note (unnamed)"
+            tier, kind_name = TYPE_SOURCE_TIERS[sid]
+            if sid == "S1" and row["uncertain"]:
+                tier = 2  # the row is cut off on the types page: a lower bound
             date = {"S5": self.date_2022, "S4": "2026-07-13"}.get(sid, self.rm_types["retrieved"])
             entry["sources"].add(self.sources.add(url, date, kind_name))
-            if sid not in third_party:
+            if tier < 5:  # the third-party summary abbreviates names; its roles are in row["roles"]
                 names = [n for n in ev.get("roles_as_written", []) if "truncated" not in n]
-                roles, _, _ = self.canonical_roles(names, f"{kind} {row['type']}")
-                amazon_roles.update(roles)
-                tiers.append(tier)
+                by_tier[tier].update(self.canonical_roles(names, where)[0])
             else:
-                tiers.append(5)
-        file_roles, limits, _ = self.canonical_roles(row["roles"], f"{kind} {row['type']}")
-        best = min(tiers) if tiers else 9
+                by_tier[tier]
+        file_roles = set(self.canonical_roles(row["roles"], where)[0])
+        best = min(by_tier) if by_tier else 9
+        amazon = set().union(*(roles for tier, roles in by_tier.items() if tier < 5))
         if best == 1:
-            roles = tuple(sorted(amazon_roles & set(file_roles))) or file_roles
-        elif amazon_roles:
-            roles = tuple(sorted(set(file_roles) & amazon_roles | amazon_roles))
+            roles = by_tier[1]
         else:
-            roles = file_roles
-        rejected = sorted(set(file_roles) - set(roles))
+            roles = amazon or file_roles
+        rejected = sorted((file_roles | amazon) - roles)
         if rejected:
+            basis = "the types page row decides" if best == 1 else "Amazon sources decide"
             self.conflicts["Roles named by a lower-precedence source (not adopted)"].append(
-                f"{kind} {row['type']}: Amazon sources decide;"
-                f" third-party summary also names {', '.join(rejected)}"
+                f"{where}: {basis}; other sources also name {', '.join(rejected)}"
             )
-            entry["notes"].append(f"not adopted (third party only): {', '.join(rejected)}")
+            entry["notes"].append(f"not adopted (lower-precedence source): {', '.join(rejected)}")
+        roles = tuple(sorted(roles))
         if "DISAGREE" in (row.get("reason") or "") or "differ" in row["confidence"]:
             self.conflicts["Amazon sources disagree on a type (union of lower bounds kept)"].append(
                 f"{kind} {row['type']}: {row['reason']}"
@@ -1184,7 +1179,7 @@ class Builder:
             op = self.ops[key]
             sources = sorted({index[s] for s in op.sources} | {index[s] for s in op.role_sources})
             evidence = sorted(
-                {(index[e.source], e.tier, e.roles, e.grantless) for e in op.evidence}
+                {(index[e.source], e.tier, e.roles, e.grantless, e.note) for e in op.evidence}
             )
             operations.append(
                 [
@@ -1207,7 +1202,7 @@ class Builder:
                     op.confidence,
                     op.in_models,
                     sorted(set(op.notes)),
-                    [[s, t, list(r), g] for s, t, r, g in evidence],
+                    [[s, t, list(r), g, note] for s, t, r, g, note in evidence],
                 ]
             )
         types = []

@@ -261,9 +261,12 @@ def _explain_operation(kb: KnowledgeBase, op: Operation) -> List[str]:
     if evidence:
         lines.append("  what the sources say:")
         by_tier: Dict[int, List[str]] = defaultdict(list)
+        notes_by_tier: Dict[int, List[str]] = defaultdict(list)
         grantless_tiers = set()
         for item in evidence:
             by_tier[item.tier].extend(r for r in item.roles if r not in by_tier[item.tier])
+            if item.note and item.note not in notes_by_tier[item.tier]:
+                notes_by_tier[item.tier].append(item.note)
             if item.grantless:
                 grantless_tiers.add(item.tier)
         for tier in sorted(by_tier):
@@ -278,6 +281,7 @@ def _explain_operation(kb: KnowledgeBase, op: Operation) -> List[str]:
             lines.append(
                 f"    {TIER_NAMES.get(tier, tier)}: {label or '(no role of the 17)'}{extra}"
             )
+            lines += [f"      · {note}" for note in notes_by_tier[tier]]
     lines.append("  sources:")
     lines += _sources_lines(op.sources)
     return lines

@@ -65,6 +65,7 @@ class Evidence:
     tier: int
     roles: Tuple[str, ...]
     grantless: bool
+    note: str = ""  # what the source says, in the data collector's words (may be empty)
 
 
 @dataclass(frozen=True)
@@ -161,8 +162,8 @@ class KnowledgeBase:
     def evidence(self, operation: Operation) -> Tuple[Evidence, ...]:
         """Every source's statement about the operation's roles, adopted or not."""
         return tuple(
-            Evidence(self._sources[s], tier, tuple(r), bool(g))
-            for s, tier, r, g in self._raw_evidence.get(operation.key, ())
+            Evidence(self._sources[s], tier, tuple(r), bool(g), note)
+            for s, tier, r, g, note in self._raw_evidence.get(operation.key, ())
         )
 
     def operations_named(self, operation_id: str) -> List[Operation]:
