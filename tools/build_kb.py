@@ -1089,7 +1089,8 @@ class Builder:
             tier, kind_name = TYPE_SOURCE_TIERS[sid]
             if sid == "S1" and row["uncertain"]:
                 tier = 2  # the row is cut off on the types page: a lower bound
-            date = {"S5": self.date_2022, "S4": "2026-07-13"}.get(sid, self.rm_types["retrieved"])
+            as_of = re.search(r"\d{4}-\d{2}-\d{2}", sids[sid].get("as_of") or "")
+            date = as_of.group(0) if as_of else self.rm_types["retrieved"]
             entry["sources"].add(self.sources.add(url, date, kind_name))
             if tier < 5:  # the third-party summary abbreviates names; its roles are in row["roles"]
                 names = [n for n in ev.get("roles_as_written", []) if "truncated" not in n]
