@@ -13,7 +13,7 @@ import pytest
 
 def pytest_addoption(parser):
     parser.addoption("--run-slow", action="store_true", default=False,
-                     help="also run the long opt-in tests marked `slow` (or set SPAPI_ROLES_SLOW=1)")
+                     help="also run the long opt-in tests marked `slow` (or SPAPI_ROLES_SLOW=1)")
 
 
 def slow_run_requested(config) -> bool:
