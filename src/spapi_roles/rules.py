@@ -1,12 +1,13 @@
-"""The SPR codes: one table holding each code's message template, default, level and documentation.
+"""The SPR codes: each code's message template, default, level and documentation, in one table.
 
 Messages are data (bugbear style): checks fill a template with ``Rule.format(**fields)``.
-Documentation follows ruff's sections and feeds ``spapi-roles explain``, the SARIF rule help
-and the README's codes table.
+The documentation follows ruff's sections and feeds ``spapi-roles explain``, the SARIF rule
+help and the README's codes table.
 """
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Dict, Iterable, Optional, Sequence, Tuple
 
@@ -14,11 +15,20 @@ LEVEL_ERROR = "error"
 LEVEL_WARNING = "warning"
 LEVEL_NOTE = "note"
 
-SCOPE_FILE = "file"          # decided from one file's uses and its manifest (flake8, CLI, per-file hook)
-SCOPE_PROJECT = "project"    # needs every file of a manifest's project (CLI over a directory, project hook)
-SCOPE_MANIFEST = "manifest"  # about the manifest itself; reported at a manifest line (CLI only)
+SCOPE_FILE = "file"        # decided from one file's uses and its manifest
+SCOPE_PROJECT = "project"  # needs every file of a manifest's project; reported in the manifest
+
+SCOPE_TEXT = {
+    SCOPE_FILE: "per file (flake8, `spapi-roles check`, the `spapi-roles` hook)",
+    SCOPE_PROJECT: "whole project (`spapi-roles check` over the manifest's directory or above, "
+    "the `spapi-roles-project` hook); reported at the role's line in the manifest",
+}
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")
+
+
+def _text(block: str) -> str:
+    return textwrap.dedent(block).strip("\n")
 
 
 @dataclass(frozen=True)
@@ -45,7 +55,7 @@ class Rule:
 
     def doc(self) -> str:
         """The ruff-style documentation printed by ``spapi-roles explain``."""
-        default = "on" if self.default_on else "off (enable with `--extend-select " + self.code + "`)"
+        default = "on" if self.default_on else f"off (turn on: `--extend-select {self.code}`)"
         parts = [
             f"{self.code} ({self.name}): {self.summary}",
             "",
@@ -63,38 +73,43 @@ class Rule:
         ]
         for title, text in sections:
             if text:
-                parts += ["", f"## {title}", "", text.strip("\n")]
+                parts += ["", f"## {title}", "", _text(text)]
         return "\n".join(parts) + "\n"
 
 
-SCOPE_TEXT = {
-    SCOPE_FILE: "per file (flake8, `spapi-roles check`, both pre-commit hooks)",
-    SCOPE_PROJECT: "whole project (`spapi-roles check` over a directory, the `spapi-roles-project` hook)",
-    SCOPE_MANIFEST: "the manifest (`spapi-roles check`, the `spapi-roles-project` hook)",
-}
-
-_MANIFEST_OPTION = (
-    "The manifest is the nearest `spapi-roles.toml` (or `pyproject.toml` with `[tool.spapi-roles]`) "
-    "above the checked file; `--manifest PATH` (CLI) or `--spapi-roles-manifest PATH` (flake8) names one."
-)
+_MANIFEST_OPTION = """
+    The manifest is the nearest `spapi-roles.toml` (or `pyproject.toml` with a
+    `[tool.spapi-roles]` table) above the checked file; `--manifest PATH` (CLI) or
+    `--spapi-roles-manifest PATH` (flake8, also in setup.cfg) names one for every file.
+    """
 
 _RULES: Tuple[Rule, ...] = (
     Rule(
         code="SPR001",
         name="invalid-manifest",
-        summary="the manifest governing the file could not be read (flake8 only)",
+        summary="the manifest governing the file cannot be read (flake8 only)",
         default_on=True,
         level=LEVEL_ERROR,
         scope=SCOPE_FILE,
         message="cannot check SP-API uses: {error}",
-        what="Reports, in flake8, that the manifest governing this file could not be read.",
-        why=(
-            "flake8 cannot stop with a configuration error the way `spapi-roles check` does (exit 2), "
-            "so the problem is reported on line 1 of each file that uses SP-API instead of passing "
-            "silently."
-        ),
-        example='spapi-roles.toml:\n\n    roles = ["Pricingg"]\n\napp.py:1:1: SPR001 cannot check SP-API uses: '
-        "spapi-roles.toml:1: unknown role `Pricingg` (did you mean `Pricing`?)",
+        what="""
+            Reports, in flake8, that the manifest governing a file that uses SP-API could not
+            be read or is invalid. Reported on line 1 of each such file.
+            """,
+        why="""
+            flake8 cannot stop with a configuration error the way `spapi-roles check` does
+            (exit code 2), so the problem is reported instead of every check passing silently.
+            """,
+        example="""
+            spapi-roles.toml:
+
+                roles = ["Pricingg"]
+
+            flake8 output:
+
+                app.py:1:1: SPR001 cannot check SP-API uses: spapi-roles.toml:1: unknown role
+                `Pricingg`; did you mean `Pricing`?
+            """,
         fix="Correct the manifest as the message says; `spapi-roles check` prints the same error.",
         options=_MANIFEST_OPTION,
     ),
@@ -106,34 +121,43 @@ _RULES: Tuple[Rule, ...] = (
         level=LEVEL_ERROR,
         scope=SCOPE_FILE,
         message="{subject} needs one of: {roles}; suggest `{suggested}`",
-        what=(
-            "Finds a call of an SP-API operation none of whose roles the manifest declares. "
-            "The message names the operation, its API and version, every role that grants it "
-            "(any one is enough) and the role we suggest: a non-restricted one where one suffices."
-        ),
-        why=(
-            "Amazon refuses the call at run time (403 Unauthorized) when the app registration "
-            "holds none of the operation's roles. Finding it at commit time is cheaper than in "
-            "production, and keeps the manifest an honest record of what the app needs."
-        ),
-        example=(
-            'spapi-roles.toml:\n\n    roles = ["Pricing"]\n\napp.py:\n\n'
-            "    from sp_api.api import Orders\n\n"
-            '    orders = Orders().get_orders(CreatedAfter="2024-01-01")  # SPR101'
-        ),
-        fix=(
-            "Request one of the roles for the app in Seller Central (Develop Apps) and add it to "
-            "`roles` in the manifest, or run `spapi-roles check --fix`, which adds the suggested "
-            "roles and keeps the manifest's comments. If the call is intentional and guarded, "
-            "`# noqa: SPR101` on the reported line silences it."
-        ),
-        known_problems=(
-            "Amazon publishes its role mappings only partly; the knowledge base combines its "
-            "sources (`spapi-roles explain getOrders` shows them), and a mapping can lag behind "
-            "Amazon. Correct a fact locally with an override in the manifest. Operations whose "
-            "roles depend on a type argument (createReport, createFeed, createSubscription) are "
-            "checked through the type instead (SPR201-SPR203)."
-        ),
+        what="""
+            Finds a call of an SP-API operation none of whose roles the manifest declares. The
+            message names the operation, its API and version, every role that grants it (any one
+            is enough) and the role to request: a non-restricted one where one suffices.
+            """,
+        why="""
+            Amazon refuses the call at run time (403 Unauthorized) when the app registration holds
+            none of the operation's roles. Finding it at commit time is cheaper than in production,
+            and keeps the manifest an honest record of what the app needs.
+            """,
+        known_problems="""
+            Amazon publishes its role mappings only in part; the knowledge base combines its
+            sources (`spapi-roles explain getCompetitivePricing` shows them and their confidence)
+            and can lag behind Amazon. Correct a fact locally with an `[operations]` override in
+            the manifest. Operations whose roles depend on a type argument (createReport,
+            createFeed, createSubscription, ...) are checked through the type (SPR201-SPR203).
+            """,
+        example="""
+            spapi-roles.toml:
+
+                roles = ["Inventory and Order Tracking"]
+
+            app.py:
+
+                from sp_api.api import Products
+
+                Products().get_competitive_pricing_for_asins(asins)  # SPR101
+
+                SPR101 `getCompetitivePricing` (Product Pricing API v0) needs one of: Pricing,
+                Product Listing; suggest `Pricing`
+            """,
+        fix="""
+            Request one of the roles for the app registration (Seller Central, Develop Apps) and
+            add it to `roles`, or run `spapi-roles check --fix`, which adds the fewest roles that
+            grant every finding and keeps the manifest's comments. If the call is intended to fail
+            without the role, `# noqa: SPR101` on the reported line silences it.
+            """,
         options=_MANIFEST_OPTION,
     ),
     Rule(
@@ -144,24 +168,34 @@ _RULES: Tuple[Rule, ...] = (
         level=LEVEL_ERROR,
         scope=SCOPE_FILE,
         message="{subject} needs one of: {roles}; suggest `{suggested}`",
-        what=(
-            "Finds a report type (passed to createReport or getReports, or a report type name in "
-            "code) none of whose roles the manifest declares."
-        ),
-        why=(
-            "createReport takes its roles from the report type: Amazon refuses to create a report "
-            "of a type the app has no role for, even though the app may call createReport itself."
-        ),
-        example=(
-            'spapi-roles.toml:\n\n    roles = ["Pricing"]\n\napp.py:\n\n'
-            "    from sp_api.api import Reports\n\n"
-            '    Reports().create_report(reportType="GET_FLAT_FILE_OPEN_LISTINGS_DATA")  # SPR201'
-        ),
-        fix="Add one of the listed roles to the manifest (or run `spapi-roles check --fix`).",
-        known_problems=(
-            "Type role mappings are partly reconstructed from Amazon's per-type pages; "
-            "`spapi-roles explain GET_FLAT_FILE_OPEN_LISTINGS_DATA` shows the sources and confidence."
-        ),
+        what="""
+            Finds a report type (passed to createReport, createReportSchedule or getReports, or a
+            report type name written in code) none of whose roles the manifest declares.
+            Reported where the type is written.
+            """,
+        why="""
+            createReport takes its roles from the report type: Amazon refuses to create a report
+            of a type the app has no role for, although the app may call createReport itself.
+            """,
+        known_problems="""
+            Type role mappings are partly reconstructed from Amazon's per-type pages and its 2022
+            role lists; `spapi-roles explain GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA` shows the
+            sources and the confidence. Correct a fact with a `[types]` override.
+            """,
+        example="""
+            spapi-roles.toml:
+
+                roles = ["Inventory and Order Tracking"]
+
+            app.py:
+
+                from sp_api.api import Reports
+                from sp_api.base import ReportType
+
+                Reports().create_report(
+                    reportType=ReportType.GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA)  # SPR201
+            """,
+        fix="Add one of the listed roles to the manifest, or run `spapi-roles check --fix`.",
         options=_MANIFEST_OPTION,
     ),
     Rule(
@@ -172,14 +206,27 @@ _RULES: Tuple[Rule, ...] = (
         level=LEVEL_ERROR,
         scope=SCOPE_FILE,
         message="{subject} needs one of: {roles}; suggest `{suggested}`",
-        what="Finds a feed type (passed to createFeed, or a feed type name in code) none of whose roles the manifest declares.",
-        why="createFeed takes its roles from the feed type: Amazon refuses feeds of a type the app has no role for.",
-        example=(
-            'spapi-roles.toml:\n\n    roles = ["Pricing"]\n\napp.py:\n\n'
-            "    from sp_api.api import Feeds\n\n"
-            '    Feeds().create_feed(feedType="JSON_LISTINGS_FEED", ...)  # SPR202'
-        ),
-        fix="Add one of the listed roles to the manifest (or run `spapi-roles check --fix`).",
+        what="""
+            Finds a feed type (passed to createFeed or getFeeds, or a feed type name written in
+            code) none of whose roles the manifest declares.
+            """,
+        why="""
+            createFeed takes its roles from the feed type: Amazon refuses a feed of a type the app
+            has no role for.
+            """,
+        example="""
+            spapi-roles.toml:
+
+                roles = ["Pricing"]
+
+            app.py:
+
+                from sp_api.api import Feeds
+                from sp_api.base import FeedType
+
+                Feeds().create_feed(FeedType.JSON_LISTINGS_FEED, document_id)  # SPR202
+            """,
+        fix="Add one of the listed roles to the manifest, or run `spapi-roles check --fix`.",
         options=_MANIFEST_OPTION,
     ),
     Rule(
@@ -190,17 +237,29 @@ _RULES: Tuple[Rule, ...] = (
         level=LEVEL_ERROR,
         scope=SCOPE_FILE,
         message="{subject} needs one of: {roles}; suggest `{suggested}`",
-        what=(
-            "Finds a notification type (passed to createSubscription and related operations, or a "
-            "notification type name in code) none of whose roles the manifest declares."
-        ),
-        why="A subscription to a notification type needs one of the type's roles; without it Amazon refuses the subscription.",
-        example=(
-            'spapi-roles.toml:\n\n    roles = []\n\napp.py:\n\n'
-            "    from sp_api.api import Notifications\n\n"
-            '    Notifications().create_subscription("ANY_OFFER_CHANGED", destination_id=dest)  # SPR203'
-        ),
-        fix="Add one of the listed roles to the manifest (or run `spapi-roles check --fix`).",
+        what="""
+            Finds a notification type (passed to createSubscription, getSubscription or
+            getSubscriptions, or a notification type name written in code) none of whose roles
+            the manifest declares.
+            """,
+        why="""
+            A subscription to a notification type needs one of the type's roles; without it Amazon
+            refuses the subscription and no notification arrives.
+            """,
+        example="""
+            spapi-roles.toml:
+
+                roles = []
+
+            app.py:
+
+                from sp_api.api import Notifications
+                from sp_api.base import NotificationType
+
+                Notifications().create_subscription(
+                    NotificationType.ANY_OFFER_CHANGED, destination_id)  # SPR203
+            """,
+        fix="Add one of the listed roles to the manifest, or run `spapi-roles check --fix`.",
         options=_MANIFEST_OPTION,
     ),
     Rule(
@@ -211,24 +270,33 @@ _RULES: Tuple[Rule, ...] = (
         level=LEVEL_NOTE,
         scope=SCOPE_FILE,
         message="{subject} has no known role mapping; declare its roles in a manifest override",
-        what=(
-            "Finds a use of an operation or type for which the knowledge base has no role data "
-            "(Amazon's mapping for it was not available) and no manifest override gives one."
-        ),
-        why=(
-            "Such a use cannot be checked: it passes whatever the manifest says. Turning this code "
-            "on lists the blind spots so the team can record the roles it knows in the manifest."
-        ),
-        example=(
-            "app.py:\n\n    from sp_api.api import Services\n\n"
-            "    Services().get_service_jobs(...)  # SPR301 when no role data is known"
-        ),
-        fix=(
-            "Add an override to the manifest, e.g.\n\n"
-            "    [operations.getServiceJobs]\n    roles = [\"Professional Services (Restricted)\"]\n\n"
-            "The use is then checked like any other (SPR101)."
-        ),
-        known_problems="Off by default: the knowledge base's coverage is partial, so this would be noisy on most code bases.",
+        what="""
+            Finds a use of an operation or type for which the knowledge base has no role data
+            (Amazon's mapping for it was not available) and no manifest override gives one.
+            """,
+        why="""
+            Such a use cannot be checked: it passes whatever the manifest says. Turning this code
+            on lists the blind spots, so the team can record the roles it knows in the manifest.
+            """,
+        known_problems="""
+            Off by default: the knowledge base's coverage is partial (`spapi-roles data coverage`),
+            so it would be noisy on most code bases.
+            """,
+        example="""
+            app.py:
+
+                Inventories().create_inventory_item(...)  # SPR301 while no role data is known
+            """,
+        fix="""
+            Give the operation's (or type's) roles in the manifest; the use is then checked like
+            any other (SPR101 / SPR2xx):
+
+                [operations]
+                createInventoryItem = ["Amazon Fulfillment"]   # any one grants; [] = needs none
+
+                [types]
+                GET_MY_NEW_REPORT = ["Selling Partner Insights"]
+            """,
         options=_MANIFEST_OPTION,
     ),
     Rule(
@@ -237,16 +305,21 @@ _RULES: Tuple[Rule, ...] = (
         summary="declared role the declared account type cannot hold",
         default_on=True,
         level=LEVEL_ERROR,
-        scope=SCOPE_MANIFEST,
+        scope=SCOPE_PROJECT,
         message="role `{role}` is not available to {account} accounts",
-        what=(
-            "Finds a declared role that the manifest's `account` type cannot hold: only five roles "
-            "are available to vendors (Amazon Fulfillment, Amazon Warehousing and Distribution, "
-            "Brand Analytics, Direct to Consumer Shipping (Restricted), Product Listing)."
-        ),
-        why="Amazon will not grant the role to the registration, so code relying on it cannot work.",
-        example='spapi-roles.toml:\n\n    account = "vendor"\n    roles = ["Pricing"]  # SPR302',
-        fix="Remove the role, or correct `account` (\"seller\", \"vendor\" or \"hybrid\").",
+        what="""
+            Finds a declared role that the manifest's `account` type cannot hold. Only five roles
+            are available to vendors: Amazon Fulfillment, Amazon Warehousing and Distribution,
+            Brand Analytics, Direct-to-Consumer Shipping (Restricted) and Product Listing.
+            """,
+        why="Amazon does not grant the role to such a registration; code relying on it cannot work.",
+        example="""
+            spapi-roles.toml:
+
+                account = "vendor"
+                roles = ["Pricing"]  # SPR302
+            """,
+        fix='Remove the role, or correct `account` ("seller", "vendor" or "hybrid").',
         options=_MANIFEST_OPTION,
     ),
     Rule(
@@ -257,38 +330,56 @@ _RULES: Tuple[Rule, ...] = (
         level=LEVEL_ERROR,
         scope=SCOPE_FILE,
         message="{subject} is not available to {account} accounts (it needs one of: {roles})",
-        what=(
-            "Finds a use whose roles the manifest's `account` type cannot hold at all, e.g. a "
-            "seller-only operation in a vendor application. It replaces SPR101/SPR2xx for that use, "
-            "because no role could be added."
-        ),
-        why="The call will be refused whatever roles the registration requests.",
-        example=(
-            'spapi-roles.toml:\n\n    account = "vendor"\n    roles = []\n\napp.py:\n\n'
-            "    from sp_api.api import Orders\n\n    Orders().get_orders(...)  # SPR303"
-        ),
-        fix="Use the vendor counterpart of the API (e.g. the Vendor Orders API), or correct `account`.",
+        what="""
+            Finds a use that the manifest's `account` type cannot be granted: none of its roles is
+            open to that account type, or the type is seller-only (vendor-only). It replaces
+            SPR101 / SPR2xx for that use, because no role could be added.
+            """,
+        why="The call is refused whatever roles the registration requests.",
+        example="""
+            spapi-roles.toml:
+
+                account = "vendor"
+                roles = []
+
+            app.py:
+
+                Invoices().get_invoices(marketplaceId=marketplace)  # SPR303: Tax Invoicing
+                                                                    # is seller-only
+            """,
+        fix="Use the vendor counterpart of the API (e.g. Vendor Invoices), or correct `account`.",
         options=_MANIFEST_OPTION,
     ),
     Rule(
         code="SPR304",
         name="use-not-in-regions",
-        summary="use not offered in any declared region",
+        summary="use not offered, or not granted by any role, in the declared regions",
         default_on=True,
         level=LEVEL_WARNING,
         scope=SCOPE_FILE,
-        message="{subject} is not available in the declared regions {declared}; available in {available}",
-        what=(
-            "Finds a use of an operation or type that Amazon does not offer in any of the regions "
-            "the manifest declares (`regions = [\"EU\"]`)."
-        ),
-        why="The endpoint of a declared region will refuse or not know the call.",
-        example=(
-            'spapi-roles.toml:\n\n    regions = ["EU"]\n    roles = ["Amazon Fulfillment"]\n\n'
-            "app.py: a call of an operation Amazon offers in NA only  # SPR304"
-        ),
-        fix="Remove the call from code that runs in those regions, or correct `regions`.",
-        known_problems="Only uses whose regions the knowledge base states are checked; no `regions` key means no check.",
+        message="{subject} is not available in the declared regions {declared}; "
+        "available in {available}",
+        what="""
+            Finds a use of an operation or type that Amazon does not offer in any region the
+            manifest declares (`regions = ["EU"]`), or whose roles all grant it only in other
+            regions (Amazon's "(FE only)" role limits).
+            """,
+        why="The endpoints of the declared regions refuse the call.",
+        known_problems="""
+            Only uses whose regions the knowledge base states are checked; without a `regions`
+            key in the manifest nothing is checked.
+            """,
+        example="""
+            spapi-roles.toml:
+
+                regions = ["EU"]
+                roles = ["Tax Invoicing (Restricted)"]
+
+            app.py:
+
+                Invoices().get_invoices(marketplaceId=marketplace)  # SPR304: NA only
+            """,
+        fix="Keep the call out of code that runs in those regions, or correct `regions`.",
         options=_MANIFEST_OPTION,
     ),
     Rule(
@@ -299,21 +390,25 @@ _RULES: Tuple[Rule, ...] = (
         level=LEVEL_NOTE,
         scope=SCOPE_FILE,
         message="{subject} returns restricted data (PII); call it with a Restricted Data Token",
-        what=(
-            "Finds calls of operations that return personally identifiable information and need a "
-            "Restricted Data Token (Tokens API createRestrictedDataToken) besides a restricted role."
-        ),
-        why=(
-            "Without an RDT the call succeeds but the restricted fields (buyer info, shipping "
-            "address) are missing, which is easy to miss in testing. Off by default: it is "
-            "informational and right for every call once the RDT flow exists."
-        ),
-        example="app.py:\n\n    Orders().get_order_address(order_id)  # SPR401",
-        fix=(
-            "Obtain an RDT for the call (python-amazon-sp-api: `restricted_data_token=...`), "
-            "then `# noqa: SPR401`, or leave the code off."
-        ),
-        options=_MANIFEST_OPTION,
+        what="""
+            Finds calls of operations (and uses of report types) that return personally
+            identifiable information, for which Amazon requires a Restricted Data Token (Tokens
+            API createRestrictedDataToken) besides a role.
+            """,
+        why="""
+            Without an RDT the call may succeed while the restricted fields (buyer info, shipping
+            address) are missing, which is easy to miss in testing. Off by default: it is a
+            reminder, right for every such call, once the RDT flow exists.
+            """,
+        example="""
+            app.py:
+
+                Orders().get_order_address(order_id)  # SPR401
+            """,
+        fix="""
+            Obtain an RDT for the call (python-amazon-sp-api: `restricted_data_token=...`), then
+            `# noqa: SPR401`, or leave the code off.
+            """,
     ),
     Rule(
         code="SPR402",
@@ -323,26 +418,39 @@ _RULES: Tuple[Rule, ...] = (
         level=LEVEL_WARNING,
         scope=SCOPE_FILE,
         message="{subject} is deprecated",
-        what="Finds uses of operations or types that Amazon marks deprecated (still served, to be retired).",
-        why=(
-            "Deprecated operations are retired after a notice period; migrating early avoids an "
-            "outage. Off by default because it is a migration reminder, not a role problem."
-        ),
-        example="app.py:\n\n    Orders().get_orders(...)  # SPR402: Orders API v0 getOrders is deprecated",
-        fix="Move to the successor (e.g. Orders API v2026-01-01 `searchOrders`); `spapi-roles explain` names it where known.",
+        what="Finds uses of operations or types Amazon marks deprecated (served until retired).",
+        why="""
+            Deprecated operations are retired after a notice period; migrating early avoids an
+            outage. Off by default: a migration reminder, not a role problem.
+            """,
+        example="""
+            app.py:
+
+                Orders().get_orders(CreatedAfter=since)  # SPR402: Orders API v0 getOrders
+            """,
+        fix="""
+            Move to the successor (here Orders API 2026-01-01 `searchOrders`); `spapi-roles explain
+            getOrders` shows what is known.
+            """,
     ),
     Rule(
         code="SPR403",
         name="retired-use",
-        summary="retired operation or type",
+        summary="retired operation",
         default_on=True,
         level=LEVEL_ERROR,
         scope=SCOPE_FILE,
         message="{subject} is retired; Amazon no longer serves it",
-        what="Finds uses of operations or types Amazon has retired.",
+        what="Finds calls of operations Amazon has retired (removed from its API models).",
         why="The call fails at run time whatever roles the app holds.",
-        example="app.py:\n\n    CatalogItems(version=\"v0\").list_items(...)  # SPR403",
-        fix="Move to the current version of the API.",
+        example="""
+            app.py:
+
+                from sp_api.api import Catalog
+
+                Catalog().list_items(Query="mug")  # SPR403: Catalog Items API v0
+            """,
+        fix="Move to the current version of the API (here Catalog Items 2022-04-01).",
     ),
     Rule(
         code="SPR501",
@@ -352,25 +460,31 @@ _RULES: Tuple[Rule, ...] = (
         level=LEVEL_WARNING,
         scope=SCOPE_PROJECT,
         message="role `{role}` is declared but no checked code needs it",
-        what=(
-            "Finds roles in the manifest that no use in the manifest's project needs. Reported at "
-            "the role's line in the manifest. Runs only when the whole project is checked "
-            "(`spapi-roles check` over the manifest's directory or above, or the project hook), "
-            "never per file."
-        ),
-        why=(
-            "Least privilege: every role is access to sellers' data that Amazon reviews and that a "
-            "leaked credential exposes. A role nobody uses should not be requested."
-        ),
-        example='spapi-roles.toml:\n\n    roles = [\n        "Pricing",  # SPR501 when no code calls a Pricing operation\n    ]',
-        fix=(
-            "Remove the role from the manifest (and from the app registration). If code outside "
-            "the checked tree needs it, add `# noqa: SPR501` on the role's line."
-        ),
-        known_problems=(
-            "Uses the engine cannot see (dynamic dispatch, code generated at run time, other "
-            "languages) make a needed role look unused."
-        ),
+        what="""
+            Finds roles in the manifest that no use in the manifest's project needs (no use lists
+            the role among those that grant it). Reported at the role's line in the manifest,
+            and only when the whole project is checked: `spapi-roles check` over the manifest's
+            directory or above, or the `spapi-roles-project` hook; never per file or in flake8.
+            """,
+        why="""
+            Least privilege: each role is access to sellers' data that Amazon reviews and that a
+            leaked credential exposes. A role nobody uses should not be requested.
+            """,
+        known_problems="""
+            Uses the engine cannot see (dynamic dispatch, code outside the checked tree, other
+            languages) and uses without known role data make a needed role look unused.
+            """,
+        example="""
+            spapi-roles.toml:
+
+                roles = [
+                    "Pricing",  # SPR501 when no code needs Pricing
+                ]
+            """,
+        fix="""
+            Remove the role from the manifest (and from the app registration). If code the check
+            cannot see needs it, add `# noqa: SPR501` on the role's line.
+            """,
         options=_MANIFEST_OPTION,
     ),
     Rule(
@@ -380,20 +494,27 @@ _RULES: Tuple[Rule, ...] = (
         default_on=False,
         level=LEVEL_NOTE,
         scope=SCOPE_FILE,
-        message="{subject} needs one of: {roles}; suggest `{suggested}` (matched by method name only)",
-        what=(
-            "Opt-in strictness: like SPR101, for calls whose receiver could not be resolved to an "
-            "SP-API client but whose method name belongs to exactly one SP-API operation."
-        ),
-        why=(
-            "Clients passed in as parameters or built by factories hide the receiver. The method "
-            "name is a good guess but can belong to an unrelated class, hence off by default."
-        ),
-        example=(
-            "app.py:\n\n    def sync(client):\n"
-            "        return client.get_inventory_summary_marketplace(...)  # SPR901"
-        ),
-        fix="Declare a role as for SPR101, or annotate the receiver's type so the engine resolves it.",
+        message="{subject} needs one of: {roles}; suggest `{suggested}` "
+        "(matched by method name only)",
+        what="""
+            Opt-in strictness: SPR101 for calls whose receiver could not be resolved to an SP-API
+            client, but whose method name belongs to SP-API clients.
+            """,
+        why="""
+            Clients passed in as parameters or built by factories hide the receiver. The method
+            name is a good guess but can belong to an unrelated class, hence off by default.
+            """,
+        example="""
+            app.py:
+
+                def stock(client):
+                    return client.get_inventory_summary_marketplace()  # SPR901
+            """,
+        fix="""
+            Declare a role as for SPR101, or annotate the receiver (`client: Inventories`) so that
+            the engine resolves it.
+            """,
+        options=_MANIFEST_OPTION,
     ),
     Rule(
         code="SPR902",
@@ -403,16 +524,21 @@ _RULES: Tuple[Rule, ...] = (
         level=LEVEL_NOTE,
         scope=SCOPE_FILE,
         message="{kind} type could not be resolved; the roles it needs are unknown",
-        what=(
-            "Opt-in strictness: finds createReport, createFeed, createSubscription and similar calls "
-            "whose type argument is computed at run time, so the roles it needs are unknown."
-        ),
+        what="""
+            Opt-in strictness: finds createReport, createFeed, createSubscription and similar calls
+            whose type argument is computed at run time, so the roles it needs are unknown.
+            """,
         why="The role check silently passes such calls; this code makes the gap visible.",
-        example=(
-            "app.py:\n\n    def export(report_type):\n"
-            "        Reports().create_report(reportType=report_type)  # SPR902"
-        ),
-        fix="Pass the type as a literal or a `ReportType` member, or accept the gap with `# noqa: SPR902`.",
+        example="""
+            app.py:
+
+                def export(report_type):
+                    Reports().create_report(reportType=report_type)  # SPR902
+            """,
+        fix="""
+            Pass the type as a literal or a `ReportType` member where it is fixed, or accept the
+            gap with `# noqa: SPR902`.
+            """,
     ),
 )
 
@@ -438,7 +564,8 @@ def codes_table_markdown() -> str:
     """The README's codes table, generated from this module."""
     rows = ["| Code | Name | Default | Level | What it finds |", "|---|---|---|---|---|"]
     for r in _RULES:
-        rows.append(f"| {r.code} | {r.name} | {'on' if r.default_on else 'off'} | {r.level} | {r.summary} |")
+        default = "on" if r.default_on else "off"
+        rows.append(f"| {r.code} | {r.name} | {default} | {r.level} | {r.summary} |")
     return "\n".join(rows) + "\n"
 
 
@@ -459,7 +586,8 @@ class Selection:
     ):
         self.selected_explicitly = tuple(select or ()) + tuple(extend_select)
         self.ignored_explicitly = tuple(ignore)
-        self.selected = self.selected_explicitly if select is not None else ("SPR",) + self.selected_explicitly
+        implicit = () if select is not None else ("SPR",)
+        self.selected = implicit + self.selected_explicitly
         self.ignored = self.ignored_explicitly + DEFAULT_OFF
 
     @staticmethod
