@@ -312,7 +312,7 @@ _RULES: Tuple[Rule, ...] = (
             are available to vendors: Amazon Fulfillment, Amazon Warehousing and Distribution,
             Brand Analytics, Direct-to-Consumer Shipping (Restricted) and Product Listing.
             """,
-        why="Amazon does not grant the role to such a registration; code relying on it cannot work.",
+        why="Amazon does not grant the role to such a registration; code needing it cannot work.",
         example="""
             spapi-roles.toml:
 
