@@ -35,7 +35,8 @@ UNMATCHED = "unmatched"          # not in the knowledge base (engine/data versio
 
 TYPE_CODES = {"report": "SPR201", "feed": "SPR202", "notification": "SPR203"}
 ACCOUNT_FLAG = {"seller": "sellers", "vendor": "vendors"}
-UNAVAILABLE_TO = {"seller": "vendor only", "vendor": "seller only"}  # type availability an account lacks
+# The type availability an account type lacks.
+UNAVAILABLE_TO = {"seller": "vendor only", "vendor": "seller only"}
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class Need:
     restricted_data: bool = False
     deprecated: bool = False
     retired: bool = False
-    role_regions: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # roles that grant only in some regions
+    role_regions: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # roles granting in some regions
     availability: Optional[str] = None  # types: "seller only", "vendor only", "seller and vendor"
     overridden: bool = False
 
@@ -133,7 +134,8 @@ def _operation_need(use: Use, kb, manifest) -> Need:
     overrides = getattr(manifest, "operation_overrides", None) or {}
     if first.operation_id in overrides:
         roles = overrides[first.operation_id]
-        return Need(use, NEEDS_ROLE if roles else GRANTLESS, subject, roles=roles, overridden=True, **facts)
+        status = NEEDS_ROLE if roles else GRANTLESS
+        return Need(use, status, subject, roles=roles, overridden=True, **facts)
     if any(op.type_carrier for op in live):
         return Need(use, TYPE_DECIDES, subject, **facts)
     if all(op.grantless for op in live):
@@ -162,8 +164,9 @@ def _type_need(use: Use, kb, manifest) -> Need:
 
 
 def _type_facts(info) -> Dict[str, object]:
-    return dict(regions=tuple(info.regions), restricted_data=info.restricted, deprecated=info.deprecated,
-                role_regions=tuple(info.role_regions), availability=info.availability)
+    return dict(regions=tuple(info.regions), restricted_data=info.restricted,
+                deprecated=info.deprecated, role_regions=tuple(info.role_regions),
+                availability=info.availability)
 
 
 def restricted_roles(kb) -> frozenset:
@@ -179,7 +182,7 @@ def available_roles(roles: Sequence[str], account: Optional[str], kb) -> Tuple[s
 
 
 def suggest_role(roles: Sequence[str], kb) -> str:
-    """The role to suggest among ``roles``: the one ``choose_roles`` picks (non-restricted first)."""
+    """The role to suggest among ``roles``: the one ``choose_roles`` picks (unrestricted first)."""
     return choose_roles([roles], restricted_roles(kb))[0]
 
 
@@ -263,8 +266,11 @@ class Checker:
             limited = _unique(region for _, regions in need.role_regions for region in regions)
             return [self.region_diagnostic(need, limited)]
         available = available_roles(roles_here, self.account, self.kb)
-        if not available or (self.account in UNAVAILABLE_TO and need.availability == UNAVAILABLE_TO[self.account]):
-            return [self.diagnostic(need, "SPR303", roles=", ".join(roles_here), account=self.account)]
+        lacking = UNAVAILABLE_TO.get(self.account or "")
+        type_unavailable = lacking is not None and need.availability == lacking
+        if not available or type_unavailable:
+            return [self.diagnostic(need, "SPR303", roles=", ".join(roles_here),
+                                    account=self.account)]
         code = TYPE_CODES.get(need.use.kind, "SPR101")
         return [self.diagnostic(need, code, roles=", ".join(roles_here),
                                 suggested=suggest_role(available, self.kb))]
@@ -307,9 +313,10 @@ def check_manifest(manifest, kb) -> List[Diagnostic]:
 
 
 def check_project(manifest, uses: Iterable[Use], kb) -> List[Diagnostic]:
-    """Whole-project findings for ``manifest`` given every use of its project: unused roles (SPR501)."""
+    """Whole-project findings for ``manifest`` given every use of its project: unused roles."""
     needed = roles_needed(uses, kb, manifest)
-    return [_manifest_diagnostic(manifest, role, "SPR501") for role in manifest.roles if role not in needed]
+    return [_manifest_diagnostic(manifest, role, "SPR501")
+            for role in manifest.roles if role not in needed]
 
 
 def sort_key(diagnostic: Diagnostic) -> Tuple[str, int, int, str, str]:
@@ -317,7 +324,7 @@ def sort_key(diagnostic: Diagnostic) -> Tuple[str, int, int, str, str]:
 
 
 def _read_lines(path: str) -> List[str]:
-    """The lines of ``path`` decoded as flake8 does (PEP 263 encoding, else latin-1); [] if unreadable."""
+    """The lines of ``path`` decoded as flake8 does (PEP 263, else latin-1); [] if unreadable."""
     try:
         with open(path, "rb") as stream:
             data = stream.read()
@@ -351,7 +358,7 @@ def drop_noqa(diagnostics: Iterable[Diagnostic]) -> Tuple[List[Diagnostic], int]
     for diagnostic in diagnostics:
         if diagnostic.path not in files:
             lines = _read_lines(diagnostic.path)
-            whole_file = diagnostic.path.endswith(".py") and any(NOQA_FILE.match(line) for line in lines)
+            whole_file = diagnostic.path.endswith(".py") and any(map(NOQA_FILE.match, lines))
             files[diagnostic.path] = (lines, whole_file)
         lines, file_noqa = files[diagnostic.path]
         line_text = lines[diagnostic.line - 1] if 0 < diagnostic.line <= len(lines) else ""

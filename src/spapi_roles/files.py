@@ -1,4 +1,5 @@
-"""Which files `spapi-roles check` reads: Python files under the given paths, minus excluded and gitignored ones."""
+"""Which files `spapi-roles check` reads: Python files under the given paths, minus excluded
+and gitignored ones."""
 
 from __future__ import annotations
 
@@ -29,6 +30,11 @@ def find_git_root(start: str) -> Optional[str]:
         current = parent
 
 
+def is_within(path: str, directory: str) -> bool:
+    """Whether absolute ``path`` is ``directory`` or lies below it."""
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
 def _read_spec(path: str) -> Optional[pathspec.GitIgnoreSpec]:
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
@@ -56,7 +62,7 @@ class _GitIgnores:
         return self.specs[directory]
 
     def ignored(self, path: str, is_dir: bool, bases: Sequence[str]) -> bool:
-        """Whether git would ignore ``path`` (absolute) given the ignore files of ``bases`` (deepest last)."""
+        """Whether git ignores absolute ``path`` by the ignore files of ``bases`` (deepest last)."""
         for base in reversed(bases):
             spec = self.spec_for(base)
             if spec is None:
@@ -69,8 +75,11 @@ class _GitIgnores:
 
 
 def _ancestors(directory: str, stop: Optional[str]) -> List[str]:
-    """``directory`` and its parents up to ``stop`` (inclusive), outermost first; just itself without a stop."""
-    if stop is None or not (directory == stop or directory.startswith(stop.rstrip(os.sep) + os.sep)):
+    """``directory`` and its parents up to ``stop`` (inclusive), outermost first.
+
+    Just ``directory`` when ``stop`` is None or not above it.
+    """
+    if stop is None or not is_within(directory, stop):
         return [directory]
     chain = [directory]
     while chain[-1] != stop:
@@ -82,7 +91,8 @@ class FileFinder:
     """Python files under the given paths, honouring exclude patterns and ``.gitignore`` files."""
 
     def __init__(self, exclude: Optional[Sequence[str]] = None, extend_exclude: Iterable[str] = ()):
-        self.patterns = tuple(DEFAULT_EXCLUDE if exclude is None else exclude) + tuple(extend_exclude)
+        base = DEFAULT_EXCLUDE if exclude is None else exclude
+        self.patterns = tuple(base) + tuple(extend_exclude)
         self.gitignores = _GitIgnores()
 
     def excluded(self, path: str) -> bool:
@@ -121,7 +131,8 @@ class FileFinder:
             keep = []
             for name in sorted(dirnames):
                 sub = os.path.join(dirpath, name)
-                if self.excluded(sub) or self.gitignores.ignored(os.path.join(dir_abs, name), True, bases):
+                absolute = os.path.join(dir_abs, name)
+                if self.excluded(sub) or self.gitignores.ignored(absolute, True, bases):
                     continue
                 keep.append(name)
             dirnames[:] = keep
@@ -129,14 +140,17 @@ class FileFinder:
                 if not name.endswith(PYTHON_SUFFIXES):
                     continue
                 path = os.path.join(dirpath, name)
-                if self.excluded(path) or self.gitignores.ignored(os.path.join(dir_abs, name), False, bases):
+                absolute = os.path.join(dir_abs, name)
+                if self.excluded(path) or self.gitignores.ignored(absolute, False, bases):
                     continue
                 if os.path.isfile(path):
                     yield os.path.normpath(path)
 
 
 def find_python_files(
-    paths: Sequence[str], exclude: Optional[Sequence[str]] = None, extend_exclude: Iterable[str] = ()
+    paths: Sequence[str],
+    exclude: Optional[Sequence[str]] = None,
+    extend_exclude: Iterable[str] = (),
 ) -> List[str]:
     """Python files under ``paths`` (default "."), skipping excluded and gitignored paths."""
     return FileFinder(exclude, extend_exclude).find(paths)

@@ -78,7 +78,8 @@ class Plugin:
             kb = knowledge.load()
         except (UserError, DataError) as error:
             return [(1, 0, "SPR001 " + rules.rule("SPR001").format(error=error))]
-        return [(d.line, d.column, f"{d.code} {d.message}") for d in checks.check_uses(uses, kb, manifest)]
+        diagnostics = checks.check_uses(uses, kb, manifest)
+        return [(d.line, d.column, f"{d.code} {d.message}") for d in diagnostics]
 
 
 def _manifest_for(filename: str, explicit: Optional[str]) -> Any:

@@ -1,4 +1,4 @@
-"""Output formats of `spapi-roles check`: text, json, sarif (2.1.0) and github (workflow commands)."""
+"""Output formats of `spapi-roles check`: text, json, sarif (2.1.0), github (workflow commands)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,11 @@ FORMATS = ("text", "json", "sarif", "github")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "spapiRolesFinding/v1"
 GITHUB_ANNOTATION_LIMIT = 10  # per level and step; GitHub drops the rest silently
-GITHUB_COMMAND = {rules.LEVEL_ERROR: "error", rules.LEVEL_WARNING: "warning", rules.LEVEL_NOTE: "notice"}
+GITHUB_COMMAND = {
+    rules.LEVEL_ERROR: "error",
+    rules.LEVEL_WARNING: "warning",
+    rules.LEVEL_NOTE: "notice",
+}
 
 
 @dataclass
@@ -177,6 +181,7 @@ def render_sarif(report: Report, stream: TextIO, root: str) -> None:
         if d.code in index:
             result["ruleIndex"] = index[d.code]
         results.append(result)
+    root_uri = pathlib.Path(root).resolve().as_uri().rstrip("/") + "/"
     document = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -187,7 +192,7 @@ def render_sarif(report: Report, stream: TextIO, root: str) -> None:
                 "semanticVersion": __version__,
                 "rules": [_sarif_rule(rule) for rule in all_rules],
             }},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": pathlib.Path(root).resolve().as_uri().rstrip("/") + "/"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
@@ -205,5 +210,5 @@ RENDERERS: Dict[str, Callable[[Report, TextIO, str], None]] = {
 
 
 def render(fmt: str, report: Report, stream: TextIO, root: Optional[str] = None) -> None:
-    """Write ``report`` to ``stream`` in ``fmt``; SARIF paths are relative to ``root`` (default cwd)."""
+    """Write ``report`` to ``stream`` in ``fmt``; SARIF paths relative to ``root`` (default cwd)."""
     RENDERERS[fmt](report, stream, os.path.abspath(root or os.getcwd()))
