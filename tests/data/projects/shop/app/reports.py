@@ -3,11 +3,10 @@ from sp_api.api import Reports
 from sp_api.base import ReportType
 
 
-FBA_INVENTORY = ReportType.GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA  # SPR201
-
-
 def fba_inventory():
-    return Reports().create_report(reportType=FBA_INVENTORY)
+    return Reports().create_report(
+        reportType=ReportType.GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA,  # SPR201
+    )
 
 
 def any_report(kind):
