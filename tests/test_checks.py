@@ -43,6 +43,7 @@ def manifest(tmp_path):
         path = tmp_path / "spapi-roles.toml"
         path.write_text(textwrap.dedent(text))
         return load_manifest(str(path))
+
     return make
 
 
@@ -51,15 +52,21 @@ def found(uses, manifest_obj):
 
 
 def test_spr101_names_operation_api_version_roles_and_suggestion(manifest):
-    [diagnostic] = checks.check_uses([op_use("InvoicesApiModel_2024-06-19#getInvoices", 7)], KB,
-                                     manifest('roles = ["Pricing"]'))
+    [diagnostic] = checks.check_uses(
+        [op_use("InvoicesApiModel_2024-06-19#getInvoices", 7)], KB, manifest('roles = ["Pricing"]')
+    )
     assert diagnostic.code == "SPR101"
     assert (diagnostic.path, diagnostic.line, diagnostic.column) == ("app.py", 7, 4)
     assert diagnostic.message == (
         "`getInvoices` (Invoices API 2024-06-19) needs one of: Tax Invoicing (Restricted); "
-        "suggest `Tax Invoicing (Restricted)`")
+        "suggest `Tax Invoicing (Restricted)`"
+    )
     assert (diagnostic.kind, diagnostic.name, diagnostic.api, diagnostic.version) == (
-        "operation", "getInvoices", "Invoices API", "2024-06-19")
+        "operation",
+        "getInvoices",
+        "Invoices API",
+        "2024-06-19",
+    )
     assert diagnostic.required_roles == (TAX_INVOICING,)
 
 
@@ -69,7 +76,9 @@ def test_declared_role_grants_and_spelling_is_forgiving(manifest):
 
 
 def test_no_manifest_means_no_role_is_declared():
-    assert [c for _, c, _ in found([op_use("InvoicesApiModel_2024-06-19#getInvoices")], None)] == ["SPR101"]
+    assert [c for _, c, _ in found([op_use("InvoicesApiModel_2024-06-19#getInvoices")], None)] == [
+        "SPR101"
+    ]
 
 
 def test_type_codes_and_non_restricted_suggestion(manifest):
@@ -81,50 +90,87 @@ def test_type_codes_and_non_restricted_suggestion(manifest):
     ]
     result = found(uses, manifest('roles = ["Brand Analytics"]'))
     assert [(line, code) for line, code, _ in result] == [
-        (2, "SPR202"), (3, "SPR202"), (4, "SPR201"), (5, "SPR203")]
+        (2, "SPR202"),
+        (3, "SPR202"),
+        (4, "SPR201"),
+        (5, "SPR203"),
+    ]
     assert result[0][2] == (
-        "feed type `POST_EASYSHIP_DOCUMENTS` needs one of: Direct-to-Consumer Shipping (Restricted), "
-        "Inventory and Order Tracking, Tax Invoicing (Restricted); suggest `Inventory and Order Tracking`")
+        "feed type `POST_EASYSHIP_DOCUMENTS` needs one of: Direct-to-Consumer Shipping "
+        "(Restricted), Inventory and Order Tracking, Tax Invoicing (Restricted); "
+        "suggest `Inventory and Order Tracking`"
+    )
     assert result[1][2].endswith("suggest `Inventory and Order Tracking`")
-    assert result[3][2] == "notification type `ANY_OFFER_CHANGED` needs one of: Pricing; suggest `Pricing`"
+    assert (
+        result[3][2]
+        == "notification type `ANY_OFFER_CHANGED` needs one of: Pricing; suggest `Pricing`"
+    )
 
 
 def test_type_carrier_operation_is_left_to_its_types(manifest):
-    uses = [op_use("reports_2021-06-30#createReport"), op_use("feeds_2021-06-30#createFeed"),
-            op_use("notifications#createSubscription")]
+    uses = [
+        op_use("reports_2021-06-30#createReport"),
+        op_use("feeds_2021-06-30#createFeed"),
+        op_use("notifications#createSubscription"),
+    ]
     assert found(uses, manifest("roles = []")) == []
 
 
 def test_grantless_operation_needs_no_role(manifest):
-    assert found([op_use("application_2023-11-30#rotateApplicationClientSecret")], manifest("roles = []")) == []
+    assert (
+        found(
+            [op_use("application_2023-11-30#rotateApplicationClientSecret")], manifest("roles = []")
+        )
+        == []
+    )
 
 
 def test_retired_operation_gets_spr403_only(manifest):
     assert found([op_use("catalogItemsV0#listCatalogItems")], manifest("roles = []")) == [
-        (1, "SPR403", "`listCatalogItems` (Catalog Items API v0) is retired; Amazon no longer serves it")]
+        (
+            1,
+            "SPR403",
+            "`listCatalogItems` (Catalog Items API v0) is retired; Amazon no longer serves it",
+        )
+    ]
 
 
 def test_deprecated_and_restricted_data_are_reported_besides_roles(manifest):
     result = found([op_use("ordersV0#getOrders")], manifest(f'roles = ["{IOT}"]'))
     assert result == [
-        (1, "SPR401", "`getOrders` (Orders API v0) returns restricted data (PII); call it with a "
-                      "Restricted Data Token"),
+        (
+            1,
+            "SPR401",
+            "`getOrders` (Orders API v0) returns restricted data (PII); call it with a "
+            "Restricted Data Token",
+        ),
         (1, "SPR402", "`getOrders` (Orders API v0) is deprecated"),
     ]
 
 
 def test_operation_outside_declared_regions(manifest):
-    result = found([op_use("InvoicesApiModel_2024-06-19#getInvoices")],
-                   manifest('roles = []\nregions = ["EU", "FE"]'))
-    assert result == [(1, "SPR304", "`getInvoices` (Invoices API 2024-06-19) is not available in the "
-                                    "declared regions EU, FE; available in NA")]
+    result = found(
+        [op_use("InvoicesApiModel_2024-06-19#getInvoices")],
+        manifest('roles = []\nregions = ["EU", "FE"]'),
+    )
+    assert result == [
+        (
+            1,
+            "SPR304",
+            "`getInvoices` (Invoices API 2024-06-19) is not available in the "
+            "declared regions EU, FE; available in NA",
+        )
+    ]
 
 
-@pytest.mark.parametrize("regions, expected", [
-    ('["FE"]', []),
-    ("[]", []),
-    ('["EU"]', ["SPR101"]),
-])
+@pytest.mark.parametrize(
+    "regions, expected",
+    [
+        ('["FE"]', []),
+        ("[]", []),
+        ('["EU"]', ["SPR101"]),
+    ],
+)
 def test_role_granting_only_in_other_regions_does_not_count(manifest, regions, expected):
     text = f'roles = ["Pricing"]\nregions = {regions}' if regions != "[]" else 'roles = ["Pricing"]'
     diagnostics = checks.check_uses([op_use("sales#getOrderMetrics")], KB, manifest(text))
@@ -137,12 +183,23 @@ def test_role_granting_only_in_other_regions_does_not_count(manifest, regions, e
 
 def test_vendor_account(manifest):
     vendor = manifest('roles = []\naccount = "vendor"')
-    result = found([type_use("feed", "POST_EASYSHIP_DOCUMENTS", 1),
-                    op_use("InvoicesApiModel_2024-06-19#getInvoices", 2),
-                    type_use("feed", "JSON_LISTINGS_FEED", 3)], vendor)
-    assert [(line, code) for line, code, _ in result] == [(1, "SPR303"), (2, "SPR303"), (3, "SPR202")]
-    assert result[1][2] == ("`getInvoices` (Invoices API 2024-06-19) is not available to vendor accounts "
-                            "(it needs one of: Tax Invoicing (Restricted))")
+    result = found(
+        [
+            type_use("feed", "POST_EASYSHIP_DOCUMENTS", 1),
+            op_use("InvoicesApiModel_2024-06-19#getInvoices", 2),
+            type_use("feed", "JSON_LISTINGS_FEED", 3),
+        ],
+        vendor,
+    )
+    assert [(line, code) for line, code, _ in result] == [
+        (1, "SPR303"),
+        (2, "SPR303"),
+        (3, "SPR202"),
+    ]
+    assert result[1][2] == (
+        "`getInvoices` (Invoices API 2024-06-19) is not available to vendor accounts "
+        "(it needs one of: Tax Invoicing (Restricted))"
+    )
     # Inventory and Order Tracking is seller-only, so the vendor is pointed at Product Listing.
     assert result[2][2].endswith("suggest `Product Listing`")
 
@@ -150,23 +207,42 @@ def test_vendor_account(manifest):
 def test_role_the_account_cannot_hold_is_reported_at_its_line(manifest):
     m = manifest('account = "vendor"\nroles = [\n  "Product Listing",\n  "Pricing",\n]\n')
     [diagnostic] = checks.check_manifest(m, KB)
-    assert (diagnostic.path, diagnostic.line, diagnostic.code, diagnostic.kind, diagnostic.name) == (
-        m.path, 4, "SPR302", "role", "Pricing")
+    assert (
+        diagnostic.path,
+        diagnostic.line,
+        diagnostic.code,
+        diagnostic.kind,
+        diagnostic.name,
+    ) == (m.path, 4, "SPR302", "role", "Pricing")
     assert diagnostic.message == "role `Pricing` is not available to vendor accounts"
     assert checks.check_manifest(manifest('account = "hybrid"\nroles = ["Pricing"]'), KB) == []
 
 
 def test_unused_roles(manifest):
-    m = manifest('roles = [\n    "Pricing",\n    "Product Listing",  # listings\n    "Brand Analytics",\n]\n')
-    uses = [type_use("notification", "ANY_OFFER_CHANGED"), op_use("productPricingV0#getCompetitivePricing")]
+    m = manifest(
+        'roles = [\n    "Pricing",\n    "Product Listing",  # listings\n    "Brand Analytics",\n]\n'
+    )
+    uses = [
+        type_use("notification", "ANY_OFFER_CHANGED"),
+        op_use("productPricingV0#getCompetitivePricing"),
+    ]
     result = checks.check_project(m, uses, KB)
     assert [(d.line, d.code, d.name, d.message) for d in result] == [
-        (4, "SPR501", "Brand Analytics", "role `Brand Analytics` is declared but no checked code needs it")]
+        (
+            4,
+            "SPR501",
+            "Brand Analytics",
+            "role `Brand Analytics` is declared but no checked code needs it",
+        )
+    ]
 
 
 def _operation_without_role_data():
-    return next(op for op in KB.operations.values()
-                if not op.known and not op.type_carrier and not op.retired and not op.deprecated)
+    return next(
+        op
+        for op in KB.operations.values()
+        if not op.known and not op.type_carrier and not op.retired and not op.deprecated
+    )
 
 
 def test_unknown_roles_and_manifest_override(manifest):
@@ -174,12 +250,19 @@ def test_unknown_roles_and_manifest_override(manifest):
     use = op_use(op.key)
     [(_, code, message)] = found([use], manifest("roles = []"))
     assert code == "SPR301"
-    assert message.startswith(f"`{op.operation_id}` ({op.api} {op.version}) has no known role mapping")
+    assert message.startswith(
+        f"`{op.operation_id}` ({op.api} {op.version}) has no known role mapping"
+    )
     overridden = manifest(f'roles = []\n[operations]\n{op.operation_id} = ["Pricing"]\n')
     [(_, code, message)] = found([use], overridden)
     assert code == "SPR101" and "needs one of: Pricing" in message
-    assert found([use], manifest(f'roles = ["Pricing"]\n[operations]\n{op.operation_id} = ["Pricing"]\n')) == []
-    assert found([use], manifest(f'roles = []\n[operations]\n{op.operation_id} = []\n')) == []
+    assert (
+        found(
+            [use], manifest(f'roles = ["Pricing"]\n[operations]\n{op.operation_id} = ["Pricing"]\n')
+        )
+        == []
+    )
+    assert found([use], manifest(f"roles = []\n[operations]\n{op.operation_id} = []\n")) == []
 
 
 def test_type_override(manifest):
@@ -189,30 +272,52 @@ def test_type_override(manifest):
 
 def test_opt_in_evidence(manifest):
     m = manifest('roles = ["Brand Analytics"]')
-    uses = [op_use("InvoicesApiModel_2024-06-19#getInvoices", 1, evidence="name-only"),
-            op_use("ordersV0#getOrders", 2, evidence="name-only"),
-            type_use("report", "", 3, evidence="unresolved")]
+    uses = [
+        op_use("InvoicesApiModel_2024-06-19#getInvoices", 1, evidence="name-only"),
+        op_use("ordersV0#getOrders", 2, evidence="name-only"),
+        type_use("report", "", 3, evidence="unresolved"),
+    ]
     result = found(uses, m)
-    assert result[0] == (1, "SPR901", "`getInvoices` (Invoices API 2024-06-19) needs one of: Tax Invoicing "
-                                      "(Restricted); suggest `Tax Invoicing (Restricted)` (matched by method "
-                                      "name only)")
+    assert result[0] == (
+        1,
+        "SPR901",
+        "`getInvoices` (Invoices API 2024-06-19) needs one of: Tax Invoicing "
+        "(Restricted); suggest `Tax Invoicing (Restricted)` (matched by method "
+        "name only)",
+    )
     # Name-only matches get no SPR401/SPR402: only the opt-in role finding.
-    assert [(line, code) for line, code, _ in result] == [(1, "SPR901"), (2, "SPR901"), (3, "SPR902")]
+    assert [(line, code) for line, code, _ in result] == [
+        (1, "SPR901"),
+        (2, "SPR901"),
+        (3, "SPR902"),
+    ]
     assert result[2][2] == "report type could not be resolved; the roles it needs are unknown"
     assert found(uses[:1], manifest(f'roles = ["{TAX_INVOICING}"]')) == []
 
 
 def test_unresolved_version_prefers_live_candidates(manifest):
-    use = Use("app.py", 1, 0, "operation", "listCatalogItems", "receiver",
-              operation_keys=("catalogItemsV0#listCatalogItems", "catalogItems_2022-04-01#searchCatalogItems"))
+    use = Use(
+        "app.py",
+        1,
+        0,
+        "operation",
+        "listCatalogItems",
+        "receiver",
+        operation_keys=(
+            "catalogItemsV0#listCatalogItems",
+            "catalogItems_2022-04-01#searchCatalogItems",
+        ),
+    )
     result = found([use], manifest("roles = []"))
     assert [code for _, code, _ in result] == ["SPR101"]
     assert "Catalog Items API 2022-04-01" in result[0][2]
 
 
 def test_unknown_keys_and_types_report_nothing(manifest):
-    uses = [Use("app.py", 1, 0, "operation", "nope", "receiver", operation_keys=("x#nope",)),
-            type_use("report", "NOT_A_REPORT_TYPE")]
+    uses = [
+        Use("app.py", 1, 0, "operation", "nope", "receiver", operation_keys=("x#nope",)),
+        type_use("report", "NOT_A_REPORT_TYPE"),
+    ]
     assert found(uses, manifest("roles = []")) == []
 
 
@@ -222,27 +327,44 @@ def test_duplicate_uses_give_one_diagnostic(manifest):
 
 
 def test_diagnostic_as_dict_has_the_json_fields():
-    d = checks.Diagnostic("a.py", 3, 4, "SPR101", "m", "operation", "getOrders", "Orders API", "v0", ("A", "B"))
-    assert d.as_dict() == {"path": "a.py", "line": 3, "column": 4, "code": "SPR101", "message": "m",
-                           "kind": "operation", "name": "getOrders", "api": "Orders API", "version": "v0",
-                           "required_roles": ["A", "B"]}
+    d = checks.Diagnostic(
+        "a.py", 3, 4, "SPR101", "m", "operation", "getOrders", "Orders API", "v0", ("A", "B")
+    )
+    assert d.as_dict() == {
+        "path": "a.py",
+        "line": 3,
+        "column": 4,
+        "code": "SPR101",
+        "message": "m",
+        "kind": "operation",
+        "name": "getOrders",
+        "api": "Orders API",
+        "version": "v0",
+        "required_roles": ["A", "B"],
+    }
 
 
 def test_roles_needed_is_the_union_of_any_one_of_lists(manifest):
-    uses = [type_use("feed", "JSON_LISTINGS_FEED"), op_use("application_2023-11-30#rotateApplicationClientSecret")]
+    uses = [
+        type_use("feed", "JSON_LISTINGS_FEED"),
+        op_use("application_2023-11-30#rotateApplicationClientSecret"),
+    ]
     assert checks.roles_needed(uses, KB) == frozenset({IOT, "Product Listing"})
 
 
-@pytest.mark.parametrize("comment, code, suppressed", [
-    ("# noqa", "SPR101", True),
-    ("# NOQA", "SPR101", True),
-    ("# noqa: SPR101", "SPR101", True),
-    ("# noqa:SPR101,SPR201", "SPR201", True),
-    ("# noqa: SPR1", "SPR101", True),
-    ("# noqa: SPR2", "SPR101", False),
-    ("# noqa: E501", "SPR101", False),
-    ("# a comment", "SPR101", False),
-])
+@pytest.mark.parametrize(
+    "comment, code, suppressed",
+    [
+        ("# noqa", "SPR101", True),
+        ("# NOQA", "SPR101", True),
+        ("# noqa: SPR101", "SPR101", True),
+        ("# noqa:SPR101,SPR201", "SPR201", True),
+        ("# noqa: SPR1", "SPR101", True),
+        ("# noqa: SPR2", "SPR101", False),
+        ("# noqa: E501", "SPR101", False),
+        ("# a comment", "SPR101", False),
+    ],
+)
 def test_noqa_follows_flake8(comment, code, suppressed):
     assert checks.noqa_suppresses(code, f"x = 1  {comment}") is suppressed
 
@@ -258,8 +380,18 @@ def test_drop_noqa_reads_each_file(tmp_path):
     def diag(path, line, code="SPR101"):
         return checks.Diagnostic(str(path), line, 0, code, "m", "operation", "x")
 
-    diagnostics = [diag(src, 1), diag(src, 2), diag(whole, 2), diag(toml, 2, "SPR501"), diag(toml, 3, "SPR501"),
-                   diag(tmp_path / "missing.py", 1)]
+    diagnostics = [
+        diag(src, 1),
+        diag(src, 2),
+        diag(whole, 2),
+        diag(toml, 2, "SPR501"),
+        diag(toml, 3, "SPR501"),
+        diag(tmp_path / "missing.py", 1),
+    ]
     kept, dropped = checks.drop_noqa(diagnostics)
-    assert [(d.path, d.line) for d in kept] == [(str(src), 2), (str(toml), 3), (str(tmp_path / "missing.py"), 1)]
+    assert [(d.path, d.line) for d in kept] == [
+        (str(src), 2),
+        (str(toml), 3),
+        (str(tmp_path / "missing.py"), 1),
+    ]
     assert dropped == 3

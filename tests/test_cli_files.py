@@ -1,4 +1,4 @@
-"""Which files `spapi-roles check` reads: default excludes, --exclude/--extend-exclude, .gitignore."""
+"""Which files `spapi-roles check` reads: default excludes, --exclude, .gitignore."""
 
 from __future__ import annotations
 
@@ -13,9 +13,24 @@ from spapi_roles.files import find_python_files
 
 @pytest.fixture
 def tree(tmp_path, monkeypatch):
-    for name in ["a.py", "src/b.py", "src/gen/c.py", ".venv/lib/d.py", "venv/e.py", "node_modules/f.py",
-                 "build/g.py", "dist/h.py", "src/__pycache__/i.py", ".tox/j.py", "x.skip.py",
-                 "sub/keep.skip.py", "sub/deep/k.py", "sub/deep/l.skip.py", "notes.txt", "stub.pyi"]:
+    for name in [
+        "a.py",
+        "src/b.py",
+        "src/gen/c.py",
+        ".venv/lib/d.py",
+        "venv/e.py",
+        "node_modules/f.py",
+        "build/g.py",
+        "dist/h.py",
+        "src/__pycache__/i.py",
+        ".tox/j.py",
+        "x.skip.py",
+        "sub/keep.skip.py",
+        "sub/deep/k.py",
+        "sub/deep/l.skip.py",
+        "notes.txt",
+        "stub.pyi",
+    ]:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("x = 1\n")
@@ -36,7 +51,11 @@ def test_gitignore_of_the_repository_applies_below_a_checked_subdirectory(tree):
 
 
 def test_extend_exclude_adds_and_exclude_replaces(tree):
-    assert find_python_files(["."], extend_exclude=["deep"]) == ["a.py", "src/b.py", "sub/keep.skip.py"]
+    assert find_python_files(["."], extend_exclude=["deep"]) == [
+        "a.py",
+        "src/b.py",
+        "sub/keep.skip.py",
+    ]
     everything = find_python_files(["."], exclude=[])
     assert ".venv/lib/d.py" in everything and "node_modules/f.py" in everything
     assert "src/gen/c.py" not in everything  # .gitignore still applies
@@ -44,7 +63,10 @@ def test_extend_exclude_adds_and_exclude_replaces(tree):
 
 def test_named_files_are_checked_even_when_gitignored(tree):
     assert find_python_files(["x.skip.py", "src/gen/c.py", "a.py", "./a.py"]) == [
-        "x.skip.py", "src/gen/c.py", "a.py"]
+        "x.skip.py",
+        "src/gen/c.py",
+        "a.py",
+    ]
 
 
 def test_absolute_paths_stay_absolute(tree):

@@ -12,16 +12,45 @@ import pytest
 from spapi_roles import formats, rules
 from spapi_roles.checks import Diagnostic
 
-SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text())
+SCHEMA = json.loads(
+    (Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text()
+)
 
-D101 = Diagnostic("app/orders.py", 12, 4, "SPR101",
-                  "`getInvoices` (Invoices API 2024-06-19) needs one of: Tax Invoicing (Restricted); "
-                  "suggest `Tax Invoicing (Restricted)`",
-                  "operation", "getInvoices", "Invoices API", "2024-06-19", ("Tax Invoicing (Restricted)",))
-D501 = Diagnostic("spapi-roles.toml", 3, 0, "SPR501", "role `Pricing` is declared but no checked code needs it",
-                  "role", "Pricing")
-D401 = Diagnostic("app/orders.py", 20, 8, "SPR401", "`getOrders` (Orders API v0) returns restricted data (PII); "
-                  "call it with a Restricted Data Token", "operation", "getOrders", "Orders API", "v0", ("A",))
+D101 = Diagnostic(
+    "app/orders.py",
+    12,
+    4,
+    "SPR101",
+    "`getInvoices` (Invoices API 2024-06-19) needs one of: Tax Invoicing (Restricted); "
+    "suggest `Tax Invoicing (Restricted)`",
+    "operation",
+    "getInvoices",
+    "Invoices API",
+    "2024-06-19",
+    ("Tax Invoicing (Restricted)",),
+)
+D501 = Diagnostic(
+    "spapi-roles.toml",
+    3,
+    0,
+    "SPR501",
+    "role `Pricing` is declared but no checked code needs it",
+    "role",
+    "Pricing",
+)
+D401 = Diagnostic(
+    "app/orders.py",
+    20,
+    8,
+    "SPR401",
+    "`getOrders` (Orders API v0) returns restricted data (PII); "
+    "call it with a Restricted Data Token",
+    "operation",
+    "getOrders",
+    "Orders API",
+    "v0",
+    ("A",),
+)
 
 
 def render(fmt, report, root):
@@ -40,15 +69,30 @@ def test_text_is_flake8_style_with_one_based_columns_and_a_summary(tmp_path):
 
 
 def test_text_summary_when_clean(tmp_path):
-    assert render("text", formats.Report([], files_checked=1), tmp_path) == "No problems found (1 file checked)\n"
+    assert (
+        render("text", formats.Report([], files_checked=1), tmp_path)
+        == "No problems found (1 file checked)\n"
+    )
 
 
 def test_json_holds_exactly_the_diagnostic_fields(tmp_path):
     document = json.loads(render("json", formats.Report([D101]), tmp_path))
-    assert document == {"diagnostics": [{
-        "path": "app/orders.py", "line": 12, "column": 4, "code": "SPR101", "message": D101.message,
-        "kind": "operation", "name": "getInvoices", "api": "Invoices API", "version": "2024-06-19",
-        "required_roles": ["Tax Invoicing (Restricted)"]}]}
+    assert document == {
+        "diagnostics": [
+            {
+                "path": "app/orders.py",
+                "line": 12,
+                "column": 4,
+                "code": "SPR101",
+                "message": D101.message,
+                "kind": "operation",
+                "name": "getInvoices",
+                "api": "Invoices API",
+                "version": "2024-06-19",
+                "required_roles": ["Tax Invoicing (Restricted)"],
+            }
+        ]
+    }
 
 
 def test_sarif_is_valid_with_stable_rules_relative_paths_and_fingerprints(tmp_path, monkeypatch):
@@ -84,18 +128,28 @@ def test_sarif_path_outside_the_root_is_an_absolute_uri(tmp_path):
     outside = Diagnostic(**{**D101.__dict__, "path": str(tmp_path.parent / "elsewhere.py")})
     document = json.loads(render("sarif", formats.Report([outside]), tmp_path / "root"))
     jsonschema.Draft4Validator(SCHEMA).validate(document)
-    artifact = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    artifact = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"][
+        "artifactLocation"
+    ]
     assert artifact == {"uri": (tmp_path.parent / "elsewhere.py").as_uri()}
 
 
 def test_github_commands_levels_escaping_and_summary(tmp_path):
     tricky = Diagnostic("a,b:c.py", 1, 0, "SPR101", "50% of\nit", "operation", "x")
-    lines = render("github", formats.Report([D101, D501, D401, tricky], files_checked=3), tmp_path).splitlines()
-    assert lines[0] == f"::error file=app/orders.py,line=12,col=5,title=SPR101::SPR101 {D101.message}"
+    lines = render(
+        "github", formats.Report([D101, D501, D401, tricky], files_checked=3), tmp_path
+    ).splitlines()
+    assert (
+        lines[0] == f"::error file=app/orders.py,line=12,col=5,title=SPR101::SPR101 {D101.message}"
+    )
     assert lines[1].startswith("::warning file=spapi-roles.toml,line=3,col=1,title=SPR501::")
     assert lines[2].startswith("::notice file=app/orders.py,line=20,col=9,title=SPR401::")
     assert lines[3] == "::error file=a%2Cb%3Ac.py,line=1,col=1,title=SPR101::SPR101 50%25 of%0Ait"
-    assert lines[4] == "spapi-roles: Found 4 problems (2 errors, 1 warning, 1 note) in 3 files (3 files checked)"
+    assert (
+        lines[4]
+        == "spapi-roles: Found 4 problems (2 errors, 1 warning, 1 note) in 3 files "
+        "(3 files checked)"
+    )
 
 
 def test_github_over_the_annotation_limit_says_so_and_writes_a_job_summary(tmp_path, monkeypatch):
@@ -122,8 +176,14 @@ def test_every_format_renders_an_empty_report(fmt, tmp_path):
 
 
 def test_summary_mentions_baseline_and_fixes():
-    report = formats.Report([], files_checked=2, suppressed_by_baseline=3, fixed_baseline_entries=1,
-                            roles_added={"spapi-roles.toml": ["Pricing"]})
+    report = formats.Report(
+        [],
+        files_checked=2,
+        suppressed_by_baseline=3,
+        fixed_baseline_entries=1,
+        roles_added={"spapi-roles.toml": ["Pricing"]},
+    )
     assert formats.summary_line(report) == (
         "No problems found (2 files checked); 3 in the baseline; 1 baseline entry now fixed; "
-        "added `Pricing` to spapi-roles.toml")
+        "added `Pricing` to spapi-roles.toml"
+    )

@@ -35,14 +35,26 @@ def test_code_is_documented(code):
 def test_message_template_is_short_and_stable(code):
     message = rules.RULES[code].message
     assert not message.endswith(".")
-    assert not message.startswith("SPR"), "the code is added by the output formats, not the template"
+    assert not message.startswith(
+        "SPR"
+    ), "the code is added by the output formats, not the template"
     fields = {name for _, name, _, _ in string.Formatter().parse(message) if name}
-    assert fields <= {"subject", "roles", "suggested", "account", "declared", "available", "role", "kind", "error"}
+    assert fields <= {
+        "subject",
+        "roles",
+        "suggested",
+        "account",
+        "declared",
+        "available",
+        "role",
+        "kind",
+        "error",
+    }
 
 
 @pytest.mark.parametrize("code", sorted(rules.RULES))
 def test_code_is_exercised_by_a_test(code):
-    users = [p.name for p in EXERCISING_TESTS if re.search(rf'\b{code}\b', p.read_text())]
+    users = [p.name for p in EXERCISING_TESTS if re.search(rf"\b{code}\b", p.read_text())]
     assert users, f"{code} is not asserted by any test"
 
 
@@ -62,21 +74,36 @@ def test_default_off_codes_are_the_informational_and_strictness_ones():
     assert set(rules.DEFAULT_OFF) == {"SPR301", "SPR401", "SPR402", "SPR901", "SPR902"}
 
 
-@pytest.mark.parametrize("options, code, enabled", [
-    ({}, "SPR101", True),
-    ({}, "SPR901", False),
-    ({"extend_select": ["SPR9"]}, "SPR901", True),
-    ({"extend_select": ["SPR9"]}, "SPR101", True),
-    ({"select": ["SPR1"]}, "SPR101", True),
-    ({"select": ["SPR1"]}, "SPR201", False),
-    ({"select": ["SPR"]}, "SPR402", True),  # as in flake8: an explicit select beats the default-off list
-    ({"select": ["SPR402"]}, "SPR402", True),
-    ({"ignore": ["SPR1"]}, "SPR101", False),
-    ({"ignore": ["SPR1"]}, "SPR201", True),
-    ({"ignore": ["SPR1"], "extend_select": ["SPR101"]}, "SPR101", True),  # both explicit: longer wins
-    ({"ignore": ["SPR101"], "extend_select": ["SPR1"]}, "SPR101", False),
-    ({"ignore": ["SPR"]}, "SPR501", False),
-    ({"ignore": ["E501"]}, "SPR301", False),  # unlike flake8, --ignore does not turn the opt-ins on
-])
+@pytest.mark.parametrize(
+    "options, code, enabled",
+    [
+        ({}, "SPR101", True),
+        ({}, "SPR901", False),
+        ({"extend_select": ["SPR9"]}, "SPR901", True),
+        ({"extend_select": ["SPR9"]}, "SPR101", True),
+        ({"select": ["SPR1"]}, "SPR101", True),
+        ({"select": ["SPR1"]}, "SPR201", False),
+        (
+            {"select": ["SPR"]},
+            "SPR402",
+            True,
+        ),  # as in flake8: an explicit select beats the default-off list
+        ({"select": ["SPR402"]}, "SPR402", True),
+        ({"ignore": ["SPR1"]}, "SPR101", False),
+        ({"ignore": ["SPR1"]}, "SPR201", True),
+        (
+            {"ignore": ["SPR1"], "extend_select": ["SPR101"]},
+            "SPR101",
+            True,
+        ),  # both explicit: longer wins
+        ({"ignore": ["SPR101"], "extend_select": ["SPR1"]}, "SPR101", False),
+        ({"ignore": ["SPR"]}, "SPR501", False),
+        (
+            {"ignore": ["E501"]},
+            "SPR301",
+            False,
+        ),  # unlike flake8, --ignore does not turn the opt-ins on
+    ],
+)
 def test_selection(options, code, enabled):
     assert rules.Selection(**options).enabled(code) is enabled
