@@ -10,7 +10,7 @@ import dataclasses
 import os
 import sys
 from collections import defaultdict
-from typing import Dict, Iterable, List, NoReturn, Optional, Sequence, Tuple
+from typing import Dict, List, NoReturn, Optional, Sequence, Tuple
 
 from . import __version__, checks, rules
 from .errors import DataError, UserError
@@ -71,7 +71,8 @@ def _codes(values: Optional[Sequence[str]], option: str) -> List[str]:
     codes = [code.upper() for code in _comma_list(values)]
     for code in codes:
         if not any(known.startswith(code) for known in rules.RULES):
-            raise UserError(f"{option}: `{code}` matches no SPR code (see `spapi-roles explain SPR101`)")
+            raise UserError(f"{option}: `{code}` matches no SPR code "
+                            "(the codes: `spapi-roles explain SPR101` and the README)")
     return codes
 
 
@@ -87,7 +88,8 @@ class Project:
         found = files.find_python_files(self.paths, exclude, _comma_list(args.extend_exclude))
         self.files = [display_path(path) for path in found]
         self.explicit = args.manifest if with_manifests else None
-        self.manifest_of: Dict[str, object] = {path: None for path in self.files}  # file -> Manifest or None
+        # file -> its Manifest, or None when no manifest governs it
+        self.manifest_of: Dict[str, object] = {path: None for path in self.files}
         if with_manifests:
             self._load_manifests()
         root = files.find_git_root(".") or os.getcwd()
@@ -141,14 +143,12 @@ class Project:
         return groups
 
     def covers_project_of(self, manifest) -> bool:
-        """Whether every file of ``manifest``'s project was checked (its directory lies in a checked one)."""
+        """Whether all of ``manifest``'s project was checked (its directory is in a checked one)."""
+        from .files import is_within
+
         directory = os.path.dirname(os.path.abspath(manifest.path))
-        for given in self.paths:
-            if os.path.isdir(given):
-                top = os.path.abspath(given)
-                if directory == top or directory.startswith(top.rstrip(os.sep) + os.sep):
-                    return True
-        return False
+        return any(os.path.isdir(given) and is_within(directory, os.path.abspath(given))
+                   for given in self.paths)
 
     def diagnostics(self) -> List[checks.Diagnostic]:
         """Every finding, all codes (selection and suppression come later)."""
@@ -161,12 +161,14 @@ class Project:
                 project_uses = groups.get(manifest.path, (manifest, []))[1]
                 manifest_findings = (checks.check_manifest(manifest, self.kb)
                                      + checks.check_project(manifest, project_uses, self.kb))
-                found += [dataclasses.replace(d, path=display_path(d.path)) for d in manifest_findings]
+                found += [dataclasses.replace(d, path=display_path(d.path))
+                          for d in manifest_findings]
         return sorted(found, key=checks.sort_key)
 
     def files_without_manifest(self) -> List[str]:
         with_uses = {use.path for use in self.uses}
-        return [path for path, manifest in self.manifest_of.items() if manifest is None and path in with_uses]
+        return [path for path, manifest in self.manifest_of.items()
+                if manifest is None and path in with_uses]
 
 
 class ConfigErrors(Exception):
@@ -206,12 +208,14 @@ def _fix(project: Project, diagnostics: List[checks.Diagnostic]) -> Dict[str, Li
         by_manifest[manifest.path].append(d)
         manifests[manifest.path] = manifest
     if unfixable:
-        _note(f"{unfixable} finding(s) are in files no manifest governs; create one with `spapi-roles init`")
+        _note(f"{unfixable} finding(s) are in files no manifest governs; "
+              "create one with `spapi-roles init`")
     restricted = checks.restricted_roles(project.kb)
     added: Dict[str, List[str]] = {}
     for path, found in by_manifest.items():
         manifest = manifests[path]
-        requirements = [checks.available_roles(d.required_roles, manifest.account, project.kb) for d in found]
+        requirements = [checks.available_roles(d.required_roles, manifest.account, project.kb)
+                        for d in found]
         chosen = choose_roles(requirements, restricted, frozenset(manifest.roles))
         described = [(req, f"{d.name} ({d.path}:{d.line})") for req, d in zip(requirements, found)]
         new_roles = add_roles(path, chosen, reasons_by_role(chosen, described))
@@ -232,7 +236,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         count = baseline_module.write_baseline(args.write_baseline, diagnostics)
         _note(f"wrote {count} finding(s) to {args.write_baseline}")
         return EXIT_CLEAN
-    report = formats.Report(diagnostics, files_checked=len(project.files), suppressed_by_noqa=noqa_count)
+    report = formats.Report(diagnostics, files_checked=len(project.files),
+                            suppressed_by_noqa=noqa_count)
     if args.baseline:
         report.diagnostics, report.suppressed_by_baseline, fixed = (
             baseline_module.load_baseline(args.baseline).filter(diagnostics))
@@ -248,8 +253,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
                     baseline_module.load_baseline(args.baseline).filter(report.diagnostics))
     without = project.files_without_manifest()
     if without and not project.explicit:
-        _note(f"no spapi-roles.toml governs {len(without)} file(s) using SP-API (e.g. {without[0]}); "
-              "they were checked against an empty role list; create one with `spapi-roles init`")
+        _note(f"no spapi-roles.toml governs {len(without)} file(s) using SP-API "
+              f"(e.g. {without[0]}); they were checked against an empty role list; "
+              "create one with `spapi-roles init`")
     from .files import find_git_root
 
     formats.render(args.format, report, sys.stdout, root=find_git_root(".") or os.getcwd())
@@ -269,7 +275,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
     target = args.manifest or DEFAULT_MANIFEST
     if os.path.lexists(target) and os.path.basename(target) != "pyproject.toml":
-        raise UserError("already exists; not overwriting it (add roles with `spapi-roles check --fix`)", target)
+        raise UserError("already exists; not overwriting it "
+                        "(add roles with `spapi-roles check --fix`)", target)
     project = Project(args, with_manifests=False)
     requirements: List[Tuple[Tuple[str, ...], str]] = []
     unknown: List[str] = []
@@ -288,7 +295,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
                 requirements.append((options, _describe(need)))
             else:
                 unavailable.append(_describe(need))
-    chosen = choose_roles([options for options, _ in requirements], checks.restricted_roles(project.kb))
+    restricted = checks.restricted_roles(project.kb)
+    chosen = choose_roles([options for options, _ in requirements], restricted)
     write_new_manifest(target, reasons_by_role(chosen, requirements), account=args.account)
     listed = ", ".join(f"`{role}`" for role in chosen) or "none"
     print(f"Wrote {target}: {len(chosen)} role(s) for {len(requirements)} use(s): {listed}")
@@ -296,7 +304,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
         _note(f"{len(unknown)} use(s) have no known role mapping (e.g. {unknown[0]}); "
               "give their roles under [operations] or [types] in the manifest")
     if unavailable:
-        _note(f"{len(unavailable)} use(s) need roles {args.account} accounts cannot hold (e.g. {unavailable[0]})")
+        _note(f"{len(unavailable)} use(s) need roles {args.account} accounts cannot hold "
+              f"(e.g. {unavailable[0]})")
     return EXIT_CLEAN
 
 
@@ -342,7 +351,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_file_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or directories (default: .)")
     parser.add_argument("--exclude", action="append", metavar="PATTERNS",
                         help="comma-separated glob patterns replacing the default excludes")
     parser.add_argument("--extend-exclude", action="append", metavar="PATTERNS",
@@ -362,21 +372,27 @@ def build_parser() -> argparse.ArgumentParser:
     _add_file_options(check)
     check.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text")
     check.add_argument("--manifest", metavar="PATH", help="check every file against this manifest")
-    check.add_argument("--select", action="append", metavar="CODES", help="report only these codes (prefixes)")
-    check.add_argument("--ignore", action="append", metavar="CODES", help="do not report these codes")
-    check.add_argument("--extend-select", action="append", metavar="CODES",
-                       help="report these too, e.g. the off-by-default SPR9")
-    check.add_argument("--extend-ignore", action="append", metavar="CODES", help="ignore these as well")
-    check.add_argument("--baseline", metavar="FILE", help="do not report the findings recorded in FILE")
-    check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit 0")
+    for flag, text in [
+        ("--select", "report only these codes (comma-separated prefixes)"),
+        ("--ignore", "do not report these codes"),
+        ("--extend-select", "report these as well, e.g. the off-by-default SPR4,SPR9"),
+        ("--extend-ignore", "ignore these as well"),
+    ]:
+        check.add_argument(flag, action="append", metavar="CODES", help=text)
+    check.add_argument("--baseline", metavar="FILE",
+                       help="do not report the findings recorded in FILE")
+    check.add_argument("--write-baseline", metavar="FILE",
+                       help="record the current findings in FILE and exit 0")
     check.add_argument("--fix", action="store_true",
                        help="add the roles the findings need to the manifest (comments kept)")
     check.set_defaults(func=_cmd_check)
 
     init = sub.add_parser("init", help="write a least-privilege manifest for the code found")
     _add_file_options(init)
-    init.add_argument("--manifest", metavar="PATH", help=f"where to write it (default: {DEFAULT_MANIFEST})")
-    init.add_argument("--account", choices=["seller", "vendor", "hybrid"], help="the app's account type")
+    init.add_argument("--manifest", metavar="PATH",
+                      help=f"where to write it (default: {DEFAULT_MANIFEST})")
+    init.add_argument("--account", choices=["seller", "vendor", "hybrid"],
+                      help="the app's account type")
     init.set_defaults(func=_cmd_init)
 
     why = sub.add_parser("why", help="list every use that needs a role")
