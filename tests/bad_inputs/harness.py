@@ -1,0 +1,141 @@
+"""Run the real ``spapi-roles`` and ``flake8`` as subprocesses, guarded, and judge what they print.
+
+Every run gets ``guard/sitecustomize.py`` on ``PYTHONPATH`` (network refused and recorded,
+imports from the checked tree recorded, optional test hooks), a private analysis cache, and,
+when the tests run as root, loses the capabilities that let root read any file, so that
+``chmod 0`` means "unreadable" as it does for a normal user.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+GUARD_DIR = Path(__file__).resolve().parent / "guard"
+TRACEBACK = "Traceback (most recent call last)"
+TIMEOUT_SECONDS = 120
+
+
+def _tool(name: str) -> str:
+    """The console script next to this Python (a script never puts the cwd on sys.path)."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if found is None:
+        raise RuntimeError(f"`{name}` is not installed next to {sys.executable}")
+    return found
+
+
+SPAPI_ROLES = _tool("spapi-roles")
+FLAKE8 = _tool("flake8")
+
+
+def _unprivileged_prefix() -> List[str]:
+    """A command prefix that drops root's file-permission override, or [] when not root."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return []
+    prefix = [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
+    try:
+        probe = subprocess.run(prefix + ["true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return prefix if probe.returncode == 0 else []
+
+
+UNPRIVILEGED = _unprivileged_prefix()
+
+
+def permissions_are_enforced() -> bool:
+    """Whether ``chmod 0`` stops the subprocesses from reading a file."""
+    return not hasattr(os, "geteuid") or os.geteuid() != 0 or bool(UNPRIVILEGED)
+
+
+@dataclass
+class Ran:
+    """A finished subprocess."""
+
+    args: Sequence[str]
+    cwd: str
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    @property
+    def stderr_lines(self) -> List[str]:
+        return [line for line in self.stderr.splitlines() if line.strip()]
+
+    def describe(self) -> str:
+        return (f"$ (cd {self.cwd} && {' '.join(map(str, self.args))})\nexit {self.returncode} "
+                f"after {self.seconds:.1f}s\n--- stdout\n{self.stdout[-3000:]}\n"
+                f"--- stderr\n{self.stderr[-3000:]}")
+
+
+def guarded_env(markers: Path, tree: Optional[Path] = None,
+                extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """Environment for a guarded run: markers go to ``markers``; imports from ``tree`` recorded."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("SPAPI_GUARD_", "PYTHON", "FLAKE8"))}
+    markers.mkdir(parents=True, exist_ok=True)
+    env.update({
+        "PYTHONPATH": str(GUARD_DIR),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "SPAPI_GUARD_MARKERS": str(markers),
+        "SPAPI_ROLES_CACHE_DIR": str(markers / "cache"),
+        "CI": "1",
+    })
+    if tree is not None:
+        env["SPAPI_GUARD_TREE"] = str(tree)
+    env.update(extra or {})
+    return env
+
+
+def run(args: Sequence[str], cwd: Path, env: Dict[str, str], stdin: Optional[bytes] = None,
+        timeout: float = TIMEOUT_SECONDS) -> Ran:
+    """Run ``args`` (unprivileged when root) and capture its output as text."""
+    started = time.monotonic()
+    try:
+        done = subprocess.run(UNPRIVILEGED + list(args), cwd=str(cwd), env=env, input=stdin or b"",
+                              capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired as expired:
+        return Ran(args, str(cwd), -1, _text(expired.stdout), _text(expired.stderr)
+                   + f"\nTIMEOUT after {timeout}s", time.monotonic() - started)
+    return Ran(args, str(cwd), done.returncode, _text(done.stdout), _text(done.stderr),
+               time.monotonic() - started)
+
+
+def _text(data: Optional[bytes]) -> str:
+    return (data or b"").decode("utf-8", "backslashreplace")
+
+
+def spapi_roles(*args: str, cwd: Path, env: Dict[str, str], **kwargs) -> Ran:
+    return run([SPAPI_ROLES, *args], cwd, env, **kwargs)
+
+
+def flake8(*args: str, cwd: Path, env: Dict[str, str], isolated: bool = True, **kwargs) -> Ran:
+    """flake8; ``isolated`` (the default) ignores configuration files above ``cwd``."""
+    return run([FLAKE8, *(["--isolated"] if isolated else []), *args], cwd, env, **kwargs)
+
+
+def markers_in(markers: Path) -> Dict[str, str]:
+    """Marker files written by the guard (or by code that should never have run)."""
+    if not markers.is_dir():
+        return {}
+    return {path.name: path.read_text(errors="replace") for path in markers.iterdir()
+            if path.is_file()}
+
+
+def assert_no_traceback(ran: Ran) -> None:
+    assert TRACEBACK not in ran.stdout and TRACEBACK not in ran.stderr, ran.describe()
+
+
+def assert_exit(ran: Ran, allowed: Sequence[int]) -> None:
+    assert ran.returncode in allowed, ran.describe()
