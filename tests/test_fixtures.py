@@ -1,6 +1,7 @@
 """The detection engine against the fixture projects: every marked use is found, and nothing else.
 
-Markers and their format: ``fixtures/README.md``; parser and comparison: ``tools/fixture_markers.py``.
+Markers and their format: ``fixtures/README.md``; reader and comparison:
+``tools/fixture_markers.py``.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def test_engine_reports_exactly_the_marked_uses(engine, root):
     imported_before = _fixture_modules()
     uses = engine.analyze_paths([str(path) for path in project.files], str(project.root))
     assert _fixture_modules() == imported_before, "the engine imported fixture code"
-    comparison = markers.compare(project.expectations, [markers.finding_of(use, root) for use in uses])
+    actual = [markers.finding_of(use, root) for use in uses]
+    comparison = markers.compare(project.expectations, actual)
     assert not comparison.missed and not comparison.false_findings, (
         f"{project.name}: {comparison.false_negatives} missed, {comparison.false_positives} false "
         f"(of {len(project.expectations)} marked uses)\n{comparison.report()}"
@@ -169,7 +171,8 @@ def test_compare_counts_matches_misses_and_false_findings():
 def test_compare_checks_pinned_versions_only():
     pinned = [markers.Expectation(_finding(1), "v0"), markers.Expectation(_finding(2))]
     comparison = markers.compare(pinned, [(_finding(1), "2026-01-01"), (_finding(2), "2026-01-01")])
-    assert [str(expectation) for expectation in comparison.missed] == ["a.py:1: operation:getOrders@v0"]
+    missed = [str(expectation) for expectation in comparison.missed]
+    assert missed == ["a.py:1: operation:getOrders@v0"]
     assert comparison.false_findings == [(_finding(1), "2026-01-01")]
     assert comparison.true_positives == 1
 

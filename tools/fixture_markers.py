@@ -1,7 +1,8 @@
 """Expectation markers of the fixture projects: read them, and compare them with the engine's uses.
 
 Shared by ``tests/test_fixtures.py`` and ``tools/precision_recall.py``. The marker format is
-described in ``fixtures/README.md``; in short, a trailing comment on the line of the reported token::
+described in ``fixtures/README.md``; in short, a trailing comment on the line of the reported
+token::
 
     orders.get_orders(CreatedAfter=since)  # expect: operation:getOrders@v0
     Reports().create_report(reportType=kind)  # expect: operation:createReport report:?/optin
@@ -48,7 +49,7 @@ class Finding:
     line: int
     kind: str  # operation | report | feed | notification
     name: str  # operationId or canonical type name; "?" for an unresolved type argument
-    mode: str  # "default" (receiver / carrier / literal evidence) or "optin" (name-only / unresolved)
+    mode: str  # "default" (receiver / carrier / literal) or "optin" (name-only / unresolved)
 
     def __str__(self) -> str:
         suffix = "/optin" if self.mode == "optin" else ""
@@ -103,7 +104,8 @@ class Comparison:
     def report(self) -> str:
         """Every miss and false finding, one per line, sorted by position."""
         lines = [f"missed {exp}" for exp in sorted(self.missed, key=_expectation_order)]
-        for finding, version in sorted(self.false_findings, key=lambda item: _finding_order(item[0])):
+        by_position = sorted(self.false_findings, key=lambda item: _finding_order(item[0]))
+        for finding, version in by_position:
             shown = f" (version {version})" if version else ""
             lines.append(f"false  {finding}{shown}")
         return "\n".join(lines)
@@ -175,7 +177,9 @@ def parse_source(text: str, rel_path: str) -> Tuple[List[Expectation], List[Tupl
         if pattern is not None:
             pattern_id = pattern.group("id").strip()
             if not _PATTERN_ID_RE.match(pattern_id):
-                raise MarkerError(f"{where}: pattern id must be lower-case words joined by '-': {pattern_id!r}")
+                raise MarkerError(
+                    f"{where}: pattern id must be lower-case words joined by '-': {pattern_id!r}"
+                )
             if token.line.strip() != token.string.strip():
                 raise MarkerError(f"{where}: '# pattern:' must be on a line of its own")
             patterns.append((pattern_id, line))
@@ -195,7 +199,7 @@ def read_project(root: Path) -> ProjectMarkers:
 
 
 def relative_path(path: str, root: Path) -> str:
-    """``path`` (absolute, or relative to the working directory or to ``root``) as posix relative to root."""
+    """``path`` (absolute, or relative to the cwd or to ``root``) as posix relative to root."""
     candidate = Path(path)
     if not candidate.is_absolute():
         under_root = root / candidate
@@ -215,7 +219,9 @@ def finding_of(use, root: Path) -> Tuple[Finding, str]:
     return Finding(relative_path(use.path, root), use.line, use.kind, name, mode), use.version
 
 
-def compare(expectations: Iterable[Expectation], actual: Iterable[Tuple[Finding, str]]) -> Comparison:
+def compare(
+    expectations: Iterable[Expectation], actual: Iterable[Tuple[Finding, str]]
+) -> Comparison:
     """Match markers with findings per (file, line, kind, name, mode), and the version where pinned.
 
     Several identical findings on one line count once. A marker with ``@version`` needs a finding of
@@ -233,7 +239,7 @@ def compare(expectations: Iterable[Expectation], actual: Iterable[Tuple[Finding,
     matched, missed = [], []
     for expectation in unique_expectations:
         versions = actual_versions.get(expectation.finding)
-        found = versions is not None and (expectation.version is None or expectation.version in versions)
+        found = versions is not None and expectation.version in versions | {None}
         (matched if found else missed).append(expectation)
 
     false_findings: List[Tuple[Finding, str]] = []

@@ -51,7 +51,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"precision_recall: {error}", file=sys.stderr)
         return 2
 
-    print(f"{'project':<22} {'marked':>6} {'TP':>5} {'FP':>5} {'FN':>5} {'precision':>9} {'recall':>7}")
+    header = ("project", "marked", "TP", "FP", "FN", "precision", "recall")
+    print("{:<22} {:>6} {:>5} {:>5} {:>5} {:>9} {:>7}".format(*header))
     comparisons = []
     for project in projects:
         uses = engine.analyze_paths([str(path) for path in project.files], str(project.root))
