@@ -1,0 +1,416 @@
+"""The analysis of one module: client calls, getattr dispatch, raw HTTP, type literals -> ``Use``s.
+
+For every call the receiver is evaluated (``resolver.py``); a client object and a method name
+give the operations from the client tables, and the method's type carrier gives the types. A
+project function whose parameter flows into ``getattr(<client>, param)`` turns the method-name
+literals at its call sites into operations. Calls that are not client calls are read as raw HTTP.
+Afterwards every string literal (not a docstring) and enum member equal to a known type name that
+did not already count at a carrier is a "literal" use. Positions are looked up for reported
+nodes only.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+
+from .. import knowledge
+from ..uses import (EVIDENCE_CARRIER, EVIDENCE_LITERAL, EVIDENCE_NAME_ONLY, EVIDENCE_RECEIVER, EVIDENCE_UNRESOLVED,
+                    KIND_OPERATION, TYPE_KINDS, Use)
+from . import clients as clients_module
+from . import prefilter as prefilter_module
+from .carriers import CarrierReader, TypeHit
+from .clients import Clients, Method, OpRef
+from .http import HttpMatch, HttpReader
+from .positions import Positions
+from .project_index import ProjectIndex, build_index, module_name_for, parse
+from .resolver import Resolver, argument_for, call_arguments
+from .syntax import Binding, CallRecord, ClassInfo, ModuleInfo, Scope, dotted
+from .values import UNKNOWN, BoundMethod, ClientObj, Entity, ProjectClass, ProjectFunc, ProjectModule, ProjectObj, QName, Str
+
+_EVIDENCE_RANK = {EVIDENCE_RECEIVER: 0, EVIDENCE_CARRIER: 1, EVIDENCE_LITERAL: 2, EVIDENCE_NAME_ONLY: 3,
+                  EVIDENCE_UNRESOLVED: 4}
+_ENUM_NAMES = {"ReportType": "report", "FeedType": "feed", "FeedTypes": "feed", "NotificationType": "notification"}
+_VENDORED = "swagger_client"
+
+
+@dataclass
+class Finding:
+    """A use before its position is known."""
+
+    site: cst.CSTNode
+    kind: str
+    name: str
+    evidence: str
+    api: str = ""
+    version: str = ""
+    keys: Tuple[str, ...] = ()
+    via: str = ""
+
+
+class Engine:
+    """Shared per-run state: data tables, the project index and the resolver."""
+
+    def __init__(self, index: Optional[ProjectIndex]):
+        self.kb = knowledge.load()
+        self.clients: Clients = clients_module.load()
+        self.prefilter = prefilter_module.load()
+        self.index = index
+        self.resolver = Resolver(self.clients, index)
+        self.carriers = CarrierReader(self.resolver, self.kb)
+        self.http = HttpReader(self.resolver, self.kb, self.carriers, self.prefilter.path_prefixes)
+        self._flows: Dict[int, List[Tuple[Binding, List[ClientObj]]]] = {}
+        self._unique: Dict[Tuple[str, str], Tuple[OpRef, ...]] = {}
+
+    def analyze(self, info: ModuleInfo) -> List[Use]:
+        return ModuleAnalysis(self, info).run()
+
+    # ------------------------------------------------------------------ shared lookups
+    def client_methods(self, obj: ClientObj, name: str) -> List[Tuple[str, Method]]:
+        """The (class, method) pairs ``obj.name`` may be; other versions and 1.x as fallbacks."""
+        clients = self.clients
+        found = [(c, m) for c in obj.classes for m in [clients.method(c, name)] if m is not None]
+        if not found and obj.front:
+            others = [c for c in clients.dispatch[obj.front]["versions"].values() if c not in obj.classes]
+            found = [(c, m) for c in others for m in [clients.method(c, name)] if m is not None]
+        if not found:
+            for owner in ([obj.front] if obj.front else []) + list(obj.classes):
+                method = clients.legacy_method(owner, name, obj.versions)
+                if method is not None:
+                    found = [(owner, method)]
+                    break
+        return found
+
+    def getattr_flows(self, function: Scope) -> List[Tuple[Binding, List[ClientObj]]]:
+        """Parameters of ``function`` that name the method in ``getattr(<client>, param)``."""
+        cached = self._flows.get(id(function))
+        if cached is not None:
+            return cached
+        flows: List[Tuple[Binding, List[ClientObj]]] = []
+        params = {p.name: p for p in function.params}
+        for record in function.calls:
+            node = record.node
+            if not (isinstance(node.func, cst.Name) and node.func.value == "getattr" and len(node.args) >= 2):
+                continue
+            name_arg = node.args[1].value
+            if not isinstance(name_arg, cst.Name) or name_arg.value not in params:
+                continue
+            receivers = [v for v in self.resolver.eval(node.args[0].value, record.scope, record.order, record.blocks)
+                         if isinstance(v, ClientObj)]
+            if receivers:
+                flows.append((params[name_arg.value], receivers))
+        self._flows[id(function)] = flows
+        return flows
+
+    def unique_ops(self, package: str, method: str) -> Tuple[OpRef, ...]:
+        """Operations of ``method`` if every class of ``package`` having it reaches the same ones."""
+        key = (package, method)
+        if key not in self._unique:
+            classes, ops = self.clients.methods_named(package, method)
+            shapes = set()
+            for class_id in classes:
+                found = self.clients.method(class_id, method)
+                shapes.add(frozenset((op.operation_id, op.api) for op in found.ops) if found else frozenset())
+            self._unique[key] = ops if len(shapes) == 1 and ops else ()
+        return self._unique[key]
+
+
+class ModuleAnalysis:
+    def __init__(self, engine: Engine, info: ModuleInfo):
+        self.engine = engine
+        self.info = info
+        self.resolver = engine.resolver
+        self.findings: List[Finding] = []
+        self.consumed: Set[int] = set()
+        self.packages = {p for p in (engine.clients.package_of(q) for q in info.imported) if p}
+
+    def run(self) -> List[Use]:
+        for record in self.info.calls:
+            self.call(record)
+        for node, scope, at, blocks in self.info.path_dicts:
+            for match in self.engine.http.path_dict(node, scope, at, blocks):
+                self.http_findings(match, None, scope, at, blocks)
+        self.literals()
+        return self.uses()
+
+    # ------------------------------------------------------------------ calls
+    def call(self, record: CallRecord) -> None:
+        node = record.node
+        func = node.func
+        resolver = self.resolver
+        client_call = False
+        if isinstance(func, cst.Attribute):
+            receivers = resolver.eval(func.value, record.scope, record.order, record.blocks)
+            client_call = self.method_call(record, receivers, func.attr.value, func)
+            for value in receivers:
+                if isinstance(value, (ProjectObj, ProjectClass, ProjectModule)):
+                    for callee in resolver.attribute(value, func.attr.value, None, 0):
+                        if isinstance(callee, ProjectFunc):
+                            self.wrapper_call(record, callee)
+            if all(v is UNKNOWN for v in receivers):
+                self.name_only(func.attr.value, func)
+        elif isinstance(func, cst.Name):
+            for callee in resolver.eval(func, record.scope, record.order, record.blocks):
+                if isinstance(callee, QName) and callee.name == "builtins.getattr":
+                    self.getattr_call(record)
+                    client_call = True
+                elif isinstance(callee, ProjectFunc):
+                    self.wrapper_call(record, callee)
+                elif isinstance(callee, Entity) and callee.kind in ("decorator", "class", "dispatch", "root"):
+                    client_call = True
+        else:
+            client_call = any(isinstance(v, BoundMethod)
+                              for v in resolver.eval(func, record.scope, record.order, record.blocks))
+        if not client_call:
+            for match in self.engine.http.call(node, record.scope, record.order, record.blocks):
+                self.http_findings(match, node, record.scope, record.order, record.blocks)
+
+    def method_call(self, record: CallRecord, receivers, method: str, site: cst.Attribute) -> bool:
+        """Operations of ``receiver.method(...)``; True when the receiver is an SP-API client."""
+        is_client = False
+        for value in receivers:
+            if isinstance(value, ClientObj):
+                is_client = True
+                self.client_call(record, self.engine.client_methods(value, method), method, site)
+            elif isinstance(value, ProjectObj):
+                is_client = self.project_object_call(record, value.info, method, site) or is_client
+        return is_client
+
+    def project_object_call(self, record: CallRecord, cls: ClassInfo, method: str, site: cst.Attribute) -> bool:
+        project, client_bases = self.resolver.mro(cls)
+        if not client_bases:
+            return False
+        for klass in project:
+            for binding in klass.scope.bindings.get(method, ()):
+                if binding.kind == "def":
+                    self.endpoint_call(binding.target, site, f"{klass.qualname}.{method}")
+                    return True
+        for obj in client_bases:
+            self.client_call(record, self.engine.client_methods(obj, method), method, site)
+        return True
+
+    def endpoint_call(self, function: Scope, site: cst.CSTNode, via: str) -> None:
+        """A project method decorated with the client's ``@sp_endpoint(path, method=...)``."""
+        for decorator in function.decorators:
+            expr = decorator.decorator
+            if not isinstance(expr, cst.Call) or not expr.args:
+                continue
+            callee = self.resolver.eval(expr.func, function.parent, None, ())
+            if not any(isinstance(v, Entity) and v.kind == "decorator" for v in callee):
+                continue
+            positional, keywords, _ = call_arguments(expr)
+            path_expr = positional[0] if positional else keywords.get("path")
+            verb = "GET"
+            if "method" in keywords:
+                verbs = [v.value.upper() for v in self.resolver.eval(keywords["method"], function.parent) if isinstance(v, Str)]
+                verb = verbs[0] if len(verbs) == 1 else None
+            for value in self.resolver.eval(path_expr, function.parent):
+                if isinstance(value, Str):
+                    ops = self.engine.kb.match_http(verb, value.value)
+                    self.add_operations(site, [(op, via) for op in ops])
+
+    def client_call(self, record: CallRecord, found: List[Tuple[str, Method]], method: str, site: cst.CSTNode,
+                    rdt_checked: bool = True) -> None:
+        if not found:
+            return
+        kb = self.engine.kb
+        pairs = [(op, f"{class_id}.{method}") for class_id, m in found for op in m.ops]
+        self.add_refs(site, pairs)
+        node = record.node
+        _, keywords, _ = call_arguments(node)
+        packages = {m.package for _, m in found}
+        if rdt_checked and any(m.rdt_auto for _, m in found) and self.asks_rdt(keywords, packages):
+            token = self.engine.clients.restricted_data_token()
+            if token is not None:
+                self.add_refs(site, [(token, f"{found[0][0]}.{method}(RestrictedResources=...)")])
+        seen: Set[Tuple[str, str]] = set()
+        for class_id, m in found:
+            for op in m.ops:
+                spec = self.engine.clients.carrier(m.package, op.operation_id)
+                if spec is None or (m.package, op.operation_id) in seen:
+                    continue
+                seen.add((m.package, op.operation_id))
+                kind = spec.get("kind") or next((kb.operations[k].type_carrier for k in op.keys if k in kb.operations), None)
+                if kind not in TYPE_KINDS:
+                    continue
+                hits, unresolved = self.engine.carriers.types(node, record.scope, record.order, record.blocks, spec, kind)
+                self.add_types(hits, unresolved)
+
+    def asks_rdt(self, keywords: Dict[str, cst.CSTNode], packages: Iterable[str]) -> bool:
+        for package in packages:
+            for keyword in self.engine.clients.rdt_keywords.get(package, ()):
+                value = keywords.get(keyword)
+                if value is None:
+                    continue
+                if keyword != "request_options":
+                    return True
+                helper = dotted(value.func) if isinstance(value, cst.Call) else None
+                if helper and any(h.rpartition(".")[2] == helper.rpartition(".")[2] for h in self.engine.clients.rdt_helpers):
+                    return True
+        return False
+
+    def getattr_call(self, record: CallRecord) -> None:
+        for bound in self.resolver.getattr_values(record.node, record.scope, record.order, record.blocks, 0):
+            if isinstance(bound, BoundMethod) and bound.site is not None:
+                self.client_call(record, self.engine.client_methods(bound.obj, bound.name), bound.name, bound.site,
+                                 rdt_checked=False)
+
+    def wrapper_call(self, record: CallRecord, callee: ProjectFunc) -> None:
+        """A call of a project function whose parameter names a client method for ``getattr``."""
+        flows = self.engine.getattr_flows(callee.scope)
+        if not flows:
+            return
+        shift = 1 if callee.self_value is not None else 0
+        for param, receivers in flows:
+            arg = argument_for(record.node, param, shift)
+            if arg is None:
+                continue
+            names = self.resolver.scalars(self.resolver.eval(arg, record.scope, record.order, record.blocks,
+                                                             callsites=False), 0)
+            for name in names:
+                if isinstance(name, Str) and not name.holes and name.site is not None:
+                    for obj in receivers:
+                        found = self.engine.client_methods(obj, name.value)
+                        self.client_call(record, found, name.value, name.site, rdt_checked=False)
+
+    def name_only(self, method: str, site: cst.CSTNode) -> None:
+        if method in self.info.defined_methods:
+            return
+        for package in sorted(self.packages):
+            ops = self.engine.unique_ops(package, method)
+            if ops:
+                self.add_refs(site, [(op, f"{package} *.{method}") for op in ops], EVIDENCE_NAME_ONLY)
+
+    # ------------------------------------------------------------------ raw HTTP
+    def http_findings(self, match: HttpMatch, call: Optional[cst.Call], scope: Scope, at, blocks) -> None:
+        via = f"HTTP {match.verb or '*'} {match.path}"
+        self.add_operations(match.site, [(op, via) for op in match.ops])
+        done: Set[str] = set()
+        for op in match.ops:
+            if op.type_carrier in TYPE_KINDS and op.type_carrier not in done:
+                done.add(op.type_carrier)
+                hits, unresolved = self.engine.http.types(match, op, call, scope, at, blocks)
+                self.add_types(hits, unresolved)
+
+    # ------------------------------------------------------------------ literals
+    def literals(self) -> None:
+        kb = self.engine.kb
+        for node, value, _ in self.info.type_literals:
+            if id(node) in self.consumed:
+                continue
+            info = kb.type_named(value)
+            if info is not None:
+                self.findings.append(Finding(node, info.kind, info.name, EVIDENCE_LITERAL))
+        for node, scope, at, blocks in self.info.type_attributes:
+            if id(node) in self.consumed:
+                continue
+            kind = None
+            for value in self.resolver.eval(node.value, scope, at, blocks):
+                if isinstance(value, Entity) and value.kind == "type_enum":
+                    kind = self.engine.clients.type_enums[value.target]["kind"]
+            if kind is None:
+                base = dotted(node.value)
+                kind = _ENUM_NAMES.get(base.rpartition(".")[2]) if base else None
+            info = kb.type_named(node.attr.value, kind) if kind else None
+            if info is not None:
+                self.findings.append(Finding(node, info.kind, info.name, EVIDENCE_LITERAL))
+
+    # ------------------------------------------------------------------ findings
+    def add_refs(self, site: cst.CSTNode, pairs: Sequence[Tuple[OpRef, str]], evidence: str = EVIDENCE_RECEIVER) -> None:
+        """One finding per operationId (keys of all versions merged)."""
+        grouped: Dict[str, List[Tuple[OpRef, str]]] = {}
+        for op, via in pairs:
+            grouped.setdefault(op.operation_id, []).append((op, via))
+        for operation_id, items in grouped.items():
+            keys = tuple(sorted({k for op, _ in items for k in op.keys}))
+            versions = {op.version for op, _ in items}
+            apis = {op.api for op, _ in items}
+            self.findings.append(Finding(site, KIND_OPERATION, operation_id, evidence,
+                                         apis.pop() if len(apis) == 1 else "",
+                                         versions.pop() if len(versions) == 1 else "", keys, items[0][1]))
+
+    def add_operations(self, site: cst.CSTNode, pairs: Sequence[Tuple[knowledge.Operation, str]]) -> None:
+        self.add_refs(site, [(OpRef(op.operation_id, (op.key,), op.api, op.version), via) for op, via in pairs])
+
+    def add_types(self, hits: Sequence[TypeHit], unresolved: Sequence[TypeHit]) -> None:
+        for hit in hits:
+            self.consumed.add(id(hit.site))
+            self.findings.append(Finding(hit.site, hit.kind, hit.name, EVIDENCE_CARRIER))
+        for hit in unresolved:
+            self.findings.append(Finding(hit.site, hit.kind, "", EVIDENCE_UNRESOLVED))
+
+    def uses(self) -> List[Use]:
+        positions = Positions(self.info)
+        best: Dict[Tuple, Use] = {}
+        for finding in self.findings:
+            line, column = positions.of(finding.site)
+            use = Use(self.info.path, line, column, finding.kind, finding.name, finding.evidence, finding.api,
+                      finding.version, finding.keys, finding.via)
+            key = (line, column, finding.kind, finding.name)
+            current = best.get(key)
+            if current is None or _EVIDENCE_RANK[use.evidence] < _EVIDENCE_RANK[current.evidence]:
+                best[key] = use
+            elif current.evidence == use.evidence and use.operation_keys != current.operation_keys:
+                best[key] = _merge(current, use)
+        return sorted(best.values(), key=lambda u: (u.line, u.column, u.kind, u.name, u.evidence))
+
+
+def _merge(first: Use, second: Use) -> Use:
+    keys = tuple(sorted(set(first.operation_keys) | set(second.operation_keys)))
+    version = first.version if first.version == second.version else ""
+    return Use(first.path, first.line, first.column, first.kind, first.name, first.evidence, first.api, version,
+               keys, first.via)
+
+
+# ---------------------------------------------------------------------- public entry points
+
+def _vendored(path: str) -> bool:
+    return _VENDORED in path.replace("\\", "/").split("/")
+
+
+def analyze_source(source: str, path: str, index: Optional[ProjectIndex] = None) -> List[Use]:
+    """Uses in one file's source. Never raises: unparsable or pathological input gives []."""
+    try:
+        if _vendored(path):
+            return []
+        if index is None:
+            if prefilter_module.load().reason(source) is None:
+                return []
+            directory = os.path.dirname(os.path.abspath(path))
+            info = parse(path, source, *module_name_for(path, directory), prefilter_module.load().type_names)
+            engine = Engine(None)
+        else:
+            if index.reason(path, source) is None:
+                return []
+            info = index.info(path, source)
+            engine = _engine_for(index)
+        return engine.analyze(info) if info is not None else []
+    except Exception:  # noqa: BLE001 - the contract: bad input (or an engine bug) never aborts a lint run
+        return []
+
+
+def _engine_for(index: ProjectIndex) -> Engine:
+    """One Engine (resolver and memo) per index."""
+    if not isinstance(index.engine, Engine):
+        index.engine = Engine(index)
+    return index.engine
+
+
+def analyze_paths(paths: Sequence[str], root: str) -> List[Use]:
+    """Index the project, then analyse every file that may hold a use."""
+    index = build_index(paths, root)
+    uses: List[Use] = []
+    for path in sorted(index.reasons):
+        if _vendored(path):
+            continue
+        info = index.info(path)
+        if info is None:
+            continue
+        try:
+            uses.extend(_engine_for(index).analyze(info))
+        except Exception:  # noqa: BLE001 - as in analyze_source
+            continue
+    return uses

@@ -1,0 +1,150 @@
+"""Report / feed / notification types at the arguments that carry them.
+
+A carrier spec (``clients.json`` ``carriers``) names the positions and keywords that carry the
+type directly and those that carry a request body (dict literal, model constructor, a local
+bound to one, ``**kwargs``) in which given keys carry it. Each argument is split into *leaves*
+(list elements, both branches of a conditional); each leaf is evaluated and every string or enum
+member that names a type of the expected kind is a use, reported at the literal / member written
+in the leaf or else at the leaf itself. When nothing resolves, the first leaf that is not a
+body is reported as an unresolved type (opt-in evidence).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from .. import knowledge
+from .resolver import Resolver, call_arguments
+from .syntax import Blocks, Order, Scope, string_value
+from .values import Container, EnumMember, Str
+
+_TYPE_LIKE = re.compile(r"_?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+_?")
+
+
+@dataclass(frozen=True)
+class TypeHit:
+    kind: str
+    name: str              # canonical type name, or "" when unresolved
+    site: cst.CSTNode
+
+
+Leaf = Tuple[cst.CSTNode, Scope, Optional[Order], Blocks]
+
+
+def split(expr: cst.CSTNode) -> List[cst.CSTNode]:
+    """Leaves of an argument: elements of list/tuple/set literals, branches of conditionals."""
+    if isinstance(expr, cst.IfExp):
+        return split(expr.body) + split(expr.orelse)
+    if isinstance(expr, cst.BooleanOperation):
+        return split(expr.left) + split(expr.right)
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        out: List[cst.CSTNode] = []
+        for element in expr.elements:
+            if not isinstance(element, cst.StarredElement):
+                out.extend(split(element.value))
+        return out
+    return [expr]
+
+
+class CarrierReader:
+    """Finds the types a call passes (see module docstring)."""
+
+    def __init__(self, resolver: Resolver, kb: knowledge.KnowledgeBase):
+        self.resolver = resolver
+        self.kb = kb
+
+    def types(self, call: cst.Call, scope: Scope, at: Optional[Order], blocks: Blocks, spec: dict, kind: str,
+              shift: int = 0) -> Tuple[List[TypeHit], List[TypeHit]]:
+        """(types found, unresolved placeholders) for one call and carrier spec."""
+        positional, keywords, star_kwargs = call_arguments(call)
+        direct: List[cst.CSTNode] = []
+        for item in spec.get("args", ()):
+            expr = self._argument(item, positional, keywords, shift)
+            if expr is not None:
+                direct.append(expr)
+        keys = tuple(spec.get("keys", ()))
+        leaves: List[Leaf] = [(leaf, scope, at, blocks) for expr in direct for leaf in split(expr)]
+        for item in spec.get("bodies", ()):
+            expr = self._argument(item, positional, keywords, shift)
+            if expr is not None:
+                leaves.extend(self.body_leaves(expr, keys, scope, at, blocks, 0))
+        body_keys = keys + tuple(item for item in spec.get("args", ()) if isinstance(item, str))
+        for expr in star_kwargs:
+            leaves.extend(self.body_leaves(expr, body_keys, scope, at, blocks, 0))
+        return self.read(leaves, kind)
+
+    def read(self, leaves: Sequence[Leaf], kind: str) -> Tuple[List[TypeHit], List[TypeHit]]:
+        hits: List[TypeHit] = []
+        unresolved: List[TypeHit] = []
+        for leaf, scope, at, blocks in leaves:
+            values = self.resolver.eval(leaf, scope, at, blocks)
+            found = False
+            for value in self.resolver.scalars(values, 0):
+                name = self.type_name(value, kind)
+                if name:
+                    hits.append(TypeHit(kind, name, value.site or leaf))
+                    found = True
+            if not found and not unresolved and not any(isinstance(v, Container) for v in values):
+                unresolved.append(TypeHit(kind, "", leaf))
+        return hits, ([] if hits else unresolved)
+
+    def type_name(self, value, kind: str) -> str:
+        if isinstance(value, EnumMember):
+            text = value.value
+        elif isinstance(value, Str) and not value.holes:
+            text = value.value
+        else:
+            return ""
+        info = self.kb.type_named(text, kind)
+        if info is not None:
+            return info.name
+        return text.strip("_") if _TYPE_LIKE.fullmatch(text) else ""
+
+    def body_leaves(self, expr: cst.CSTNode, keys: Sequence[str], scope: Scope, at: Optional[Order],
+                    blocks: Blocks, depth: int) -> List[Leaf]:
+        """Leaves under ``keys`` of a request body: dict literal, model call, local bound to one."""
+        if depth > 6:
+            return []
+        out: List[Leaf] = []
+        if isinstance(expr, cst.Dict):
+            for element in expr.elements:
+                if isinstance(element, cst.DictElement):
+                    if string_value(element.key) in keys:
+                        out.extend((leaf, scope, at, blocks) for leaf in split(element.value))
+                else:
+                    out.extend(self.body_leaves(element.value, keys, scope, at, blocks, depth + 1))
+        elif isinstance(expr, cst.Call):
+            positional, keywords, star_kwargs = call_arguments(expr)
+            for key in keys:
+                if key in keywords:
+                    out.extend((leaf, scope, at, blocks) for leaf in split(keywords[key]))
+            for inner in positional + star_kwargs:
+                if isinstance(inner, (cst.Dict, cst.Name)):
+                    out.extend(self.body_leaves(inner, keys, scope, at, blocks, depth + 1))
+        elif isinstance(expr, cst.IfExp):
+            out.extend(self.body_leaves(expr.body, keys, scope, at, blocks, depth + 1))
+            out.extend(self.body_leaves(expr.orelse, keys, scope, at, blocks, depth + 1))
+        elif isinstance(expr, cst.Name):
+            bindings, _ = self.resolver.bindings_of(expr.value, scope, at, blocks)
+            followed = False
+            for binding in bindings:
+                if binding.kind == "assign" and isinstance(binding.value, (cst.Dict, cst.Call, cst.Name, cst.IfExp)):
+                    followed = True
+                    out.extend(self.body_leaves(binding.value, keys, binding.scope, (binding.order[0], 0),
+                                                binding.blocks, depth + 1))
+            if not followed:
+                out.append((expr, scope, at, blocks))
+        else:
+            out.append((expr, scope, at, blocks))
+        return out
+
+    @staticmethod
+    def _argument(item, positional: List[cst.CSTNode], keywords: dict, shift: int) -> Optional[cst.CSTNode]:
+        if isinstance(item, int):
+            index = item + shift
+            return positional[index] if 0 <= index < len(positional) else None
+        return keywords.get(item)

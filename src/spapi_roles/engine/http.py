@@ -1,0 +1,156 @@
+"""Raw HTTP: URLs and paths that fold to an SP-API path, with the verb taken from the call.
+
+Any call argument (``requests.get(url)``, ``session.request("POST", url)``, an in-house
+``client.post(path)``, ``RestrictedResource(method=..., path=...)``) whose value folds — literals,
+f-strings, ``+`` and ``.format``, constants from this or other project modules; unknown parts
+become ``{}`` — to an SP-API path, optionally behind a scheme and host, is matched against the
+knowledge base's path templates. Dict literals with a ``"path"`` key (Restricted Data Token
+``restrictedResources``, data-driven endpoint tables) are read the same way with their
+``"method"`` key. Types travel in the path (``{notificationType}``), the query string or a body
+dict under the operation's type argument.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from .. import knowledge
+from .carriers import CarrierReader, TypeHit
+from .prefilter import api_prefix
+from .resolver import Resolver, call_arguments
+from .syntax import Blocks, Order, Scope, string_value
+from .values import Str
+
+HTTP_VERBS = frozenset(("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"))
+_SCHEME_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*")
+_BARE_HOST = re.compile(r"^(?:\{\})?[\w.-]*sellingpartnerapi[\w.-]*(?=/)")
+_BODY_KEYWORDS = ("json", "data", "body", "params", "payload")
+
+
+class HttpMatch:
+    """Operations one URL argument reaches."""
+
+    __slots__ = ("ops", "site", "path", "verb", "value")
+
+    def __init__(self, ops: List[knowledge.Operation], site: cst.CSTNode, path: str, verb: Optional[str], value: Str):
+        self.ops = ops
+        self.site = site
+        self.path = path
+        self.verb = verb
+        self.value = value
+
+
+def sp_api_path(text: str, prefixes: frozenset) -> Optional[str]:
+    """The SP-API path inside a URL or path string (scheme, host, query removed), or None."""
+    text = text.strip()
+    text = _SCHEME_HOST.sub("", text, count=1)
+    text = _BARE_HOST.sub("", text, count=1)
+    while text.startswith("{}"):
+        text = text[2:]
+    text = text.split("?", 1)[0].split("#", 1)[0]
+    if not text.startswith("/"):
+        return None
+    return text if api_prefix(text) in prefixes else None
+
+
+class HttpReader:
+    def __init__(self, resolver: Resolver, kb: knowledge.KnowledgeBase, carriers: CarrierReader, prefixes: Sequence[str]):
+        self.resolver = resolver
+        self.kb = kb
+        self.carriers = carriers
+        self.prefixes = frozenset(prefixes)
+
+    def call(self, call: cst.Call, scope: Scope, at: Optional[Order], blocks: Blocks) -> List[HttpMatch]:
+        positional, keywords, _ = call_arguments(call)
+        verb = self._verb(call, positional, keywords, scope, at, blocks)
+        found = []
+        for expr in list(positional) + list(keywords.values()):
+            if not isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Name,
+                                     cst.Attribute, cst.BinaryOperation, cst.Call, cst.Subscript)):
+                continue
+            found.extend(self._matches(expr, scope, at, blocks, verb))
+        return found
+
+    def path_dict(self, node: cst.Dict, scope: Scope, at: Optional[Order], blocks: Blocks) -> List[HttpMatch]:
+        entries: Dict[str, cst.CSTNode] = {}
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                key = string_value(element.key)
+                if key in ("path", "method"):
+                    entries[key] = element.value
+        verb = None
+        if "method" in entries:
+            verb = self._verb_of(entries["method"], scope, at, blocks)
+        return self._matches(entries["path"], scope, at, blocks, verb) if "path" in entries else []
+
+    def _matches(self, expr: cst.CSTNode, scope: Scope, at, blocks, verb: Optional[str]) -> List[HttpMatch]:
+        found = []
+        for value in self.resolver.eval(expr, scope, at, blocks):
+            if not isinstance(value, Str):
+                continue
+            path = sp_api_path(value.value, self.prefixes)
+            if path is None:
+                continue
+            ops = self.kb.match_http(verb, path)
+            if ops:
+                found.append(HttpMatch(ops, value.site or expr, path, verb, value))
+        return found
+
+    def _verb(self, call: cst.Call, positional, keywords, scope, at, blocks) -> Optional[str]:
+        func = call.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        if name.upper() in HTTP_VERBS:
+            return name.upper()
+        if "method" in keywords:
+            return self._verb_of(keywords["method"], scope, at, blocks)
+        for expr in positional:
+            if isinstance(expr, (cst.SimpleString, cst.Name, cst.Attribute)):
+                verb = self._verb_of(expr, scope, at, blocks)
+                if verb:
+                    return verb
+        return None
+
+    def _verb_of(self, expr: cst.CSTNode, scope, at, blocks) -> Optional[str]:
+        verbs = {v.value.upper() for v in self.resolver.eval(expr, scope, at, blocks) if isinstance(v, Str)}
+        verbs &= HTTP_VERBS
+        return verbs.pop() if len(verbs) == 1 else None
+
+    # ------------------------------------------------------------------ types in raw requests
+    def types(self, match: HttpMatch, op: knowledge.Operation, call: Optional[cst.Call], scope: Scope, at,
+              blocks) -> Tuple[List[TypeHit], List[TypeHit]]:
+        """Types an HTTP request passes for a type-carrying operation."""
+        kind, argument = op.type_carrier, op.type_argument
+        if kind not in ("report", "feed", "notification") or not argument:
+            return [], []
+        hits: List[TypeHit] = []
+        segments = [s for s in match.path.split("/") if s]
+        template = [s for s in op.path.split("/") if s]
+        if "{" + argument + "}" in template and len(segments) == len(template):
+            segment = segments[template.index("{" + argument + "}")]
+            if segment != "{}":
+                name = self.carriers.type_name(Str(segment, None), kind)
+                if name:
+                    hits.append(TypeHit(kind, name, match.site))
+        query = match.value.value.partition("?")[2]
+        for pair in query.split("&"):
+            key, _, raw = pair.partition("=")
+            if key == argument:
+                for text in raw.split(","):
+                    name = self.carriers.type_name(Str(text, None), kind)
+                    if name:
+                        hits.append(TypeHit(kind, name, match.site))
+        unresolved: List[TypeHit] = []
+        if call is not None:
+            positional, keywords, _ = call_arguments(call)
+            bodies = [keywords[k] for k in _BODY_KEYWORDS if k in keywords]
+            bodies += [p for p in positional if isinstance(p, (cst.Dict, cst.Name))]
+            leaves = []
+            for body in bodies:
+                leaves.extend(self.carriers.body_leaves(body, (argument,), scope, at, blocks, 0))
+            body_hits, unresolved = self.carriers.read(leaves, kind)
+            hits.extend(body_hits)
+        return hits, ([] if hits else unresolved)
+

@@ -1,0 +1,192 @@
+"""The light project index: module names, which files may hold uses, and parsed modules on demand.
+
+Built once per run. Building reads every file once and runs the substring prefilter; nothing is
+parsed then. A file that passes because it imports a client package or holds SP-API paths makes
+the names it defines at module level (functions, classes, constants, re-exported imports) into
+*project anchors*: a file that mentions one of them may use SP-API through the project (a
+factory, a re-exported class, a constant), so it passes too, and so on to a fixed point. Modules
+are parsed lazily, when an analysed file imports from them or a parameter needs its call sites,
+and each parse is kept for the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from . import prefilter as prefilter_module
+from .syntax import ModuleInfo, collect
+
+_DEFINED = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+(\w+)|^(\w+)[ \t]*(?::[^=\n]*)?=(?!=)", re.MULTILINE)
+_FROM_IMPORT = re.compile(r"^from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.MULTILINE)
+_MAX_FILE_BYTES = 2_000_000
+
+
+def module_name_for(path: str, root: str) -> Tuple[str, bool]:
+    """Dotted module name of ``path`` relative to ``root`` and whether it is a package ``__init__``."""
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    parts = [p for p in relative.replace(os.sep, "/").split("/") if p not in ("", ".")]
+    if parts and parts[0] == "..":
+        parts = [os.path.basename(path)]
+    if parts:
+        parts[-1] = parts[-1][:-3] if parts[-1].endswith(".py") else parts[-1]
+    is_package = bool(parts) and parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    return ".".join(parts), is_package
+
+
+def defined_names(source: str) -> Set[str]:
+    """Names a module defines or imports at top level (a cheap textual reading)."""
+    names = {a or b for a, b in _DEFINED.findall(source)}
+    for group in _FROM_IMPORT.findall(source):
+        for item in group.strip("()").replace("\\\n", " ").split(","):
+            words = item.split()
+            if len(words) == 3 and words[1] == "as":
+                names.add(words[2])
+            elif len(words) == 1 and words[0] != "*":
+                names.add(words[0])
+    return {name for name in names if not (name.startswith("__") and name.endswith("__"))}
+
+
+class ProjectIndex:
+    """Module map, prefilter verdicts and lazily parsed modules of one project."""
+
+    def __init__(self, root: str):
+        self.root = os.path.abspath(root)
+        self.prefilter = prefilter_module.load()
+        self.modules: Dict[str, str] = {}                  # dotted name -> path
+        self.path_modules: Dict[str, Tuple[str, bool]] = {}  # abs path -> (dotted name, is package)
+        self.reasons: Dict[str, str] = {}                  # abs path -> why it may hold a use
+        self.anchors: FrozenSet[str] = frozenset()
+        self._sources: Dict[str, str] = {}
+        self._infos: Dict[str, Optional[ModuleInfo]] = {}
+        self.engine: object = None  # the analyzer's Engine for this index (created on first use)
+
+    # ------------------------------------------------------------------ building
+    def add_files(self, paths: Iterable[str]) -> None:
+        """Read, name and prefilter every file, then propagate project anchors."""
+        pending: Dict[str, str] = {}
+        anchors: Set[str] = set()
+        for path in paths:
+            path = os.path.abspath(path)
+            source = read_source(path)
+            if source is None:
+                continue
+            name, is_package = module_name_for(path, self.root)
+            self.path_modules[path] = (name, is_package)
+            self.modules.setdefault(name, path)
+            if name.startswith("src."):
+                self.modules.setdefault(name[4:], path)
+            reason = self.prefilter.reason(source)
+            if reason is None:
+                pending[path] = source
+                continue
+            self.reasons[path] = reason
+            self._sources[path] = source
+            if reason != prefilter_module.REASON_TYPE:
+                anchors |= defined_names(source) | {name.rpartition(".")[2]}
+        words_cache: Dict[str, FrozenSet[str]] = {}
+        new = set(anchors)
+        while new and pending:
+            new = set()
+            for path in list(pending):
+                words = words_cache.get(path)
+                if words is None:
+                    words = words_cache[path] = prefilter_module.words(pending[path])
+                if not words.isdisjoint(anchors):
+                    source = pending.pop(path)
+                    self.reasons[path] = prefilter_module.REASON_PROJECT
+                    self._sources[path] = source
+                    name = self.path_modules[path][0]
+                    new |= (defined_names(source) | {name.rpartition(".")[2]}) - anchors
+            anchors |= new
+        self.anchors = frozenset(anchors)
+
+    # ------------------------------------------------------------------ queries
+    def reason(self, path: str, source: Optional[str] = None) -> Optional[str]:
+        """Why the file may hold a use, or None; ``source`` overrides the indexed text."""
+        path = os.path.abspath(path)
+        if source is None or source == self._sources.get(path):
+            if path in self.reasons or source is None:
+                return self.reasons.get(path)
+        return self.prefilter.reason(source, self.anchors)
+
+    def module_of(self, path: str) -> Tuple[str, bool]:
+        path = os.path.abspath(path)
+        found = self.path_modules.get(path)
+        return found if found is not None else module_name_for(path, self.root)
+
+    def module_path(self, name: str) -> Optional[str]:
+        path = self.modules.get(name)
+        if path is not None:
+            return path
+        suffix = "." + name
+        matches = [p for module, p in self.modules.items() if module.endswith(suffix)]
+        return matches[0] if len(set(matches)) == 1 else None
+
+    def is_module(self, name: str) -> bool:
+        return self.module_path(name) is not None
+
+    def info(self, path: str, source: Optional[str] = None) -> Optional[ModuleInfo]:
+        """The parsed module at ``path`` (cached); None if it cannot be read or parsed."""
+        path = os.path.abspath(path)
+        if path in self._infos and (source is None or self._infos[path] is None
+                                    or self._infos[path].source == source):
+            return self._infos[path]
+        if source is None:
+            source = self._sources.get(path) or read_source(path)
+        info = parse(path, source, *self.module_of(path), self.prefilter.type_names) if source is not None else None
+        self._infos[path] = info
+        return info
+
+    def module_info(self, name: str) -> Optional[ModuleInfo]:
+        path = self.module_path(name)
+        return self.info(path) if path is not None else None
+
+    def candidate_modules(self, word: str) -> List[ModuleInfo]:
+        """Parsed modules that may hold uses and mention ``word`` (for call-site searches)."""
+        found = []
+        for path in sorted(self.reasons):
+            source = self._sources.get(path)
+            if source is not None and word in source:
+                info = self.info(path)
+                if info is not None:
+                    found.append(info)
+        return found
+
+
+def read_source(path: str) -> Optional[str]:
+    try:
+        if os.path.getsize(path) > _MAX_FILE_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError:
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            return cst.parse_module(raw).code
+        except Exception:  # noqa: BLE001 - undecodable or unparsable: not analysed
+            return None
+
+
+def parse(path: str, source: str, module_name: str, is_package: bool, type_names: FrozenSet[str]) -> Optional[ModuleInfo]:
+    """Parse and collect one module; None on any syntax error or pathological input."""
+    try:
+        tree = cst.parse_module(source)
+        return collect(path, module_name, is_package, tree, source, type_names)
+    except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError, IndexError):
+        return None
+
+
+def build_index(paths: Iterable[str], root: str) -> ProjectIndex:
+    """Index the project files ``paths`` below ``root`` (see module docstring)."""
+    index = ProjectIndex(root)
+    index.add_files(paths)
+    return index

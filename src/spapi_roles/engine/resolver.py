@@ -1,0 +1,710 @@
+"""Static evaluation of expressions: names through imports and scopes, receivers, constants.
+
+``Resolver.eval(node, scope, at, blocks)`` returns the set of values (see ``values.py``) an
+expression may have. Names follow Python's scoping (class bodies are skipped from methods);
+inside one scope the latest binding before the use wins unless it is in a branch the use is
+not in. Imports are qualified names, looked up first in the client tables, then in the project
+index (lazily parsed modules), else kept as external ``QName``s. ``self.<attr>`` looks in every
+method of the class and its project bases. Calls of project functions evaluate their return
+expressions; parameters take their annotation, their default and — one call frame up — the
+arguments at the project's call sites. Every scalar result is re-sited to the expression that
+was evaluated, except literals and enum members written inside it.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from .clients import Clients
+from .project_index import ProjectIndex
+from .syntax import CLASS, MODULE, Binding, Blocks, CallRecord, ClassInfo, ModuleInfo, Order, Scope, string_value
+from .values import (UNKNOWN, BoundMethod, ClientObj, Container, Entity, EnumMember, Opaque, ProjectClass,
+                     ProjectFunc, ProjectModule, ProjectObj, QName, RootObj, Str, Value)
+
+Values = Tuple[Value, ...]
+MAX_DEPTH = 30
+MAX_VALUES = 48
+_TYPING = ("typing.", "typing_extensions.")
+
+
+def _union(groups: Iterable[Values]) -> Values:
+    seen: Dict[Value, None] = {}
+    for group in groups:
+        for value in group:
+            seen.setdefault(value, None)
+            if len(seen) >= MAX_VALUES:
+                return tuple(seen)
+    return tuple(seen) or (UNKNOWN,)
+
+
+def _resite(values: Values, node: cst.CSTNode) -> Values:
+    return tuple(v.at(node) if isinstance(v, (Str, EnumMember)) else v for v in values)
+
+
+def select_bindings(bindings: List[Binding], at: Optional[Order], blocks: Blocks) -> List[Binding]:
+    """The bindings that may reach a use at ``at``: the latest one that surely runs, and those after it."""
+    if at is None:
+        return bindings
+    before = [b for b in bindings if b.order < at]
+    if not before:
+        return bindings
+    chosen = []
+    for binding in reversed(before):
+        chosen.append(binding)
+        if blocks[:len(binding.blocks)] == binding.blocks:
+            break
+    return chosen
+
+
+class Resolver:
+    """Evaluates expressions of the modules of one run (memoised)."""
+
+    def __init__(self, clients: Clients, index: Optional[ProjectIndex]):
+        self.clients = clients
+        self.index = index
+        self._memo: Dict[tuple, Values] = {}
+        self._active: Set[tuple] = set()
+        self._qnames: Dict[str, Values] = {}
+        self._callers: Dict[int, List[Tuple[CallRecord, bool]]] = {}
+        self._mro: Dict[int, Tuple[List[ClassInfo], List[ClientObj]]] = {}
+
+    # ------------------------------------------------------------------ entry point
+    def eval(self, node: Optional[cst.CSTNode], scope: Scope, at: Optional[Order] = None, blocks: Blocks = (),
+             depth: int = 0, callsites: bool = True) -> Values:
+        if node is None:
+            return (UNKNOWN,)
+        key = (id(node), id(scope), at, blocks, callsites)
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        if depth > MAX_DEPTH or key in self._active:
+            return (UNKNOWN,)
+        self._active.add(key)
+        try:
+            result = self._eval(node, scope, at, blocks, depth + 1, callsites)
+        finally:
+            self._active.discard(key)
+        self._memo[key] = result
+        return result
+
+    def _eval(self, node: cst.CSTNode, scope: Scope, at: Optional[Order], blocks: Blocks, depth: int,
+              callsites: bool) -> Values:
+        if isinstance(node, cst.Name):
+            if node.value in ("True", "False", "None"):
+                return (Opaque("constant"),)
+            return _resite(self.lookup(node.value, scope, at, blocks, depth, callsites), node)
+        if isinstance(node, cst.Attribute):
+            base = self.eval(node.value, scope, at, blocks, depth, callsites)
+            values = _union(self.attribute(v, node.attr.value, node, depth) for v in base)
+            if node.attr.value == "value":
+                return values  # EnumMember.value keeps the member's own site
+            return _resite(values, node)
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            return (self.string(node, scope, at, blocks, depth),)
+        if isinstance(node, cst.Call):
+            return self.call(node, scope, at, blocks, depth, callsites)
+        if isinstance(node, cst.Subscript):
+            return self.subscript(node, scope, at, blocks, depth, callsites)
+        if isinstance(node, (cst.Dict, cst.List, cst.Tuple, cst.Set)):
+            return (Container(node, scope, at, blocks),)
+        if isinstance(node, (cst.DictComp, cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            inner = scope.module.comprehensions.get(id(node), scope)
+            return (Container(node, inner, at, blocks),)
+        if isinstance(node, cst.IfExp):
+            return _union((self.eval(node.body, scope, at, blocks, depth, callsites),
+                           self.eval(node.orelse, scope, at, blocks, depth, callsites)))
+        if isinstance(node, cst.BooleanOperation):
+            return _union((self.eval(node.left, scope, at, blocks, depth, callsites),
+                           self.eval(node.right, scope, at, blocks, depth, callsites)))
+        if isinstance(node, cst.BinaryOperation):
+            return self.binary(node, scope, at, blocks, depth, callsites)
+        if isinstance(node, cst.Await):
+            return self.eval(node.expression, scope, at, blocks, depth, callsites)
+        if isinstance(node, cst.NamedExpr):
+            return self.eval(node.value, scope, at, blocks, depth, callsites)
+        if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.Lambda, cst.Comparison, cst.UnaryOperation)):
+            return (Opaque(type(node).__name__),)
+        return (UNKNOWN,)
+
+    # ------------------------------------------------------------------ names
+    def lookup(self, name: str, scope: Scope, at: Optional[Order], blocks: Blocks, depth: int,
+               callsites: bool = True) -> Values:
+        chosen, module_scope = self.bindings_of(name, scope, at, blocks)
+        if chosen:
+            return _union(self.binding(b, depth, callsites) for b in chosen)
+        if module_scope is not None:
+            return self._module_fallback(module_scope, name, depth)
+        return (UNKNOWN,)
+
+    def bindings_of(self, name: str, scope: Scope, at: Optional[Order], blocks: Blocks
+                    ) -> Tuple[List[Binding], Optional[Scope]]:
+        """The bindings a use of ``name`` may see, or ([], module scope) when it is not bound."""
+        current: Optional[Scope] = scope
+        first = True
+        while current is not None:
+            if current.kind == CLASS and not first:
+                current = current.parent
+                continue
+            if name in current.globals and current.kind != MODULE:
+                current = current.module.scope
+                first = False
+            bindings = current.bindings.get(name)
+            if bindings:
+                return (select_bindings(bindings, at, blocks) if first else bindings), None
+            if current.kind == MODULE:
+                return [], current
+            first = False
+            current = current.parent
+        return [], None
+
+    def _module_fallback(self, module_scope: Scope, name: str, depth: int) -> Values:
+        """Star imports, then builtins."""
+        for star in module_scope.bindings.get("*", ()):
+            values = self.qualified(f"{star.target}.{name}", depth)
+            if any(not isinstance(v, QName) for v in values):
+                return values
+        return (QName(f"builtins.{name}"),)
+
+    def binding(self, binding: Binding, depth: int, callsites: bool = True) -> Values:
+        kind = binding.kind
+        at = (binding.order[0], 0)
+        if kind == "assign":
+            values = self.eval(binding.value, binding.scope, at, binding.blocks, depth, callsites)
+            if binding.annotation is not None and all(v is UNKNOWN for v in values):
+                return self.instance_of(binding.annotation, binding.scope, depth)
+            return values
+        if kind == "annotation":
+            return self.instance_of(binding.annotation, binding.scope, depth)
+        if kind == "with":
+            return self.eval(binding.value, binding.scope, at, binding.blocks, depth, callsites)
+        if kind == "for":
+            if binding.value is None:
+                return (UNKNOWN,)
+            return self.elements(self.eval(binding.value, binding.scope, at, binding.blocks, depth, callsites), depth)
+        if kind == "param":
+            return self.parameter(binding, depth, callsites)
+        if kind == "import":
+            return self.qualified(binding.target, depth)
+        if kind == "def":
+            return (ProjectFunc(binding.target),)
+        if kind == "class":
+            return (ProjectClass(binding.target),)
+        return (UNKNOWN,)
+
+    def parameter(self, binding: Binding, depth: int, callsites: bool) -> Values:
+        function = binding.scope
+        cls = function.method_of
+        if cls is not None and binding.index == 0 and function.self_name == binding.name:
+            return (ProjectClass(cls),) if function.classmethod else (ProjectObj(cls),)
+        outer = function.parent or function
+        groups: List[Values] = []
+        if binding.annotation is not None:
+            groups.append(self.instance_of(binding.annotation, outer, depth))
+        if binding.value is not None:
+            groups.append(self.eval(binding.value, outer, None, (), depth, False))
+        if callsites and function.kind != "lambda":
+            groups.extend(self.argument_values(function, binding, depth))
+        values = _union(groups)
+        known = tuple(v for v in values if v is not UNKNOWN)
+        return known or (UNKNOWN,)
+
+    def argument_values(self, function: Scope, param: Binding, depth: int) -> List[Values]:
+        """Values of ``param`` at the project's call sites of ``function`` (one frame up)."""
+        groups = []
+        for record, bound in self.callers(function):
+            arg = argument_for(record.node, param, 1 if bound else 0)
+            if arg is not None:
+                groups.append(self.eval(arg, record.scope, record.order, record.blocks, depth, False))
+        return groups
+
+    def callers(self, function: Scope) -> List[Tuple[CallRecord, bool]]:
+        """Calls in the project that call ``function`` (and whether through an instance)."""
+        cached = self._callers.get(id(function))
+        if cached is not None:
+            return cached
+        self._callers[id(function)] = []
+        modules: Dict[int, ModuleInfo] = {id(function.module): function.module}
+        if self.index is not None:
+            for info in self.index.candidate_modules(function.name):
+                modules.setdefault(id(info), info)
+        found = []
+        for info in modules.values():
+            for record in info.calls:
+                func = record.node.func
+                name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
+                if name != function.name:
+                    continue
+                for value in self.eval(func, record.scope, record.order, record.blocks, 0, False):
+                    if isinstance(value, ProjectFunc) and value.scope is function:
+                        found.append((record, value.self_value is not None))
+                        break
+        self._callers[id(function)] = found
+        return found
+
+    # ------------------------------------------------------------------ qualified names and modules
+    def qualified(self, name: str, depth: int = 0) -> Values:
+        cached = self._qnames.get(name)
+        if cached is not None:
+            return cached
+        self._qnames[name] = (UNKNOWN,)
+        result = self._qualified(name, depth)
+        self._qnames[name] = result
+        return result
+
+    def _qualified(self, name: str, depth: int) -> Values:
+        entity = self.clients.lookup(name)
+        if entity is not None:
+            return (Entity(*entity),)
+        if self.index is not None:
+            parts = name.split(".")
+            for i in range(len(parts), 0, -1):
+                module = ".".join(parts[:i])
+                if not self.index.is_module(module):
+                    continue
+                values: Values = (ProjectModule(module),)
+                for attr in parts[i:]:
+                    values = _union(self.attribute(v, attr, None, depth) for v in values)
+                return values
+        return (QName(name),)
+
+    def module_attribute(self, module: str, attr: str, depth: int) -> Values:
+        info = self.index.module_info(module) if self.index is not None else None
+        if info is not None:
+            bindings = info.scope.bindings.get(attr)
+            if bindings:
+                return _union(self.binding(b, depth) for b in bindings)
+            if self.index.is_module(f"{module}.{attr}"):
+                return (ProjectModule(f"{module}.{attr}"),)
+            stars = info.scope.bindings.get("*")
+            if stars:
+                return self._module_fallback(info.scope, attr, depth)
+            return (UNKNOWN,)
+        if self.index is not None and self.index.is_module(f"{module}.{attr}"):
+            return (ProjectModule(f"{module}.{attr}"),)
+        return (UNKNOWN,)
+
+    # ------------------------------------------------------------------ attributes
+    def attribute(self, value: Value, attr: str, node: Optional[cst.Attribute], depth: int) -> Values:
+        if isinstance(value, QName):
+            return self.qualified(f"{value.name}.{attr}", depth)
+        if isinstance(value, ProjectModule):
+            return self.module_attribute(value.name, attr, depth)
+        if isinstance(value, Entity):
+            return self.entity_attribute(value, attr, node)
+        if isinstance(value, EnumMember):
+            if attr == "value":
+                return (Str(value.value, value.site),)
+            return (Opaque("enum attribute"),)
+        if isinstance(value, RootObj):
+            spec = self.clients.roots[value.root]
+            target = spec["attributes"].get(attr)
+            if target is not None:
+                return (ClientObj((target,)),)
+            return (Opaque(f"{value.root}.{attr}"),)
+        if isinstance(value, ProjectObj):
+            return self.class_attribute(value.info, attr, depth, instance=value)
+        if isinstance(value, ProjectClass):
+            return self.class_attribute(value.info, attr, depth, instance=None)
+        if value is UNKNOWN:
+            return (UNKNOWN,)
+        return (Opaque("attribute"),)
+
+    def entity_attribute(self, entity: Entity, attr: str, node: Optional[cst.Attribute]) -> Values:
+        if entity.kind == "type_enum":
+            spec = self.clients.type_enums[entity.target]
+            member = spec["members"].get(attr)
+            if member is not None:
+                return (EnumMember(spec["kind"], member, node),)
+        elif entity.kind == "version_enum":
+            member = self.clients.version_enums[entity.target].get(attr)
+            if member is not None:
+                return (Str(member, node),)
+        return (Opaque(f"{entity.target}.{attr}"),)
+
+    def class_attribute(self, cls: ClassInfo, attr: str, depth: int, instance: Optional[ProjectObj]) -> Values:
+        project_classes, _ = self.mro(cls)
+        for klass in project_classes:
+            groups: List[Values] = []
+            for binding in klass.scope.bindings.get(attr, ()):
+                if binding.kind == "def":
+                    groups.append((ProjectFunc(binding.target, instance),))
+                else:
+                    groups.append(self.binding(binding, depth))
+            if instance is not None:
+                for binding in klass.attrs.get(attr, ()):
+                    groups.append(self.binding(binding, depth))
+            if groups:
+                return _union(groups)
+        return (Opaque(f"{cls.qualname}.{attr}"),)
+
+    def mro(self, cls: ClassInfo) -> Tuple[List[ClassInfo], List[ClientObj]]:
+        """Project classes in lookup order (the class first) and client classes among the bases."""
+        cached = self._mro.get(id(cls))
+        if cached is not None:
+            return cached
+        self._mro[id(cls)] = ([cls], [])
+        project: List[ClassInfo] = [cls]
+        clients: List[ClientObj] = []
+        for base in cls.bases:
+            for value in self.eval(base, cls.outer, None, (), 0, False):
+                if isinstance(value, ProjectClass):
+                    inner_project, inner_clients = self.mro(value.info)
+                    project.extend(c for c in inner_project if c not in project)
+                    clients.extend(c for c in inner_clients if c not in clients)
+                elif isinstance(value, Entity):
+                    obj = self.instantiate(value, None, None, None, (), 0)
+                    if isinstance(obj, ClientObj) and obj not in clients:
+                        clients.append(obj)
+        result = (project, clients)
+        self._mro[id(cls)] = result
+        return result
+
+    # ------------------------------------------------------------------ calls
+    def call(self, node: cst.Call, scope: Scope, at: Optional[Order], blocks: Blocks, depth: int,
+             callsites: bool) -> Values:
+        func = node.func
+        if isinstance(func, cst.Attribute) and node.args:
+            attr = func.attr.value
+            if attr in self.clients.class_by_name_methods:
+                named = self.class_by_name(node.args[0].value, scope, at, blocks, depth)
+                if named:
+                    return named
+            if attr in ("get", "setdefault", "pop"):
+                items = self.items(func.value, scope, at, blocks, depth, callsites, key=node.args[0].value)
+                if items:
+                    extra = [self.eval(a.value, scope, at, blocks, depth, callsites) for a in node.args[1:2]]
+                    return _union([items] + extra)
+            if attr == "format":
+                base = self.eval(func.value, scope, at, blocks, depth, callsites)
+                strings = tuple(Str(v.value, v.site, True) for v in base if isinstance(v, Str))
+                if strings:
+                    return strings
+        groups = [self.call_value(v, node, scope, at, blocks, depth, callsites)
+                  for v in self.eval(func, scope, at, blocks, depth, callsites)]
+        return _union(groups)
+
+    def class_by_name(self, arg: cst.CSTNode, scope: Scope, at, blocks, depth) -> Values:
+        found = []
+        for value in self.eval(arg, scope, at, blocks, depth, False):
+            if isinstance(value, Str):
+                for package, spec in self.clients.packages.items():
+                    class_id = self.clients.class_named(value.value, package) if spec["class_by_name_methods"] else None
+                    if class_id is not None:
+                        found.append(ClientObj((class_id,)))
+        return tuple(found)
+
+    def call_value(self, value: Value, node: cst.Call, scope: Scope, at, blocks, depth: int, callsites: bool) -> Values:
+        if isinstance(value, Entity):
+            if value.kind == "type_enum":
+                kind = self.clients.type_enums[value.target]["kind"]
+                if node.args:
+                    return tuple(EnumMember(kind, s.value, s.site)
+                                 for s in self.scalars(self.eval(node.args[0].value, scope, at, blocks, depth, False), depth)
+                                 if isinstance(s, Str)) or (UNKNOWN,)
+                return (UNKNOWN,)
+            instance = self.instantiate(value, node, scope, at, blocks, depth)
+            return (instance,) if instance is not None else (Opaque(value.target),)
+        if isinstance(value, ProjectClass):
+            return (ProjectObj(value.info),)
+        if isinstance(value, ProjectFunc):
+            return self.returns(value, depth)
+        if isinstance(value, QName):
+            if value.name == "builtins.getattr":
+                return self.getattr_values(node, scope, at, blocks, depth) or (Opaque("getattr"),)
+            if value.name == "builtins.super":
+                return self.super_values(scope)
+            return (Opaque(value.name),)
+        if value is UNKNOWN:
+            return (UNKNOWN,)
+        return (Opaque("call result"),)
+
+    def instantiate(self, entity: Entity, node: Optional[cst.Call], scope: Optional[Scope], at, blocks, depth) -> Optional[Value]:
+        """The object ``Entity(...)`` creates; for dispatch classes the ``version=`` decides the class."""
+        if entity.kind == "class":
+            return ClientObj((entity.target,))
+        if entity.kind == "root":
+            return RootObj(entity.target)
+        if entity.kind == "dispatch":
+            spec = self.clients.dispatch[entity.target]
+            versions: List[str] = []
+            version_arg = None
+            if node is not None:
+                version_arg = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "version"), None)
+            if version_arg is None:
+                versions = [spec["default"]]
+            else:
+                for value in self.scalars(self.eval(version_arg, scope, at, blocks, depth, True), depth):
+                    version = spec["aliases"].get(getattr(value, "value", None))
+                    if version is not None and version not in versions:
+                        versions.append(version)
+            if not versions:
+                versions = sorted(spec["versions"])
+            classes = tuple(spec["versions"][v] for v in versions if v in spec["versions"])
+            return ClientObj(classes, entity.target, tuple(versions)) if classes else None
+        return None
+
+    def returns(self, function: ProjectFunc, depth: int) -> Values:
+        scope = function.scope
+        groups = [self.eval(expr, scope, order, blocks, depth, True) for expr, order, blocks in scope.returns]
+        values = _union(groups) if groups else (UNKNOWN,)
+        if all(v is UNKNOWN for v in values):
+            node = scope.node
+            if isinstance(node, cst.FunctionDef) and node.returns is not None:
+                return self.instance_of(node.returns.annotation, scope.parent or scope, depth)
+        return values
+
+    def getattr_values(self, node: cst.Call, scope: Scope, at, blocks, depth: int) -> Values:
+        """``getattr(client, name)``: the client methods picked (name from literals and constants)."""
+        if len(node.args) < 2:
+            return ()
+        found = []
+        receivers = [v for v in self.eval(node.args[0].value, scope, at, blocks, depth, True) if isinstance(v, ClientObj)]
+        if not receivers:
+            return ()
+        names = self.scalars(self.eval(node.args[1].value, scope, at, blocks, depth, False), depth)
+        for receiver in receivers:
+            for name in names:
+                if isinstance(name, Str) and not name.holes:
+                    found.append(BoundMethod(receiver, name.value, name.site))
+        return tuple(found)
+
+    def super_values(self, scope: Scope) -> Values:
+        function = scope
+        while function.kind not in ("function", MODULE) and function.parent is not None:
+            function = function.parent
+        cls = function.method_of
+        if cls is None:
+            return (UNKNOWN,)
+        project, clients = self.mro(cls)
+        return tuple([ProjectObj(c) for c in project[1:]] + list(clients)) or (Opaque("super"),)
+
+    # ------------------------------------------------------------------ containers and strings
+    def subscript(self, node: cst.Subscript, scope: Scope, at, blocks, depth: int, callsites: bool) -> Values:
+        key = None
+        if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            key = node.slice[0].slice.value
+        groups: List[Values] = []
+        items = self.items(node.value, scope, at, blocks, depth, callsites, key)
+        if items:
+            groups.append(items)
+        for value in self.eval(node.value, scope, at, blocks, depth, callsites):
+            if isinstance(value, Entity) and value.kind == "type_enum" and key is not None:
+                kind = self.clients.type_enums[value.target]["kind"]
+                groups.append(tuple(EnumMember(kind, s.value, s.site) for s in
+                                    self.scalars(self.eval(key, scope, at, blocks, depth, False), depth)
+                                    if isinstance(s, Str)))
+        if not groups:
+            return (UNKNOWN,)
+        values = _union(groups)
+        return tuple(v if isinstance(v, EnumMember) and v.site is not None and v.site is key else
+                     (v.at(node) if isinstance(v, (Str, EnumMember)) else v) for v in values)
+
+    def items(self, container: cst.CSTNode, scope: Scope, at, blocks, depth: int, callsites: bool,
+              key: Optional[cst.CSTNode]) -> Values:
+        """Values stored in a dict / list (literal, ``x[k] = v`` assignments, ``self.x[k] = v``)."""
+        wanted: Optional[Set[str]] = None
+        if key is not None:
+            keys = self.scalars(self.eval(key, scope, at, blocks, depth, False), depth)
+            strings = {k.value for k in keys if isinstance(k, Str) and not k.holes}
+            if strings and len(strings) == len(keys):
+                wanted = strings
+        groups: List[Values] = []
+        for value in self.eval(container, scope, at, blocks, depth, callsites):
+            if isinstance(value, Container):
+                groups.append(self.container_items(value, wanted, depth))
+        for binding in self.item_bindings(container, scope, depth):
+            groups.append(self.binding(binding, depth, callsites))
+        return _union(groups) if groups else ()
+
+    def item_bindings(self, container: cst.CSTNode, scope: Scope, depth: int) -> List[Binding]:
+        if isinstance(container, cst.Name):
+            current: Optional[Scope] = scope
+            while current is not None:
+                if container.value in current.items:
+                    return current.items[container.value]
+                if container.value in current.bindings:
+                    return []
+                current = current.parent
+            return []
+        if isinstance(container, cst.Attribute):
+            found: List[Binding] = []
+            for value in self.eval(container.value, scope, None, (), depth, False):
+                if isinstance(value, ProjectObj):
+                    for klass in self.mro(value.info)[0]:
+                        found.extend(klass.items.get(container.attr.value, ()))
+            return found
+        return []
+
+    def container_items(self, container: Container, wanted: Optional[Set[str]], depth: int) -> Values:
+        node = container.node
+        scope, at, blocks = container.scope, container.order, container.blocks
+        if isinstance(node, cst.Dict):
+            groups = []
+            for element in node.elements:
+                if isinstance(element, cst.DictElement):
+                    if wanted is not None:
+                        key = string_value(element.key)
+                        if key is not None and key not in wanted:
+                            continue
+                    groups.append(self.eval(element.value, scope, at, blocks, depth))
+            return _union(groups) if groups else (UNKNOWN,)
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            return _union(self.eval(e.value, scope, at, blocks, depth) for e in node.elements
+                          if not isinstance(e, cst.StarredElement)) if node.elements else (UNKNOWN,)
+        if isinstance(node, cst.DictComp):
+            return self.eval(node.value, scope, None, (), depth)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            return self.eval(node.elt, scope, None, (), depth)
+        return (UNKNOWN,)
+
+    def elements(self, values: Values, depth: int) -> Values:
+        """What iterating over ``values`` yields."""
+        groups = []
+        for value in values:
+            if isinstance(value, Container) and not isinstance(value.node, (cst.Dict, cst.DictComp)):
+                groups.append(self.container_items(value, None, depth))
+            else:
+                groups.append((UNKNOWN,))
+        return _union(groups)
+
+    def scalars(self, values: Values, depth: int) -> List[Value]:
+        """Strings and enum members among ``values``, list/tuple/set literals flattened."""
+        out: List[Value] = []
+        for value in values:
+            if isinstance(value, (Str, EnumMember)):
+                out.append(value)
+            elif isinstance(value, Container) and isinstance(value.node, (cst.List, cst.Tuple, cst.Set)):
+                out.extend(self.scalars(self.container_items(value, None, depth), depth))
+        return out
+
+    def string(self, node: cst.CSTNode, scope: Scope, at, blocks, depth: int) -> Str:
+        value = string_value(node)
+        if value is not None:
+            return Str(value, node)
+        parts: List[str] = []
+        holes = False
+        for piece in _string_pieces(node):
+            if isinstance(piece, cst.SimpleString):
+                text = string_value(piece)
+                parts.append(text if text is not None else "{}")
+                holes = holes or text is None
+            elif isinstance(piece, cst.FormattedString):
+                for part in piece.parts:
+                    if isinstance(part, cst.FormattedStringText):
+                        parts.append(part.value)
+                        continue
+                    strings = {s.value for s in self.scalars(self.eval(part.expression, scope, at, blocks, depth), depth)
+                               if isinstance(s, Str) and not s.holes}
+                    if len(strings) == 1 and part.format_spec is None:
+                        parts.append(strings.pop())
+                    else:
+                        parts.append("{}")
+                        holes = True
+        return Str("".join(parts), node, holes)
+
+    def binary(self, node: cst.BinaryOperation, scope: Scope, at, blocks, depth: int, callsites: bool) -> Values:
+        left = self.eval(node.left, scope, at, blocks, depth, callsites)
+        if isinstance(node.operator, cst.BitOr):
+            return _union((left, self.eval(node.right, scope, at, blocks, depth, callsites)))
+        if isinstance(node.operator, cst.Modulo):
+            return tuple(Str(v.value, node, True) for v in left if isinstance(v, Str)) or (UNKNOWN,)
+        if not isinstance(node.operator, cst.Add):
+            return (Opaque("arithmetic"),)
+        right = self.eval(node.right, scope, at, blocks, depth, callsites)
+        lefts = [v for v in left if isinstance(v, Str)]
+        rights = [v for v in right if isinstance(v, Str)]
+        if not lefts and not rights:
+            return (UNKNOWN,)
+        lefts = lefts or [Str("{}", None, True)]
+        rights = rights or [Str("{}", None, True)]
+        out = [Str(a.value + b.value, node, a.holes or b.holes) for a in lefts for b in rights]
+        return tuple(out[:MAX_VALUES])
+
+    # ------------------------------------------------------------------ annotations
+    def instance_of(self, annotation: Optional[cst.CSTNode], scope: Scope, depth: int) -> Values:
+        """What a value annotated with ``annotation`` may be."""
+        if annotation is None:
+            return (UNKNOWN,)
+        if isinstance(annotation, (cst.SimpleString, cst.ConcatenatedString)):
+            text = string_value(annotation)
+            try:
+                parsed = cst.parse_expression(text) if text else None
+            except (cst.ParserSyntaxError, RecursionError, ValueError):
+                parsed = None
+            return self.instance_of(parsed, scope, depth) if parsed is not None else (UNKNOWN,)
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+            return _union((self.instance_of(annotation.left, scope, depth),
+                           self.instance_of(annotation.right, scope, depth)))
+        if isinstance(annotation, cst.Subscript):
+            generic = [v for v in self.eval(annotation.value, scope, None, (), depth, False) if isinstance(v, QName)]
+            name = generic[0].name if generic else ""
+            if name.startswith(_TYPING):
+                short = name.rpartition(".")[2]
+                elements = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
+                if short == "Literal":
+                    return _union(self.eval(e, scope, None, (), depth, False) for e in elements)
+                if short in ("Optional", "Union", "Annotated", "Final", "ClassVar"):
+                    chosen = elements[:1] if short in ("Annotated", "Final", "ClassVar") else elements
+                    return _union(self.instance_of(e, scope, depth) for e in chosen)
+            return (Opaque("generic"),)
+        groups = []
+        for value in self.eval(annotation, scope, None, (), depth, False):
+            if isinstance(value, Entity):
+                if value.kind == "dispatch":
+                    spec = self.clients.dispatch[value.target]
+                    groups.append((ClientObj(tuple(spec["versions"][v] for v in sorted(spec["versions"])),
+                                             value.target, tuple(sorted(spec["versions"]))),))
+                else:
+                    instance = self.instantiate(value, None, None, None, (), depth)
+                    groups.append((instance,) if instance is not None else (Opaque(value.target),))
+            elif isinstance(value, ProjectClass):
+                groups.append((ProjectObj(value.info),))
+            elif isinstance(value, QName):
+                groups.append((Opaque(value.name),))
+            elif isinstance(value, Str):
+                groups.append(self.instance_of(cst.SimpleString(repr(value.value)), scope, depth))
+            else:
+                groups.append((UNKNOWN,))
+        return _union(groups)
+
+
+def _string_pieces(node: cst.CSTNode) -> List[cst.CSTNode]:
+    if isinstance(node, cst.ConcatenatedString):
+        return _string_pieces(node.left) + _string_pieces(node.right)
+    return [node]
+
+
+def argument_for(call: cst.Call, param: Binding, shift: int) -> Optional[cst.CSTNode]:
+    """The argument expression a call passes for ``param`` (positional or keyword), if visible."""
+    position = 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value == param.name:
+                return arg.value
+            continue
+        if arg.star:
+            return None
+        if param.index >= 0 and position == param.index - shift:
+            return arg.value
+        position += 1
+    return None
+
+
+def call_arguments(call: cst.Call) -> Tuple[List[cst.CSTNode], Dict[str, cst.CSTNode], List[cst.CSTNode]]:
+    """(positional args up to any ``*args``, keyword args, ``**`` args) of a call."""
+    positional: List[cst.CSTNode] = []
+    keywords: Dict[str, cst.CSTNode] = {}
+    star_kwargs: List[cst.CSTNode] = []
+    open_positions = True
+    for arg in call.args:
+        if arg.keyword is not None:
+            keywords[arg.keyword.value] = arg.value
+        elif arg.star == "**":
+            star_kwargs.append(arg.value)
+        elif arg.star == "*":
+            open_positions = False
+        elif open_positions:
+            positional.append(arg.value)
+    return positional, keywords, star_kwargs
