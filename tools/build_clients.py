@@ -44,21 +44,23 @@ PACKAGES = {
 }
 
 # Where the type travels, per package and operationId (clients.md 1.5, 2, 3, 4).
-# "args": positions / keywords that carry the type (a string or a list of strings);
+# "kind": report / feed / notification; "args": positions / keywords that carry the type (a
+# string or a list of strings);
 # "bodies": positions / keywords that carry a request body (dict or model) whose "keys" carry it.
-_SP_API_REPORT = {"args": ["reportType", "report_type"]}
-_SP_API_REPORTS = {"args": ["reportTypes", "report_types"]}
-_SP_API_NOTIFICATION = {"args": [0, "notification_type", "notificationType"]}
-_BODY_REPORT = {"bodies": [0, "body"], "keys": ["reportType", "report_type"]}
-_BODY_FEED = {"bodies": [0, "body"], "keys": ["feedType", "feed_type"]}
+_R, _F, _N = "report", "feed", "notification"
+_SP_API_REPORT = {"kind": _R, "args": ["reportType", "report_type"]}
+_SP_API_REPORTS = {"kind": _R, "args": ["reportTypes", "report_types"]}
+_SP_API_NOTIFICATION = {"kind": _N, "args": [0, "notification_type", "notificationType"]}
+_BODY_REPORT = {"kind": _R, "bodies": [0, "body"], "keys": ["reportType", "report_type"]}
+_BODY_FEED = {"kind": _F, "bodies": [0, "body"], "keys": ["feedType", "feed_type"]}
 CARRIERS = {
     "sp_api": {  # clients.md 1.5: keyword arguments become the body
         "createReport": _SP_API_REPORT,
         "createReportSchedule": _SP_API_REPORT,
         "getReports": _SP_API_REPORTS,
         "getReportSchedules": _SP_API_REPORTS,
-        "createFeed": {"args": [0, "feed_type", "feedType"]},
-        "getFeeds": {"args": ["feedTypes", "feed_types"]},
+        "createFeed": {"kind": _F, "args": [0, "feed_type", "feedType"]},
+        "getFeeds": {"kind": _F, "args": ["feedTypes", "feed_types"]},
         "createSubscription": _SP_API_NOTIFICATION,
         "getSubscription": _SP_API_NOTIFICATION,
         "deleteSubscriptionById": _SP_API_NOTIFICATION,
@@ -67,38 +69,38 @@ CARRIERS = {
     "spapi": {  # clients.md 2 and 2a: models or dict bodies; swapped orders in older generations
         "createReport": _BODY_REPORT,
         "createReportSchedule": _BODY_REPORT,
-        "getReports": {"args": ["report_types", "reportTypes"]},
-        "getReportSchedules": {"args": [0, "report_types", "reportTypes"]},
+        "getReports": {"kind": _R, "args": ["report_types", "reportTypes"]},
+        "getReportSchedules": {"kind": _R, "args": [0, "report_types", "reportTypes"]},
         "createFeed": _BODY_FEED,
-        "getFeeds": {"args": ["feed_types", "feedTypes"]},
-        "createSubscription": {"args": [0, 1, "notification_type"]},
-        "getSubscription": {"args": [0, "notification_type"]},
-        "getSubscriptionById": {"args": [1, "notification_type"]},
-        "deleteSubscriptionById": {"args": [1, "notification_type"]},
+        "getFeeds": {"kind": _F, "args": ["feed_types", "feedTypes"]},
+        "createSubscription": {"kind": _N, "args": [0, 1, "notification_type"]},
+        "getSubscription": {"kind": _N, "args": [0, "notification_type"]},
+        "getSubscriptionById": {"kind": _N, "args": [1, "notification_type"]},
+        "deleteSubscriptionById": {"kind": _N, "args": [1, "notification_type"]},
     },
     "amzn_selling_partner": {  # clients.md 3
         "createReport": _BODY_REPORT,
         "createReportSchedule": _BODY_REPORT,
-        "getReports": {"args": ["report_types"]},
-        "getReportSchedules": {"args": [0, "report_types"]},
+        "getReports": {"kind": _R, "args": ["report_types"]},
+        "getReportSchedules": {"kind": _R, "args": [0, "report_types"]},
         "createFeed": _BODY_FEED,
-        "getFeeds": {"args": ["feed_types"]},
-        "createSubscription": {"args": [0, "notification_type"]},
-        "getSubscription": {"args": [0, "notification_type"]},
-        "getSubscriptionById": {"args": [0, 1, "notification_type"]},
-        "deleteSubscriptionById": {"args": [0, 1, "notification_type"]},
+        "getFeeds": {"kind": _F, "args": ["feed_types"]},
+        "createSubscription": {"kind": _N, "args": [0, "notification_type"]},
+        "getSubscription": {"kind": _N, "args": [0, "notification_type"]},
+        "getSubscriptionById": {"kind": _N, "args": [0, 1, "notification_type"]},
+        "deleteSubscriptionById": {"kind": _N, "args": [0, 1, "notification_type"]},
     },
     "amazon_sp_api_clients": {  # clients.md 4: argument ``data``, notificationType after it
-        "createReport": {"bodies": [0, "data"], "keys": ["reportType"]},
-        "createReportSchedule": {"bodies": [0, "data"], "keys": ["reportType"]},
-        "getReports": {"args": ["reportTypes"]},
-        "getReportSchedules": {"args": ["reportTypes"]},
-        "createFeed": {"bodies": [0, "data"], "keys": ["feedType"]},
-        "getFeeds": {"args": ["feedTypes"]},
-        "createSubscription": {"args": [1, "notificationType"]},
-        "getSubscription": {"args": [0, "notificationType"]},
-        "getSubscriptionById": {"args": [1, "notificationType"]},
-        "deleteSubscriptionById": {"args": [1, "notificationType"]},
+        "createReport": {"kind": _R, "bodies": [0, "data"], "keys": ["reportType"]},
+        "createReportSchedule": {"kind": _R, "bodies": [0, "data"], "keys": ["reportType"]},
+        "getReports": {"kind": _R, "args": ["reportTypes"]},
+        "getReportSchedules": {"kind": _R, "args": ["reportTypes"]},
+        "createFeed": {"kind": _F, "bodies": [0, "data"], "keys": ["feedType"]},
+        "getFeeds": {"kind": _F, "args": ["feedTypes"]},
+        "createSubscription": {"kind": _N, "args": [1, "notificationType"]},
+        "getSubscription": {"kind": _N, "args": [0, "notificationType"]},
+        "getSubscriptionById": {"kind": _N, "args": [1, "notificationType"]},
+        "deleteSubscriptionById": {"kind": _N, "args": [1, "notificationType"]},
     },
 }
 
@@ -132,8 +134,8 @@ HELPERS = {
             "get_report_document": [("getReportDocument", "GET", "/reports/2021-06-30/documents/{reportDocumentId}")],
             "download_report": [("getReportDocument", "GET", "/reports/2021-06-30/documents/{reportDocumentId}")],
         },
-        "carriers": {"createFeed": {"args": [0, "feed_type"]},
-                     "getReportDocument": {"args": ["report_type"], "kind": "report"}},
+        "carriers": {"createFeed": {"kind": _F, "args": [0, "feed_type"]},
+                     "getReportDocument": {"kind": _R, "args": ["report_type"]}},
     },
 }
 # clients.md 2a: SPAPIClient(config).get_api_client("OrdersV0Api") names an amzn-sp-api class.

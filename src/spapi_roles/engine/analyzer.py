@@ -216,7 +216,6 @@ class ModuleAnalysis:
                     rdt_checked: bool = True) -> None:
         if not found:
             return
-        kb = self.engine.kb
         pairs = [(op, f"{class_id}.{method}") for class_id, m in found for op in m.ops]
         self.add_refs(site, pairs)
         node = record.node
@@ -233,10 +232,8 @@ class ModuleAnalysis:
                 if spec is None or (m.package, op.operation_id) in seen:
                     continue
                 seen.add((m.package, op.operation_id))
-                kind = spec.get("kind") or next((kb.operations[k].type_carrier for k in op.keys if k in kb.operations), None)
-                if kind not in TYPE_KINDS:
-                    continue
-                hits, unresolved = self.engine.carriers.types(node, record.scope, record.order, record.blocks, spec, kind)
+                hits, unresolved = self.engine.carriers.types(node, record.scope, record.order, record.blocks, spec,
+                                                              spec["kind"])
                 self.add_types(hits, unresolved)
 
     def asks_rdt(self, keywords: Dict[str, cst.CSTNode], packages: Iterable[str]) -> bool:
@@ -277,7 +274,8 @@ class ModuleAnalysis:
                         self.client_call(record, found, name.value, name.site, rdt_checked=False)
 
     def name_only(self, method: str, site: cst.CSTNode) -> None:
-        if method in self.info.defined_methods:
+        index = self.engine.index
+        if method in self.info.defined_methods or (index is not None and method in index.defined_functions()):
             return
         for package in sorted(self.packages):
             ops = self.engine.unique_ops(package, method)
@@ -288,12 +286,9 @@ class ModuleAnalysis:
     def http_findings(self, match: HttpMatch, call: Optional[cst.Call], scope: Scope, at, blocks) -> None:
         via = f"HTTP {match.verb or '*'} {match.path}"
         self.add_operations(match.site, [(op, via) for op in match.ops])
-        done: Set[str] = set()
         for op in match.ops:
-            if op.type_carrier in TYPE_KINDS and op.type_carrier not in done:
-                done.add(op.type_carrier)
-                hits, unresolved = self.engine.http.types(match, op, call, scope, at, blocks)
-                self.add_types(hits, unresolved)
+            hits, unresolved = self.engine.http.types(match, op, call, scope, at, blocks)
+            self.add_types(hits, unresolved)
 
     # ------------------------------------------------------------------ literals
     def literals(self) -> None:

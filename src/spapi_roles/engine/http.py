@@ -28,6 +28,8 @@ HTTP_VERBS = frozenset(("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTION
 _SCHEME_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*")
 _BARE_HOST = re.compile(r"^(?:\{\})?[\w.-]*sellingpartnerapi[\w.-]*(?=/)")
 _BODY_KEYWORDS = ("json", "data", "body", "params", "payload")
+# path parameters of the SP-API models that hold a type (notifications/v1/subscriptions/{notificationType})
+PATH_TYPE_PARAMETERS = {"notificationType": "notification", "reportType": "report", "feedType": "feed"}
 
 
 class HttpMatch:
@@ -88,7 +90,7 @@ class HttpReader:
 
     def _matches(self, expr: cst.CSTNode, scope: Scope, at, blocks, verb: Optional[str]) -> List[HttpMatch]:
         found = []
-        for value in self.resolver.eval(expr, scope, at, blocks):
+        for value in self.resolver.eval(expr, scope, at, blocks, callsites=False):
             if not isinstance(value, Str):
                 continue
             path = sp_api_path(value.value, self.prefixes)
@@ -121,19 +123,19 @@ class HttpReader:
     # ------------------------------------------------------------------ types in raw requests
     def types(self, match: HttpMatch, op: knowledge.Operation, call: Optional[cst.Call], scope: Scope, at,
               blocks) -> Tuple[List[TypeHit], List[TypeHit]]:
-        """Types an HTTP request passes for a type-carrying operation."""
-        kind, argument = op.type_carrier, op.type_argument
-        if kind not in ("report", "feed", "notification") or not argument:
-            return [], []
+        """Types an HTTP request passes: in a path parameter, the query string or a body dict."""
         hits: List[TypeHit] = []
         segments = [s for s in match.path.split("/") if s]
         template = [s for s in op.path.split("/") if s]
-        if "{" + argument + "}" in template and len(segments) == len(template):
-            segment = segments[template.index("{" + argument + "}")]
-            if segment != "{}":
-                name = self.carriers.type_name(Str(segment, None), kind)
+        if len(segments) == len(template):
+            for segment, placeholder in zip(segments, template):
+                kind = PATH_TYPE_PARAMETERS.get(placeholder.strip("{}")) if placeholder.startswith("{") else None
+                name = self.carriers.type_name(Str(segment, None), kind) if kind and segment != "{}" else ""
                 if name:
                     hits.append(TypeHit(kind, name, match.site))
+        kind, argument = op.type_carrier, op.type_argument
+        if kind not in ("report", "feed", "notification") or not argument:
+            return hits, []
         query = match.value.value.partition("?")[2]
         for pair in query.split("&"):
             key, _, raw = pair.partition("=")
@@ -153,4 +155,3 @@ class HttpReader:
             body_hits, unresolved = self.carriers.read(leaves, kind)
             hits.extend(body_hits)
         return hits, ([] if hits else unresolved)
-

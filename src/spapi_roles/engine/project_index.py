@@ -22,6 +22,7 @@ from .syntax import ModuleInfo, collect
 
 _DEFINED = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+(\w+)|^(\w+)[ \t]*(?::[^=\n]*)?=(?!=)", re.MULTILINE)
 _FROM_IMPORT = re.compile(r"^from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.MULTILINE)
+_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 _MAX_FILE_BYTES = 2_000_000
 
 
@@ -65,6 +66,7 @@ class ProjectIndex:
         self._sources: Dict[str, str] = {}
         self._infos: Dict[str, Optional[ModuleInfo]] = {}
         self.engine: object = None  # the analyzer's Engine for this index (created on first use)
+        self._functions: Optional[FrozenSet[str]] = None
 
     # ------------------------------------------------------------------ building
     def add_files(self, paths: Iterable[str]) -> None:
@@ -146,6 +148,12 @@ class ProjectIndex:
     def module_info(self, name: str) -> Optional[ModuleInfo]:
         path = self.module_path(name)
         return self.info(path) if path is not None else None
+
+    def defined_functions(self) -> FrozenSet[str]:
+        """Names of every function and method defined in the files that may hold uses."""
+        if self._functions is None:
+            self._functions = frozenset(name for source in self._sources.values() for name in _DEF.findall(source))
+        return self._functions
 
     def candidate_modules(self, word: str) -> List[ModuleInfo]:
         """Parsed modules that may hold uses and mention ``word`` (for call-site searches)."""
