@@ -1,0 +1,201 @@
+"""Every performance figure of issue 5, measured side by side in one run, against its target.
+
+Each comparison runs its commands alternately (A, B, A, B, ...) and keeps the best of N wall
+times, so that load drift on the machine hits both sides alike. Peak memory is the child's max
+RSS (``os.wait4``). Corpora are built by ``corpus.py`` (under ``bench/corpus/``, gitignored).
+
+Usage: python bench/run_all.py [--runs N] [--only nospapi,dense,stdlib,kb] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import corpus
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+PYTHON = sys.executable
+FLAKE8 = [PYTHON, os.path.join(BENCH, "flake8_bench.py")]
+FLAKE8_WITHOUT = FLAKE8 + ["--without-spapi-roles"]
+SPAPI_ROLES = [PYTHON, "-m", "spapi_roles.cli"]
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+SECTIONS = ("nospapi", "dense", "stdlib", "kb")
+
+
+@dataclass
+class Sample:
+    seconds: float
+    max_rss_mb: float
+
+
+@dataclass
+class Row:
+    name: str
+    figure: str
+    target: str = ""
+    ok: Optional[bool] = None
+
+
+def measure(command: Sequence[str], cwd: str, env: Optional[Dict[str, str]] = None,
+            codes: Tuple[int, ...] = (0, 1)) -> Sample:
+    """Wall time and max RSS (largest process of the tree) of one run; output discarded."""
+    started = time.perf_counter()
+    child = subprocess.Popen(list(command), cwd=cwd, env={**os.environ, **(env or {})},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode not in codes:
+        raise SystemExit(f"{' '.join(command)} (in {cwd}) exited {child.returncode}:\n{stderr.decode()[-2000:]}")
+    return Sample(seconds, usage.ru_maxrss / 1024)
+
+
+def best_of(runs: int, commands: Dict[str, Tuple[Sequence[str], str, Optional[Dict[str, str]]]],
+            prepare=None) -> Dict[str, Sample]:
+    """Best (fastest) sample per named command, the commands run alternately ``runs`` times."""
+    best: Dict[str, Sample] = {}
+    for _ in range(runs):
+        for name, (command, cwd, env) in commands.items():
+            if prepare is not None:
+                prepare(name)
+            sample = measure(command, cwd, env)
+            if name not in best or sample.seconds < best[name].seconds:
+                best[name] = Sample(sample.seconds, max(sample.max_rss_mb, best.get(name, sample).max_rss_mb))
+    return best
+
+
+def ratio_row(name: str, numerator: Sample, denominator: Sample, limit: float) -> Row:
+    ratio = numerator.seconds / denominator.seconds
+    figure = f"{ratio:.3f}x  ({numerator.seconds:.2f} s vs {denominator.seconds:.2f} s)"
+    return Row(name, figure, f"<= {limit:g}x", ratio <= limit)
+
+
+def _no_cache_env(cache_dir: str) -> Dict[str, str]:
+    return {"SPAPI_ROLES_CACHE_DIR": cache_dir}
+
+
+# ---------------------------------------------------------------------------- sections
+
+def bench_nospapi(runs: int, directory: str) -> List[Row]:
+    rows = [Row("no-SP-API corpus", f"{corpus.python_lines(directory)} lines of stdlib {'/'.join(corpus.NOSPAPI_PACKAGES)}")]
+    for jobs in ("1", "auto"):
+        flags = ["--isolated", f"--jobs={jobs}", "."]
+        best = best_of(runs, {"with": (FLAKE8 + flags, directory, None),
+                              "without": (FLAKE8_WITHOUT + flags, directory, None)})
+        rows.append(ratio_row(f"  flake8 with/without plugin, --jobs {jobs}", best["with"], best["without"], 1.03))
+    return rows
+
+
+def bench_dense(runs: int, directory: str, cache_dir: str) -> List[Row]:
+    rows = [Row("SP-API-dense corpus", f"{corpus.python_lines(directory)} lines (fixtures copied)")]
+    for jobs in ("1", "auto"):
+        flags = ["--isolated", f"--jobs={jobs}", "."]
+        best = best_of(runs, {"with": (FLAKE8 + flags, directory, None),
+                              "without": (FLAKE8_WITHOUT + flags, directory, None)})
+        rows.append(ratio_row(f"  flake8 with/without plugin, --jobs {jobs}", best["with"], best["without"], 1.5))
+    env = _no_cache_env(cache_dir)
+    best = best_of(runs, {
+        "check": (SPAPI_ROLES + ["check", "--no-cache", "."], directory, env),
+        "check-cached": (SPAPI_ROLES + ["check", "."], directory, env),
+        "flake8-F": (FLAKE8_WITHOUT + ["--isolated", "--select=F", "."], directory, None),
+    })
+    rows.append(ratio_row("  spapi-roles check (no cache) / flake8 --select=F", best["check"], best["flake8-F"], 1.0))
+    rows.append(ratio_row("  spapi-roles check (cached) / flake8 --select=F", best["check-cached"],
+                          best["flake8-F"], 1.0))
+    return rows
+
+
+def bench_stdlib(runs: int, directory: str, cache_dir: str) -> List[Row]:
+    sys.path.insert(0, os.path.join(os.path.dirname(BENCH), "src"))
+    from spapi_roles import files
+
+    cwd = os.getcwd()
+    os.chdir(directory)
+    try:
+        checked = files.find_python_files(["."])
+    finally:
+        os.chdir(cwd)
+    list_file = os.path.join(cache_dir, "stdlib-files.txt")
+    with open(list_file, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(checked) + "\n")
+    lines = sum(open(os.path.join(directory, path), "rb").read().count(b"\n") for path in checked)
+    rows = [Row("whole stdlib", f"{len(checked)} files, {lines} lines")]
+    run_cache = os.path.join(cache_dir, "stdlib-cache")
+
+    def fresh_cache(name: str) -> None:
+        if name == "cold":
+            shutil.rmtree(run_cache, ignore_errors=True)
+
+    cache_env = _no_cache_env(run_cache)
+    best = best_of(runs, {
+        "ast": ([PYTHON, os.path.join(BENCH, "ast_parse.py"), list_file], directory, None),
+        "jobs1": (SPAPI_ROLES + ["check", "--no-cache", "--jobs", "1", "."], directory, cache_env),
+        "jobs2": (SPAPI_ROLES + ["check", "--no-cache", "--jobs", "2", "."], directory, cache_env),
+        "cold": (SPAPI_ROLES + ["check", "."], directory, cache_env),
+        "warm": (SPAPI_ROLES + ["check", "."], directory, cache_env),
+    }, prepare=fresh_cache)
+    rows.append(ratio_row("  check --jobs 1 / ast.parse", best["jobs1"], best["ast"], 1.2))
+    speedup = best["jobs1"].seconds / best["jobs2"].seconds
+    rows.append(Row("  check --jobs 2 speed-up over --jobs 1", f"{speedup:.2f}x  ({best['jobs2'].seconds:.2f} s)",
+                    "> 1x (scales)", speedup > 1.0))
+    rows.append(ratio_row(f"  second run (cache) / first run (--jobs {CORES})", best["warm"], best["cold"], 0.1))
+    peak = max(best["jobs1"].max_rss_mb, best["jobs2"].max_rss_mb, best["cold"].max_rss_mb)
+    rows.append(Row("  peak memory (max RSS of one process)", f"{peak:.0f} MB", "<= 300 MB", peak <= 300))
+    return rows
+
+
+def bench_kb(runs: int) -> List[Row]:
+    out = subprocess.run([PYTHON, os.path.join(BENCH, "bench_kb_load.py"), str(max(runs, 5))],
+                         capture_output=True, text=True, check=True).stdout
+    load = next(line for line in out.splitlines() if line.startswith("load_ms"))
+    median = float(load.split("median")[1].split()[0])
+    return [Row("knowledge-base load (median, ms)", f"{median:.1f} ms", "<= 30 ms", median <= 30)]
+
+
+# ---------------------------------------------------------------------------- report
+
+def print_table(rows: List[Row]) -> None:
+    width = max(len(row.name) for row in rows)
+    figure_width = max(len(row.figure) for row in rows)
+    for row in rows:
+        verdict = "" if row.ok is None else ("ok" if row.ok else "MISSED")
+        print(f"{row.name:<{width}}  {row.figure:<{figure_width}}  {row.target:<14} {verdict}".rstrip())
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="best of N (default 3)")
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
+    args = parser.parse_args(argv)
+    sections = [name.strip() for name in args.only.split(",") if name.strip()]
+    corpora = corpus.build_all()
+    rows = [Row(f"machine: {CORES} cores, Python {sys.version.split()[0]}, best of {args.runs}", "")]
+    with tempfile.TemporaryDirectory(prefix="spapi-roles-bench-") as scratch:
+        if "nospapi" in sections:
+            rows += bench_nospapi(args.runs, corpora["nospapi"])
+        if "dense" in sections:
+            rows += bench_dense(args.runs, corpora["dense"], os.path.join(scratch, "dense-cache"))
+        if "stdlib" in sections:
+            rows += bench_stdlib(args.runs, corpora["stdlib"], scratch)
+        if "kb" in sections:
+            rows += bench_kb(args.runs)
+    print_table(rows)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump([row.__dict__ for row in rows], handle, indent=2)
+    return 0 if all(row.ok is not False for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,205 @@
+"""The whole-project run behind ``spapi-roles check``, ``init`` and ``why``.
+
+Discovered files -> (cache hit: the uses recorded for the same files with the same contents,
+tool and data; see ``cache.py``) -> else the engine's project index, built once, which also says
+which files may hold a use -> those files analysed in a process pool of ``jobs`` workers (default:
+every core available), each worker getting the index when it starts (inherited on fork, pickled
+once per worker elsewhere). The engine is only imported when something must be analysed. A
+progress bar goes to stderr only when it is a terminal and the ``CI`` variable is unset.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterator, List, Optional, Sequence, TextIO, Tuple
+
+from . import cache as cache_module
+from .uses import Use
+
+PROGRESS_DELAY = 0.3  # seconds before a progress bar appears (short runs show none)
+
+
+@dataclass
+class Stats:
+    """What a run did (for tests and diagnostics)."""
+
+    files: int = 0
+    cached: bool = False  # the uses came from the cache; nothing was indexed or analysed
+    candidates: int = 0   # files the index says may hold a use
+    analyzed: int = 0     # files the engine analysed
+    jobs: int = 0         # worker processes used (0: none, the analysis ran in this process)
+
+
+@dataclass
+class Result:
+    uses: List[Use]
+    stats: Stats = field(default_factory=Stats)
+
+
+def default_jobs() -> int:
+    """The number of cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# ---------------------------------------------------------------------------- progress
+
+class Progress:
+    """A one-line progress bar on a terminal stream, drawn once a run has lasted ``PROGRESS_DELAY``."""
+
+    WIDTH = 30
+    INTERVAL = 0.1
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.start = time.monotonic()
+        self.drawn_at: Optional[float] = None
+        self.label, self.total, self.done = "", 0, 0
+
+    @staticmethod
+    def wanted(stream: TextIO) -> bool:
+        """Only on an interactive terminal, never in CI."""
+        if os.environ.get("CI"):
+            return False
+        try:
+            return stream.isatty()
+        except (AttributeError, ValueError):
+            return False
+
+    def phase(self, label: str, total: int) -> None:
+        self.label, self.total, self.done = label, total, 0
+
+    def advance(self) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if now - self.start < PROGRESS_DELAY:
+            return
+        if self.drawn_at is not None and now - self.drawn_at < self.INTERVAL and self.done < self.total:
+            return
+        filled = self.WIDTH * self.done // max(self.total, 1)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        self.stream.write(f"\rspapi-roles: {self.label:<9} [{bar}] {self.done}/{self.total}")
+        self.stream.flush()
+        self.drawn_at = now
+
+    def close(self) -> None:
+        if self.drawn_at is not None:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+class _Silent(Progress):
+    def advance(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _ticking(paths: Sequence[str], progress: Progress) -> Iterator[str]:
+    for path in paths:
+        yield path
+        progress.advance()
+
+
+# ---------------------------------------------------------------------------- analysis
+
+_WORKER_INDEX: Any = None
+
+
+def _init_worker(index: Any) -> None:
+    global _WORKER_INDEX
+    _WORKER_INDEX = index
+
+
+def _analyze(task: Tuple[int, str]) -> Tuple[int, List[Use]]:
+    """The uses in one file (``task``: its position in the run and its path)."""
+    from . import engine
+    from .engine.project_index import read_source
+
+    position, path = task
+    source = read_source(path)
+    return position, [] if source is None else engine.analyze_source(source, path, _WORKER_INDEX)
+
+
+def _analyzed(tasks: List[Tuple[int, str]], index: Any, jobs: int) -> Iterator[Tuple[int, List[Use]]]:
+    if jobs == 0:
+        _init_worker(index)
+        try:
+            yield from map(_analyze, tasks)
+        finally:
+            _init_worker(None)
+        return
+    chunksize = max(1, min(16, len(tasks) // (jobs * 4)))
+    with multiprocessing.get_context().Pool(jobs, initializer=_init_worker, initargs=(index,)) as pool:
+        yield from pool.imap_unordered(_analyze, tasks, chunksize)
+
+
+def _worker_count(jobs: Optional[int], tasks: int) -> int:
+    """Workers for ``tasks`` files: none (in this process) for one job or a single file."""
+    wanted = min(jobs or default_jobs(), tasks)
+    return 0 if wanted <= 1 else wanted
+
+
+def analyze(files: Sequence[str], root: str, jobs: Optional[int], progress: Progress, stats: Stats) -> List[Use]:
+    """Index ``files`` and analyse those that may hold a use; uses in file order, absolute paths."""
+    from . import engine
+
+    progress.phase("indexing", len(files))
+    index = engine.build_index(_ticking(files, progress), root)
+    tasks = [(position, path) for position, path in enumerate(files) if index.reason(path) is not None]
+    stats.candidates = len(tasks)
+    stats.jobs = _worker_count(jobs, len(tasks))
+    progress.phase("analysing", len(tasks))
+    found: List[List[Use]] = [[] for _ in files]
+    for position, uses in _analyzed(tasks, index, stats.jobs):
+        found[position] = uses
+        stats.analyzed += 1
+        progress.advance()
+    return [_absolute(use) for uses in found for use in uses]
+
+
+def _absolute(use: Use) -> Use:
+    if os.path.isabs(use.path):
+        return use
+    return Use(os.path.abspath(use.path), use.line, use.column, use.kind, use.name, use.evidence, use.api,
+               use.version, use.operation_keys, use.via)
+
+
+def run(files: Sequence[str], root: str, jobs: Optional[int] = None, use_cache: bool = True,
+        progress_stream: Optional[TextIO] = None) -> Result:
+    """The SP-API uses in ``files`` (of the project rooted at ``root``), in file order.
+
+    ``jobs``: worker processes (None: every core). ``use_cache``: read and update the analysis
+    cache. ``progress_stream``: where a progress bar may go (default stderr; drawn only on a
+    terminal outside CI). Use paths are absolute.
+    """
+    root = os.path.abspath(root)
+    stats = Stats(files=len(files))
+    store = fingerprint = None
+    if use_cache:
+        store = cache_module.AnalysisCache(root).load()
+        keys = [os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/") for path in files]
+        fingerprint = store.fingerprint(keys, files)
+        cached = store.uses(fingerprint)
+        if cached is not None:
+            store.save()
+            stats.cached = True
+            return Result(cached, stats)
+    stream = sys.stderr if progress_stream is None else progress_stream
+    progress = Progress(stream) if Progress.wanted(stream) else _Silent(stream)
+    try:
+        uses = analyze(files, root, jobs, progress, stats)
+    finally:
+        progress.close()
+    if store is not None and fingerprint is not None:
+        store.store(fingerprint, uses)
+        store.save()
+    return Result(uses, stats)
+
