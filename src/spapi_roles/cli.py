@@ -14,6 +14,7 @@ from typing import Dict, List, NoReturn, Optional, Sequence, Tuple
 
 from . import __version__, checks, rules
 from .errors import DataError, UserError
+from .files import display_path
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -55,14 +56,6 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- the project
 
-def display_path(path: str) -> str:
-    """``path`` relative to the working directory when it lies inside it, else as given."""
-    relative = os.path.relpath(os.path.abspath(path))
-    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        return os.path.normpath(path)
-    return relative
-
-
 def _comma_list(values: Optional[Sequence[str]]) -> List[str]:
     return [item.strip() for value in values or () for item in value.split(",") if item.strip()]
 
@@ -80,7 +73,7 @@ class Project:
     """The checked files, their manifests and the engine's uses of SP-API in them."""
 
     def __init__(self, args: argparse.Namespace, with_manifests: bool = True):
-        from . import engine, files, knowledge
+        from . import files, knowledge, runner
 
         self.kb = knowledge.load()
         self.paths: List[str] = list(args.paths) or ["."]
@@ -94,7 +87,7 @@ class Project:
             self._load_manifests()
         root = files.find_git_root(".") or os.getcwd()
         self.uses = [dataclasses.replace(use, path=display_path(use.path))
-                     for use in engine.analyze_paths(self.files, root)]
+                     for use in runner.run(self.files, root, args.jobs, not args.no_cache).uses]
 
     def _load_manifests(self) -> None:
         from . import manifest as manifest_module
@@ -357,6 +350,16 @@ def _add_file_options(parser: argparse.ArgumentParser) -> None:
                         help="comma-separated glob patterns replacing the default excludes")
     parser.add_argument("--extend-exclude", action="append", metavar="PATTERNS",
                         help="comma-separated glob patterns to exclude as well")
+    parser.add_argument("--jobs", "-j", type=_job_count, metavar="N",
+                        help="analyse in N processes (default: all cores)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor update the analysis cache")
+
+
+def _job_count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number of jobs, got `{text}`")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
