@@ -58,6 +58,7 @@ class Clients:
         self.namespaces: Dict[str, str] = {ns: package for package, spec in self.packages.items()
                                            for ns in spec["namespaces"]}
         self._by_simple_name = self._simple_name_index()
+        self._lookups: Dict[str, Optional[Tuple[str, str]]] = {}
         self._method_index: Optional[Dict[Tuple[str, str], Tuple[Tuple[str, ...], Tuple[OpRef, ...]]]] = None
         self.class_by_name_methods: FrozenSet[str] = frozenset(
             m for spec in self.packages.values() for m in spec["class_by_name_methods"])
@@ -88,6 +89,11 @@ class Clients:
 
     def lookup(self, qualified: str) -> Optional[Tuple[str, str]]:
         """(kind, target) of a qualified name: exact, else by class name inside the same package."""
+        if qualified not in self._lookups:
+            self._lookups[qualified] = self._lookup(qualified)
+        return self._lookups[qualified]
+
+    def _lookup(self, qualified: str) -> Optional[Tuple[str, str]]:
         found = self.names.get(qualified)
         if found is not None:
             return found[0], found[1]

@@ -90,23 +90,34 @@ class Positions:
                 return None
             names, attrs, strings, fstrings = [], [], [], []
             stack: List[Tuple[ast.AST, bool]] = [(tree, False)]
+            fields = _AST_FIELDS
             while stack:
                 node, in_fstring = stack.pop()
                 kind = type(node)
                 if kind is ast.Name:
                     names.append(node)
-                elif kind is ast.Attribute:
-                    attrs.append(node)
-                elif kind is ast.Constant:
-                    if not in_fstring and isinstance(node.value, str):
+                    continue
+                if kind is ast.Constant:
+                    if not in_fstring and type(node.value) is str:
                         strings.append(node)
                     continue
+                if kind is ast.Attribute:
+                    attrs.append(node)
                 elif kind is ast.JoinedStr:
                     if not in_fstring:
                         fstrings.append(node)
                     in_fstring = True
-                for child in ast.iter_child_nodes(node):
-                    stack.append((child, in_fstring))
+                names_of = fields.get(kind)
+                if names_of is None:
+                    names_of = fields[kind] = kind._fields
+                for field in names_of:
+                    child = getattr(node, field, None)
+                    if type(child) is list:
+                        for item in child:
+                            if isinstance(item, ast.AST):
+                                stack.append((item, in_fstring))
+                    elif isinstance(child, ast.AST):
+                        stack.append((child, in_fstring))
             names.sort(key=_start)
             attrs.sort(key=_end)
             strings.sort(key=_start)
@@ -128,6 +139,7 @@ class Positions:
         return dict(wrapper.resolve(PositionProvider))
 
 
+_AST_FIELDS: Dict[type, Tuple[str, ...]] = {}
 _LISTS = {"name": "names", "attr": "attributes", "str": "strings", "fstr": "fstrings"}
 
 

@@ -11,8 +11,11 @@ and each parse is kept for the run.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import re
+import tokenize
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 import libcst as cst
@@ -67,6 +70,15 @@ class ProjectIndex:
         self._infos: Dict[str, Optional[ModuleInfo]] = {}
         self.engine: object = None  # the analyzer's Engine for this index (created on first use)
         self._functions: Optional[FrozenSet[str]] = None
+        self._suffixes: Optional[Dict[str, Set[str]]] = None
+        self._skipped: Dict[str, Tuple[int, int]] = {}  # abs path -> (len, hash) of a text that cannot hold a use
+
+    def __getstate__(self) -> dict:
+        """Pickled for worker processes without the parsed modules and the engine (rebuilt there)."""
+        state = dict(self.__dict__)
+        state["_infos"] = {}
+        state["engine"] = None
+        return state
 
     # ------------------------------------------------------------------ building
     def add_files(self, paths: Iterable[str]) -> None:
@@ -107,6 +119,7 @@ class ProjectIndex:
                     new |= (defined_names(source) | {name.rpartition(".")[2]}) - anchors
             anchors |= new
         self.anchors = frozenset(anchors)
+        self._skipped = {path: (len(source), hash(source)) for path, source in pending.items()}
 
     # ------------------------------------------------------------------ queries
     def reason(self, path: str, source: Optional[str] = None) -> Optional[str]:
@@ -115,7 +128,20 @@ class ProjectIndex:
         if source is None or source == self._sources.get(path):
             if path in self.reasons or source is None:
                 return self.reasons.get(path)
+        if self._skipped.get(path) == (len(source), hash(source)):
+            return None
         return self.prefilter.reason(source, self.anchors)
+
+    def fingerprint(self) -> str:
+        """A digest of everything the index contributes to a file's uses (modules, texts of relevant files)."""
+        digest = hashlib.sha256()
+        for name in sorted(self.modules):
+            digest.update(name.encode("utf-8", "replace") + b"\0")
+        for path in sorted(self.reasons):
+            relative = os.path.relpath(path, self.root).replace(os.sep, "/")
+            digest.update(f"{relative}\0{self.reasons[path]}\0".encode("utf-8", "replace"))
+            digest.update(self._sources.get(path, "").encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()[:24]
 
     def module_of(self, path: str) -> Tuple[str, bool]:
         path = os.path.abspath(path)
@@ -123,12 +149,19 @@ class ProjectIndex:
         return found if found is not None else module_name_for(path, self.root)
 
     def module_path(self, name: str) -> Optional[str]:
+        """Path of module ``name``: exact, else the one module whose name ends with ``.name``."""
         path = self.modules.get(name)
         if path is not None:
             return path
-        suffix = "." + name
-        matches = [p for module, p in self.modules.items() if module.endswith(suffix)]
-        return matches[0] if len(set(matches)) == 1 else None
+        if self._suffixes is None:
+            suffixes: Dict[str, Set[str]] = {}
+            for module, module_path in self.modules.items():
+                parts = module.split(".")
+                for i in range(1, len(parts)):
+                    suffixes.setdefault(".".join(parts[i:]), set()).add(module_path)
+            self._suffixes = suffixes
+        matches = self._suffixes.get(name, ())
+        return next(iter(matches)) if len(matches) == 1 else None
 
     def is_module(self, name: str) -> bool:
         return self.module_path(name) is not None
@@ -168,20 +201,21 @@ class ProjectIndex:
 
 
 def read_source(path: str) -> Optional[str]:
+    """A Python file's text (coding cookie and BOM honoured, universal newlines); None if unreadable."""
     try:
         if os.path.getsize(path) > _MAX_FILE_BYTES:
             return None
         with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError:
+            data = handle.read()
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (OSError, SyntaxError, LookupError, UnicodeDecodeError):
         return None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            return cst.parse_module(raw).code
-        except Exception:  # noqa: BLE001 - undecodable or unparsable: not analysed
-            return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def parse(path: str, source: str, module_name: str, is_package: bool, type_names: FrozenSet[str]) -> Optional[ModuleInfo]:
