@@ -81,29 +81,37 @@ def test_default_off_codes_are_the_informational_and_strictness_ones():
         ({}, "SPR901", False),
         ({"extend_select": ["SPR9"]}, "SPR901", True),
         ({"extend_select": ["SPR9"]}, "SPR101", True),
+        ({"extend_select": ["SPR"]}, "SPR901", False),  # opt-ins must be named beyond "SPR"
         ({"select": ["SPR1"]}, "SPR101", True),
         ({"select": ["SPR1"]}, "SPR201", False),
-        (
-            {"select": ["SPR"]},
-            "SPR402",
-            True,
-        ),  # as in flake8: an explicit select beats the default-off list
+        ({"select": ["SPR"]}, "SPR402", False),
+        ({"select": ["SPR"]}, "SPR403", True),
         ({"select": ["SPR402"]}, "SPR402", True),
+        ({"select": ["SPR4"]}, "SPR401", True),
         ({"ignore": ["SPR1"]}, "SPR101", False),
         ({"ignore": ["SPR1"]}, "SPR201", True),
-        (
-            {"ignore": ["SPR1"], "extend_select": ["SPR101"]},
-            "SPR101",
-            True,
-        ),  # both explicit: longer wins
+        ({"ignore": ["SPR1"], "extend_select": ["SPR101"]}, "SPR101", True),  # longer wins
         ({"ignore": ["SPR101"], "extend_select": ["SPR1"]}, "SPR101", False),
+        ({"ignore": ["SPR4"], "extend_select": ["SPR4"]}, "SPR401", False),  # a tie ignores
         ({"ignore": ["SPR"]}, "SPR501", False),
-        (
-            {"ignore": ["E501"]},
-            "SPR301",
-            False,
-        ),  # unlike flake8, --ignore does not turn the opt-ins on
+        ({"ignore": ["E501"]}, "SPR301", False),  # unlike flake8, --ignore turns no opt-in on
     ],
 )
 def test_selection(options, code, enabled):
     assert rules.Selection(**options).enabled(code) is enabled
+
+
+@pytest.mark.parametrize(
+    "selected, expected",
+    [
+        ([], False),
+        (["SPR"], False),
+        (["S"], False),
+        (["SPR9"], True),
+        (["E", "SPR902"], True),
+        (["SPR90"], True),
+        (["SPR1"], False),
+    ],
+)
+def test_opt_in_codes_need_a_specific_prefix(selected, expected):
+    assert rules.names_opt_in("SPR902", selected) is expected

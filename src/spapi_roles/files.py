@@ -30,6 +30,14 @@ def find_git_root(start: str) -> Optional[str]:
         current = parent
 
 
+def display_path(path: str) -> str:
+    """``path`` relative to the working directory when it lies inside it, else as given."""
+    relative = os.path.relpath(os.path.abspath(path))
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return os.path.normpath(path)
+    return relative
+
+
 def is_within(path: str, directory: str) -> bool:
     """Whether absolute ``path`` is ``directory`` or lies below it."""
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import __version__, checks, rules
 from .errors import DataError, UserError
+from .files import display_path
 
 Finding = Tuple[int, int, str, type]
 
@@ -31,6 +32,7 @@ class Plugin:
     name = "flake8-spapi-roles"
     version = __version__
     manifest_option: Optional[str] = None
+    opt_in: FrozenSet[str] = frozenset()  # off-by-default codes the user selected by name
 
     def __init__(self, tree: Any, lines: Sequence[str], filename: str = "stdin"):
         # ``tree`` is only taken so that flake8 classifies this as a tree plugin; the engine
@@ -53,6 +55,10 @@ class Plugin:
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
         cls.manifest_option = getattr(options, "spapi_roles_manifest", None) or None
+        selected = [*(getattr(options, "select", None) or ()),
+                    *(getattr(options, "extend_select", None) or ())]
+        cls.opt_in = frozenset(code for code in rules.DEFAULT_OFF
+                               if rules.names_opt_in(code, selected))
 
     def run(self) -> Iterator[Finding]:
         try:
@@ -79,7 +85,8 @@ class Plugin:
         except (UserError, DataError) as error:
             return [(1, 0, "SPR001 " + rules.rule("SPR001").format(error=error))]
         diagnostics = checks.check_uses(uses, kb, manifest)
-        return [(d.line, d.column, f"{d.code} {d.message}") for d in diagnostics]
+        return [(d.line, d.column, f"{d.code} {d.message}") for d in diagnostics
+                if d.code not in rules.DEFAULT_OFF or d.code in self.opt_in]
 
 
 def _manifest_for(filename: str, explicit: Optional[str]) -> Any:
@@ -90,6 +97,7 @@ def _manifest_for(filename: str, explicit: Optional[str]) -> Any:
         return manifest.manifest_for(filename, explicit)
     directory = os.path.dirname(os.path.abspath(filename))
     if directory not in _MANIFEST_PATHS:
-        _MANIFEST_PATHS[directory] = manifest.find_manifest(directory)
+        found = manifest.find_manifest(directory)
+        _MANIFEST_PATHS[directory] = None if found is None else display_path(found)
     path: Union[str, None] = _MANIFEST_PATHS[directory]
     return None if path is None else manifest.manifest_for(filename, path)

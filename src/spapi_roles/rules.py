@@ -25,6 +25,7 @@ SCOPE_TEXT = {
 }
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")
+PREFIX = "SPR"
 
 
 def _text(block: str) -> str:
@@ -569,13 +570,22 @@ def codes_table_markdown() -> str:
     return "\n".join(rows) + "\n"
 
 
-class Selection:
-    """Which codes to report, with flake8's ``--select/--ignore/--extend-select`` decision rules.
+def names_opt_in(code: str, selected: Iterable[str]) -> bool:
+    """Whether an off-by-default ``code`` is named by a select entry longer than "SPR".
 
-    Without ``select`` every code is selected implicitly; the off-by-default codes are always
-    implicitly ignored (unlike flake8, an explicit ``ignore`` does not turn them on). An explicit
-    select beats an implicit ignore and an explicit ignore beats an implicit select; between two
-    explicit or two implicit matches the longer prefix wins (a tie means ignored).
+    Like bugbear's B9xx: ``--select SPR`` (or a broad ``S``) keeps the opt-in codes off;
+    ``--extend-select SPR9`` or ``SPR902`` turns them on.
+    """
+    return any(code.startswith(prefix) and len(prefix) > len(PREFIX) for prefix in selected)
+
+
+class Selection:
+    """Which codes to report, with flake8's ``--select/--ignore/--extend-select`` rules.
+
+    Without ``select`` every code is selected implicitly. Between an explicit select and an
+    explicit ignore the longer prefix wins (a tie means ignored); an explicit ignore beats the
+    implicit select. The off-by-default codes are reported only when a select entry longer
+    than "SPR" names them (``names_opt_in``).
     """
 
     def __init__(
@@ -585,10 +595,8 @@ class Selection:
         extend_select: Iterable[str] = (),
     ):
         self.selected_explicitly = tuple(select or ()) + tuple(extend_select)
-        self.ignored_explicitly = tuple(ignore)
-        implicit = () if select is not None else ("SPR",)
-        self.selected = implicit + self.selected_explicitly
-        self.ignored = self.ignored_explicitly + DEFAULT_OFF
+        self.selected_implicitly = () if select is not None else (PREFIX,)
+        self.ignored = tuple(ignore)
 
     @staticmethod
     def _longest(code: str, prefixes: Iterable[str]) -> int:
@@ -596,14 +604,13 @@ class Selection:
 
     def enabled(self, code: str) -> bool:
         """True when ``code`` is to be reported."""
-        explicit_select = self._longest(code, self.selected_explicitly) >= 0
-        explicit_ignore = self._longest(code, self.ignored_explicitly) >= 0
-        select_len = self._longest(code, self.selected)
-        ignore_len = self._longest(code, self.ignored)
-        if select_len < 0:
+        if code in DEFAULT_OFF and not names_opt_in(code, self.selected_explicitly):
             return False
-        if ignore_len < 0:
+        explicit = self._longest(code, self.selected_explicitly)
+        implicit = self._longest(code, self.selected_implicitly)
+        ignored = self._longest(code, self.ignored)
+        if explicit < 0 and implicit < 0:
+            return False
+        if ignored < 0:
             return True
-        if explicit_select != explicit_ignore:
-            return explicit_select
-        return select_len > ignore_len
+        return explicit > ignored

@@ -1,0 +1,220 @@
+"""End to end: the real flake8 (``python -m flake8``) with the SPR plugin on test projects.
+
+flake8 does the noqa handling, the selection (off-by-default codes through
+``extend_default_ignore``) and the parallelism; the plugin must give the same findings as
+`spapi-roles check` for the per-file codes, nothing for files no manifest governs, and never crash.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECTS = Path(__file__).parent / "data" / "projects"
+
+
+def copy_project(name: str, destination: Path) -> Path:
+    target = destination / name
+    shutil.copytree(PROJECTS / name, target, ignore=shutil.ignore_patterns("README.md"))
+    return target
+
+
+@pytest.fixture
+def flake8(tmp_path):
+    env = dict(os.environ, SPAPI_ROLES_CACHE_DIR=str(tmp_path / "cache"))
+
+    def call(*args: str, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "flake8", *args],
+            cwd=cwd,
+            env=env,
+            input=stdin,
+            text=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    return call
+
+
+@pytest.fixture
+def shop(tmp_path):
+    return copy_project("shop", tmp_path)
+
+
+def column(path: Path, line: int, token: str) -> int:
+    return path.read_text().splitlines()[line - 1].index(token) + 1  # flake8 prints 1-based
+
+
+SHOP_FINDINGS = [  # path, line, token reported, text
+    (
+        "app/pricing.py",
+        6,
+        "get_competitive_pricing_for_asins",
+        "SPR101 `getCompetitivePricing` (Product Pricing API v0) needs one of: Pricing, "
+        "Product Listing; suggest `Pricing`",
+    ),
+    (
+        "app/reports.py",
+        8,
+        "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA",
+        "SPR201 report type `GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA` needs one of: "
+        "Amazon Fulfillment, Pricing; suggest `Amazon Fulfillment`",
+    ),
+    (
+        "app/subscriptions.py",
+        7,
+        "ANY_OFFER_CHANGED",
+        "SPR203 notification type `ANY_OFFER_CHANGED` needs one of: Pricing; suggest `Pricing`",
+    ),
+]
+
+
+def expected_shop(shop: Path):
+    return sorted(
+        f"{path}:{line}:{column(shop / path, line, token)}: {text}"
+        for path, line, token, text in SHOP_FINDINGS
+    )
+
+
+def lines(result: subprocess.CompletedProcess):
+    return sorted(result.stdout.splitlines())
+
+
+def test_flake8_reports_the_per_file_codes(shop, flake8):
+    result = flake8("--isolated", "--select", "SPR", "app", cwd=shop)
+    assert result.returncode == 1, result.stderr
+    assert lines(result) == expected_shop(shop)  # no SPR501: project-wide codes are CLI-only
+    assert result.stderr == ""
+
+
+def test_plugin_codes_are_on_by_default_next_to_pyflakes(shop, flake8):
+    result = flake8("--isolated", "app", cwd=shop)
+    spr = [line for line in lines(result) if ": SPR" in line]
+    assert spr == expected_shop(shop)
+
+
+def test_noqa_is_left_to_flake8(shop, flake8):
+    result = flake8("--isolated", "--select", "SPR", "--disable-noqa", "app", cwd=shop)
+    assert [line.split(":")[:2] for line in lines(result)] == [
+        ["app/pricing.py", "10"],
+        ["app/pricing.py", "6"],
+        ["app/reports.py", "8"],
+        ["app/subscriptions.py", "7"],
+    ]
+
+
+def test_off_by_default_codes_need_extend_select(shop, flake8):
+    default = flake8("--isolated", "app", cwd=shop)
+    assert not [
+        line for line in default.stdout.splitlines() if ": SPR4" in line or ": SPR9" in line
+    ]
+    result = flake8(
+        "--isolated", "--select", "SPR", "--extend-select", "SPR4,SPR9", "app", cwd=shop
+    )
+    found = sorted(
+        (line.split(":")[0], line.split(":")[1], line.split(": ")[1].split()[0])
+        for line in result.stdout.splitlines()
+    )
+    assert found == [
+        ("app/orders.py", "9", "SPR401"),
+        ("app/orders.py", "9", "SPR402"),
+        ("app/pricing.py", "6", "SPR101"),
+        ("app/reports.py", "13", "SPR902"),
+        ("app/reports.py", "8", "SPR201"),
+        ("app/subscriptions.py", "7", "SPR203"),
+    ]
+
+
+def test_jobs_give_the_same_result(shop, flake8):
+    serial = flake8("--isolated", "--select", "SPR", "--jobs", "1", "app", cwd=shop)
+    parallel = flake8("--isolated", "--select", "SPR", "--jobs", "2", "app", cwd=shop)
+    assert lines(serial) == lines(parallel) == expected_shop(shop)
+
+
+def test_stdin_uses_the_lines_flake8_reads(shop, flake8):
+    expected = [line for line in expected_shop(shop) if line.startswith("app/pricing.py")]
+    source = (shop / "app" / "pricing.py").read_text()
+    (shop / "app" / "pricing.py").write_text("# the file on disk is not what is checked\n")
+    result = flake8(
+        "--isolated",
+        "--select",
+        "SPR",
+        "--stdin-display-name",
+        "app/pricing.py",
+        "-",
+        cwd=shop,
+        stdin=source,
+    )
+    assert (result.returncode, lines(result)) == (1, expected)
+
+
+def test_manifest_option_from_setup_cfg_and_command_line(shop, flake8):
+    (shop / "roles").mkdir()
+    (shop / "roles" / "all.toml").write_text('roles = ["Pricing"]\n')
+    assert (
+        flake8(
+            "--isolated",
+            "--select",
+            "SPR",
+            "--spapi-roles-manifest",
+            "roles/all.toml",
+            "app",
+            cwd=shop,
+        ).stdout
+        == ""
+    )
+    (shop / "setup.cfg").write_text(
+        "[flake8]\nselect = SPR\nspapi-roles-manifest = ./roles/all.toml\n"
+    )
+    result = flake8("app", cwd=shop)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_files_without_a_manifest_stay_quiet(tmp_path, flake8):
+    root = copy_project("monorepo", tmp_path)
+    result = flake8("--isolated", "--select", "SPR", ".", cwd=root)
+    found = sorted(
+        (line.split(":")[0], line.split(":")[1], line.split(": ")[1].split()[0])
+        for line in result.stdout.splitlines()
+    )
+    assert found == [
+        ("./seller_app/sales.py", "13", "SPR101"),
+        ("./seller_app/sales.py", "14", "SPR304"),
+        ("./vendor_app/catalog.py", "11", "SPR303"),
+    ]
+
+
+def test_invalid_manifest_is_spr001_on_files_that_use_sp_api(shop, flake8):
+    (shop / "spapi-roles.toml").write_text('roles = ["Pricingg"]\n')
+    result = flake8("--isolated", "--select", "SPR", "app", cwd=shop)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    expected_message = (
+        "SPR001 cannot check SP-API uses: spapi-roles.toml:1: unknown role `Pricingg`; "
+        "did you mean `Pricing`?"
+    )
+    assert lines(result) == [
+        f"app/{name}.py:1:1: {expected_message}"
+        for name in ("orders", "pricing", "reports", "subscriptions")
+    ]
+
+
+def test_broken_source_never_crashes_flake8(shop, flake8):
+    (shop / "app" / "broken.py").write_text(
+        "from sp_api.api import Orders\ndef f(:\n    Orders().get_orders()\n"
+    )
+    (shop / "app" / "deep.py").write_text(
+        "from sp_api.api import Orders\nx = " + "(" * 1000 + "1" + ")" * 1000 + "\n"
+    )
+    (shop / "app" / "binary.py").write_bytes(
+        b"from sp_api.api import Orders\n\x00\xff\xfe garbage\n"
+    )
+    result = flake8("--isolated", "--select", "SPR,E999,E902", "app", cwd=shop)
+    assert "Traceback" not in result.stderr
+    assert [line for line in lines(result) if ": SPR" in line] == expected_shop(shop)

@@ -1,0 +1,98 @@
+"""The flake8 plugin object in-process: options, result tuples, caches, and never raising."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from spapi_roles import flake8_plugin, rules
+from spapi_roles.flake8_plugin import Plugin
+
+SOURCE = [
+    "from sp_api.api import Products\n",
+    "\n",
+    "Products().get_competitive_pricing_for_asins(asins)\n",
+]
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    (tmp_path / "spapi-roles.toml").write_text('roles = ["Brand Analytics"]\n')
+    monkeypatch.setattr(Plugin, "manifest_option", None)
+    return tmp_path
+
+
+def run(lines, filename):
+    return list(Plugin(None, lines, str(filename)).run())
+
+
+def test_result_tuples_are_line_column_text_and_type(project):
+    [(line, column, text, kind)] = run(SOURCE, project / "app.py")
+    assert (line, column) == (3, SOURCE[2].index("get_competitive_pricing_for_asins"))
+    assert text.startswith("SPR101 `getCompetitivePricing` (Product Pricing API v0) needs one of: ")
+    assert kind is Plugin
+
+
+def test_source_comes_from_lines_not_the_file(project):
+    (project / "app.py").write_text("# nothing here\n")
+    assert len(run(SOURCE, project / "app.py")) == 1
+
+
+def test_no_manifest_means_no_findings(tmp_path, monkeypatch):
+    monkeypatch.setattr(Plugin, "manifest_option", None)
+    assert run(SOURCE, tmp_path / "elsewhere" / "app.py") == []
+
+
+def test_files_without_uses_never_look_for_a_manifest(tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        flake8_plugin, "_manifest_for", lambda *a: pytest.fail("manifest looked up")
+    )
+    assert run(["import os\n", "print(os.getcwd())\n"], tmp_path / "plain.py") == []
+
+
+def test_run_never_raises(project, monkeypatch):
+    from spapi_roles import engine
+
+    def explode(*args, **kwargs):
+        raise ValueError("engine bug")
+
+    monkeypatch.setattr(engine, "analyze_source", explode)
+    assert run(SOURCE, project / "app.py") == []
+
+    def recurse(*args, **kwargs):
+        raise RecursionError
+
+    monkeypatch.setattr(engine, "analyze_source", recurse)
+    assert run(SOURCE, project / "app.py") == []
+
+
+class RecordingOptionManager:
+    def __init__(self):
+        self.options = {}
+        self.default_ignore = []
+
+    def add_option(self, *names, **kwargs):
+        self.options[names[0]] = kwargs
+
+    def extend_default_ignore(self, codes):
+        self.default_ignore.extend(codes)
+
+
+def test_options_and_default_off_codes():
+    manager = RecordingOptionManager()
+    Plugin.add_options(manager)
+    assert set(manager.options) == {"--spapi-roles-manifest"}
+    assert manager.options["--spapi-roles-manifest"]["parse_from_config"] is True
+    assert manager.default_ignore == list(rules.DEFAULT_OFF)
+
+
+def test_explicit_manifest_option(project, monkeypatch, tmp_path):
+    other = tmp_path / "other.toml"
+    other.write_text('roles = ["Pricing"]\n')
+    Plugin.parse_options(argparse.Namespace(spapi_roles_manifest=str(other)))
+    try:
+        assert run(SOURCE, project / "app.py") == []
+    finally:
+        Plugin.parse_options(argparse.Namespace(spapi_roles_manifest=None))
+    assert Plugin.manifest_option is None

@@ -1,0 +1,144 @@
+"""End to end: the real `pre-commit try-repo` with this repository's hooks on a test project copy.
+
+The hook repository is a snapshot of the working tree (tracked and new files) committed to a
+temporary git repository once per session, so the hooks tested are the ones being developed.
+`language: python` makes pre-commit build a virtual environment and pip-install the package from
+that snapshot: offline, from the configured package indexes only. The environment creation is
+the slow part (15 to 30 s per try-repo run, which always builds a fresh environment in a
+temporary store whatever PRE_COMMIT_HOME says), hence a single run covering both hooks.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECTS = Path(__file__).parent / "data" / "projects"
+PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
+GIT_IDENTITY = [
+    "-c",
+    "user.name=spapi-roles tests",
+    "-c",
+    "user.email=tests@example.invalid",
+    "-c",
+    "commit.gpgsign=false",
+]
+
+
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(["git", *GIT_IDENTITY, *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory) -> Path:
+    """The working tree of this repository as a committed git repository."""
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
+    snapshot = tmp_path_factory.mktemp("hook-repo")
+    for name in filter(None, listed):
+        source = REPO / name
+        if source.is_file():
+            (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, snapshot / name)
+    git("init", "-q", ".", cwd=snapshot)
+    git("add", "-A", cwd=snapshot)
+    git("commit", "-q", "-m", "snapshot", cwd=snapshot)
+    return snapshot
+
+
+@pytest.fixture(scope="session")
+def environment(tmp_path_factory) -> Dict[str, str]:
+    home = tmp_path_factory.mktemp("pre-commit-home")
+    env = dict(
+        os.environ,
+        PRE_COMMIT_HOME=str(home),
+        SPAPI_ROLES_CACHE_DIR=str(home / "cache"),
+        PRE_COMMIT_COLOR="never",
+        GIT_CONFIG_NOSYSTEM="1",
+    )
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    return env
+
+
+def project_repo(tmp_path: Path) -> Path:
+    target = tmp_path / "shop"
+    shutil.copytree(PROJECTS / "shop", target)
+    git("init", "-q", ".", cwd=target)
+    git("add", "-A", cwd=target)
+    git("commit", "-q", "-m", "shop", cwd=target)
+    return target
+
+
+def try_repo(hook_repo: Path, project: Path, env: Dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*PRE_COMMIT, "try-repo", str(hook_repo), "--all-files"],
+        cwd=project,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=600,
+    )
+
+
+def hook_sections(output: str) -> Dict[str, str]:
+    """Each hook's status line and output, keyed by hook id."""
+    sections: Dict[str, str] = {}
+    status_line = r"^(?P<name>spapi-roles(?: \(whole project\))?)\.+(?P<status>Passed|Failed)"
+    for match in re.finditer(
+        status_line
+        + r"(?P<body>.*?)(?="
+        + status_line.replace("?P<name>", "").replace("?P<status>", "")
+        + r"|\Z)",
+        output,
+        re.M | re.S,
+    ):
+        sections[match.group("name")] = match.group("status") + match.group("body")
+    return sections
+
+
+def test_hooks_manifest_is_valid():
+    result = subprocess.run(
+        [*PRE_COMMIT, "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_per_file_and_project_hooks_on_a_project(hook_repo, environment, tmp_path):
+    project = project_repo(tmp_path)
+    result = try_repo(hook_repo, project, environment)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    sections = hook_sections(result.stdout)
+    per_file, whole = sections["spapi-roles"], sections["spapi-roles (whole project)"]
+    assert per_file.startswith("Failed\n- hook id: spapi-roles\n- exit code: 1\n")
+    found = sorted(re.findall(r"^(app/\S+?):(\d+):\d+: (SPR\d+) ", per_file, re.M))
+    assert found == [
+        ("app/pricing.py", "6", "SPR101"),
+        ("app/reports.py", "8", "SPR201"),
+        ("app/subscriptions.py", "7", "SPR203"),
+    ]
+    assert "SPR501" not in per_file  # named files never get the project-wide checks
+    assert whole.startswith("Failed\n- hook id: spapi-roles-project\n- exit code: 1\n")
+    assert re.findall(r"^(\S+?):(\d+):\d+: (SPR\d+) ", whole, re.M) == [
+        ("spapi-roles.toml", "6", "SPR501")
+    ]
+    # pass_filenames: false -- the project hook checked the whole tree itself.
+    assert "(5 files checked)" in whole
