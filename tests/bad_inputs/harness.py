@@ -13,9 +13,10 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, Hashable, List, Optional, Sequence
 
 GUARD_DIR = Path(__file__).resolve().parent / "guard"
 TRACEBACK = "Traceback (most recent call last)"
@@ -139,3 +140,11 @@ def assert_no_traceback(ran: Ran) -> None:
 
 def assert_exit(ran: Ran, allowed: Sequence[int]) -> None:
     assert ran.returncode in allowed, ran.describe()
+
+
+def run_all(jobs: Dict[Hashable, Callable[[], Ran]],
+            workers: Optional[int] = None) -> Dict[Hashable, Ran]:
+    """Run independent subprocess jobs a few at a time (they mostly wait on start-up and I/O)."""
+    with ThreadPoolExecutor(max_workers=workers or max(2, (os.cpu_count() or 1) + 1)) as pool:
+        futures = {key: pool.submit(job) for key, job in jobs.items()}
+        return {key: future.result() for key, future in futures.items()}
