@@ -172,6 +172,18 @@ def _absolute(use: Use) -> Use:
                use.version, use.operation_keys, use.via)
 
 
+def _relative_keys(files: Sequence[str], root: str) -> List[str]:
+    """Each path relative to ``root``, with "/" separators (what the cache records files by)."""
+    cwd = os.getcwd()
+    prefix = os.path.join(root, "")
+    keys = []
+    for path in files:
+        absolute = os.path.normpath(os.path.join(cwd, path))
+        key = absolute[len(prefix):] if absolute.startswith(prefix) else os.path.relpath(absolute, root)
+        keys.append(key.replace(os.sep, "/"))
+    return keys
+
+
 def run(files: Sequence[str], root: str, jobs: Optional[int] = None, use_cache: bool = True,
         progress_stream: Optional[TextIO] = None) -> Result:
     """The SP-API uses in ``files`` (of the project rooted at ``root``), in file order.
@@ -185,8 +197,7 @@ def run(files: Sequence[str], root: str, jobs: Optional[int] = None, use_cache: 
     store = fingerprint = None
     if use_cache:
         store = cache_module.AnalysisCache(root).load()
-        keys = [os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/") for path in files]
-        fingerprint = store.fingerprint(keys, files)
+        fingerprint = store.fingerprint(_relative_keys(files, root), files)
         cached = store.uses(fingerprint)
         if cached is not None:
             store.save()
