@@ -11,8 +11,12 @@ import pytest
 from spapi_roles import rules
 
 TESTS = Path(__file__).resolve().parent
-# Test files whose assertions exercise emitted codes (this file only lists them).
-EXERCISING_TESTS = [p for p in TESTS.glob("test_*.py") if p.name != "test_rules.py"]
+# Tests that run the checks (in-process, through the CLI or flake8) and assert the codes emitted.
+EXERCISING_TESTS = [
+    path
+    for pattern in ("test_checks*.py", "test_cli*.py", "test_flake8*.py", "test_precommit*.py")
+    for path in TESTS.glob(pattern)
+]
 
 
 @pytest.mark.parametrize("code", sorted(rules.RULES))

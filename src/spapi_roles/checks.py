@@ -85,7 +85,6 @@ class Need:
     retired: bool = False
     role_regions: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # roles granting in some regions
     availability: Optional[str] = None  # types: "seller only", "vendor only", "seller and vendor"
-    overridden: bool = False
 
 
 def _unique(items: Iterable[str]) -> Tuple[str, ...]:
@@ -131,11 +130,10 @@ def _operation_need(use: Use, kb, manifest) -> Need:
         retired=all(op.retired for op in candidates),
         role_regions=first.role_regions if len(live) == 1 else (),
     )
-    overrides = getattr(manifest, "operation_overrides", None) or {}
+    overrides = manifest.operation_overrides if manifest is not None else {}
     if first.operation_id in overrides:
         roles = overrides[first.operation_id]
-        status = NEEDS_ROLE if roles else GRANTLESS
-        return Need(use, status, subject, roles=roles, overridden=True, **facts)
+        return Need(use, NEEDS_ROLE if roles else GRANTLESS, subject, roles=roles, **facts)
     if any(op.type_carrier for op in live):
         return Need(use, TYPE_DECIDES, subject, **facts)
     if all(op.grantless for op in live):
@@ -150,13 +148,11 @@ def _type_need(use: Use, kb, manifest) -> Need:
     info = kb.type_named(use.name, use.kind)
     name = info.name if info is not None else use.name
     subject = type_subject(use.kind, name)
-    overrides = getattr(manifest, "type_overrides", None) or {}
+    overrides = manifest.type_overrides if manifest is not None else {}
     if name in overrides:
         roles = overrides[name]
-        status = NEEDS_ROLE if roles else GRANTLESS
-        if info is None:
-            return Need(use, status, subject, roles=roles, overridden=True)
-        return Need(use, status, subject, roles=roles, overridden=True, **_type_facts(info))
+        facts = _type_facts(info) if info is not None else {}
+        return Need(use, NEEDS_ROLE if roles else GRANTLESS, subject, roles=roles, **facts)
     if info is None:
         return Need(use, UNMATCHED, subject)
     roles = tuple(info.roles)
@@ -192,9 +188,9 @@ class Checker:
     def __init__(self, kb, manifest=None):
         self.kb = kb
         self.manifest = manifest
-        self.declared = frozenset(getattr(manifest, "roles", ()) or ())
-        self.account = getattr(manifest, "account", None)
-        self.regions = tuple(getattr(manifest, "regions", ()) or ())
+        self.declared = frozenset(manifest.roles if manifest is not None else ())
+        self.account = manifest.account if manifest is not None else None
+        self.regions = tuple(manifest.regions) if manifest is not None else ()
 
     def diagnostic(self, need: Need, code: str, **fields: object) -> Diagnostic:
         use = need.use
