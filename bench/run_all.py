@@ -82,6 +82,12 @@ def ratio_row(name: str, numerator: Sample, denominator: Sample, limit: float) -
     return Row(name, figure, f"<= {limit:g}x", ratio <= limit)
 
 
+def speedup_row(name: str, one_job: Sample, more_jobs: Sample) -> Row:
+    speedup = one_job.seconds / more_jobs.seconds
+    return Row(name, f"{speedup:.2f}x  ({one_job.seconds:.2f} s -> {more_jobs.seconds:.2f} s)",
+               "> 1x (scales)", speedup > 1.05)
+
+
 def _cache_env(cache_dir: str) -> Dict[str, str]:
     return {"SPAPI_ROLES_CACHE_DIR": cache_dir}
 
@@ -109,12 +115,15 @@ def bench_dense(runs: int, directory: str, cache_dir: str) -> List[Row]:
     measure(SPAPI_ROLES + ["check", "."], directory, env)  # fills the cache for "check-cached"
     best = best_of(runs, {
         "check": (SPAPI_ROLES + ["check", "--no-cache", "."], directory, env),
+        "check-jobs1": (SPAPI_ROLES + ["check", "--no-cache", "--jobs", "1", "."], directory, env),
         "check-cached": (SPAPI_ROLES + ["check", "."], directory, env),
         "flake8-F": (FLAKE8_WITHOUT + ["--isolated", "--select=F", "."], directory, None),
     })
     rows.append(ratio_row("  spapi-roles check (no cache) / flake8 --select=F", best["check"], best["flake8-F"], 1.0))
     rows.append(ratio_row("  spapi-roles check (cached) / flake8 --select=F", best["check-cached"],
                           best["flake8-F"], 1.0))
+    rows.append(speedup_row(f"  check --jobs {CORES} speed-up over --jobs 1", best["check-jobs1"], best["check"]))
+    rows.append(ratio_row("  second run (cache) / first run", best["check-cached"], best["check"], 0.1))
     return rows
 
 
@@ -148,9 +157,7 @@ def bench_stdlib(runs: int, directory: str, cache_dir: str) -> List[Row]:
         "warm": (SPAPI_ROLES + ["check", "."], directory, cache_env),
     }, prepare=fresh_cache)
     rows.append(ratio_row("  check --jobs 1 / ast.parse", best["jobs1"], best["ast"], 1.2))
-    speedup = best["jobs1"].seconds / best["jobs2"].seconds
-    rows.append(Row("  check --jobs 2 speed-up over --jobs 1", f"{speedup:.2f}x  ({best['jobs2'].seconds:.2f} s)",
-                    "> 1x (scales)", speedup > 1.0))
+    rows.append(speedup_row("  check --jobs 2 speed-up over --jobs 1", best["jobs1"], best["jobs2"]))
     rows.append(ratio_row(f"  second run (cache) / first run (--jobs {CORES})", best["warm"], best["cold"], 0.1))
     peak = max(best["jobs1"].max_rss_mb, best["jobs2"].max_rss_mb, best["cold"].max_rss_mb)
     rows.append(Row("  peak memory (max RSS of one process)", f"{peak:.0f} MB", "<= 300 MB", peak <= 300))
