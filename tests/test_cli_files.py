@@ -89,3 +89,9 @@ def test_without_git_the_gitignore_files_still_apply(tmp_path, monkeypatch):
     (tmp_path / ".gitignore").write_text("b.py\n")
     monkeypatch.chdir(tmp_path)
     assert find_python_files(["."]) == ["a.py"]
+
+
+def test_an_explicitly_named_gitignored_directory_is_checked(tree):
+    (tree / "src" / "gen" / ".gitignore").write_text("skip_me.py\n")
+    (tree / "src" / "gen" / "skip_me.py").write_text("")
+    assert find_python_files(["src/gen"]) == ["src/gen/c.py"]

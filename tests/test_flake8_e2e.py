@@ -7,6 +7,7 @@ flake8 does the noqa handling, the selection (off-by-default codes through
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,8 @@ from pathlib import Path
 import pytest
 
 PROJECTS = Path(__file__).parent / "data" / "projects"
+DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
+SPAPI_ROLES = str(Path(sys.executable).with_name("spapi-roles"))
 
 
 def copy_project(name: str, destination: Path) -> Path:
@@ -218,3 +221,31 @@ def test_broken_source_never_crashes_flake8(shop, flake8):
     result = flake8("--isolated", "--select", "SPR,E999,E902", "app", cwd=shop)
     assert "Traceback" not in result.stderr
     assert [line for line in lines(result) if ": SPR" in line] == expected_shop(shop)
+
+
+def test_flake8_and_the_cli_agree_on_per_file_findings_across_modules(tmp_path, flake8):
+    """The demo builds its clients in factories of another module: flake8 needs the index."""
+    demo = tmp_path / "demo"
+    shutil.copytree(DEMO, demo)
+    every = ["--extend-select", "SPR3,SPR4,SPR9"]
+    result = flake8("--isolated", "--select", "SPR", *every, ".", cwd=demo)
+    from_flake8 = sorted(
+        (
+            line.split(":")[0][2:],
+            int(line.split(":")[1]),
+            int(line.split(":")[2]) - 1,
+            line.split(": ", 1)[1].split()[0],
+        )
+        for line in result.stdout.splitlines()
+    )
+    cli = subprocess.run(
+        [SPAPI_ROLES, "check", "--format", "json", *every],
+        cwd=demo,
+        env=dict(os.environ, SPAPI_ROLES_CACHE_DIR=str(tmp_path / "cache")),
+        capture_output=True,
+        text=True,
+    )
+    per_file = [d for d in json.loads(cli.stdout)["diagnostics"] if d["kind"] != "role"]
+    from_cli = sorted((d["path"], d["line"], d["column"], d["code"]) for d in per_file)
+    assert from_flake8 == from_cli
+    assert any(path == "shop_sync/orders.py" for path, *_ in from_cli)  # via a factory module

@@ -44,11 +44,27 @@ def test_no_manifest_means_no_findings(tmp_path, monkeypatch):
     assert run(SOURCE, tmp_path / "elsewhere" / "app.py") == []
 
 
-def test_files_without_uses_never_look_for_a_manifest(tmp_path, monkeypatch):
+def test_files_no_manifest_governs_are_never_analysed(tmp_path, monkeypatch):
+    from spapi_roles import engine
+
+    monkeypatch.setattr(Plugin, "manifest_option", None)
+    monkeypatch.setattr(engine, "analyze_source", lambda *a: pytest.fail("analysed"))
+    assert run(SOURCE, tmp_path / "unconfigured" / "app.py") == []
+
+
+def test_the_project_index_is_built_once_per_process(project, monkeypatch):
+    from spapi_roles import engine
+
+    built = []
+    real = engine.build_index
     monkeypatch.setattr(
-        flake8_plugin, "_manifest_for", lambda *a: pytest.fail("manifest looked up")
+        engine, "build_index", lambda paths, root: built.append(root) or real(paths, root)
     )
-    assert run(["import os\n", "print(os.getcwd())\n"], tmp_path / "plain.py") == []
+    monkeypatch.setattr(flake8_plugin, "_INDEXES", {})
+    (project / "sub").mkdir()
+    assert len(run(SOURCE, project / "app.py")) == 1
+    assert len(run(SOURCE, project / "sub" / "other.py")) == 1
+    assert built == [str(project)]
 
 
 def test_run_never_raises(project, monkeypatch):

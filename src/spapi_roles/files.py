@@ -131,6 +131,8 @@ class FileFinder:
         top_abs = os.path.abspath(top)
         git_root = find_git_root(top_abs)
         outer = _ancestors(top_abs, git_root)[:-1]
+        if outer and self.gitignores.ignored(top_abs, True, outer):
+            outer = []  # a directory named explicitly is checked even if its repository ignores it
         if self.excluded(top) and top_abs != os.path.abspath("."):
             return
         for dirpath, dirnames, filenames in os.walk(top, followlinks=False):

@@ -4,17 +4,20 @@ flake8 creates a plugin object per file, so the knowledge base and manifests are
 per process (flake8's ``--jobs`` workers each have their own). The plugin reads the
 source from the ``lines`` flake8 hands it (so stdin works), never raises out of ``run()``,
 leaves ``noqa`` to flake8 and reports nothing for files no manifest governs: a project
-that never configured spapi-roles stays quiet. A manifest that cannot be read is reported
-as SPR001 on line 1 of each file that uses SP-API. Cross-module facts (the engine's project
-index) are not built in flake8 mode, to keep every file's cost independent of the project's
-size; `spapi-roles check` builds it.
+that never configured spapi-roles stays quiet and pays nothing beyond the manifest lookup.
+A manifest that cannot be read is reported as SPR001 on line 1 of each file that uses SP-API.
+For cross-module facts (a client built by a factory in another module) the engine's project
+index of the manifest's directory (the working directory with ``--spapi-roles-manifest``) is
+built once per process, as `spapi-roles check` does; its cost is about 1 ms per project file.
+Off-by-default codes are reported only when a select entry longer than "SPR" names them
+(``--extend-select SPR9``), as bugbear does for B9.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
 from . import __version__, checks, rules
 from .errors import DataError, UserError
@@ -22,8 +25,10 @@ from .files import display_path
 
 Finding = Tuple[int, int, str, type]
 
-# Per-process caches: directory -> manifest path (or None), manifest path -> manifest or error text.
+# Per-process caches (flake8 makes a plugin object per file): directory -> its manifest's path
+# (None: no manifest), project root -> the engine's index of the project.
 _MANIFEST_PATHS: Dict[str, Optional[str]] = {}
+_INDEXES: Dict[str, Any] = {}
 
 
 class Plugin:
@@ -71,26 +76,28 @@ class Plugin:
     def findings(self) -> List[Tuple[int, int, str]]:
         from . import engine, knowledge
 
-        try:
-            uses = engine.analyze_source("".join(self.lines), self.filename)
-        except RecursionError:
-            return []
-        if not uses:
-            return []
+        source = "".join(self.lines)
         try:
             manifest = _manifest_for(self.filename, self.manifest_option)
             if manifest is None:
-                return []
+                return []  # a project that never configured spapi-roles: no analysis at all
             kb = knowledge.load()
         except (UserError, DataError) as error:
+            if not engine.analyze_source(source, self.filename):
+                return []
             return [(1, 0, "SPR001 " + rules.rule("SPR001").format(error=error))]
+        if self.manifest_option:
+            root = os.getcwd()
+        else:
+            root = os.path.dirname(os.path.abspath(manifest.path))
+        uses = engine.analyze_source(source, self.filename, _index_for(root))
         diagnostics = checks.check_uses(uses, kb, manifest)
         return [(d.line, d.column, f"{d.code} {d.message}") for d in diagnostics
                 if d.code not in rules.DEFAULT_OFF or d.code in self.opt_in]
 
 
 def _manifest_for(filename: str, explicit: Optional[str]) -> Any:
-    """The manifest governing ``filename`` (cached per directory), or None."""
+    """The manifest governing ``filename`` (its path cached per directory), or None."""
     from . import manifest
 
     if explicit:
@@ -99,5 +106,15 @@ def _manifest_for(filename: str, explicit: Optional[str]) -> Any:
     if directory not in _MANIFEST_PATHS:
         found = manifest.find_manifest(directory)
         _MANIFEST_PATHS[directory] = None if found is None else display_path(found)
-    path: Union[str, None] = _MANIFEST_PATHS[directory]
+    path = _MANIFEST_PATHS[directory]
     return None if path is None else manifest.manifest_for(filename, path)
+
+
+def _index_for(root: str) -> Any:
+    """The engine's cross-module index of the project at ``root``, built once per process."""
+    from . import engine
+    from .files import find_python_files
+
+    if root not in _INDEXES:
+        _INDEXES[root] = engine.build_index(find_python_files([root]), root)
+    return _INDEXES[root]
