@@ -134,7 +134,8 @@ def test_sarif_path_outside_the_root_is_an_absolute_uri(tmp_path):
     assert artifact == {"uri": (tmp_path.parent / "elsewhere.py").as_uri()}
 
 
-def test_github_commands_levels_escaping_and_summary(tmp_path):
+def test_github_commands_levels_escaping_and_summary(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     tricky = Diagnostic("a,b:c.py", 1, 0, "SPR101", "50% of\nit", "operation", "x")
     lines = render(
         "github", formats.Report([D101, D501, D401, tricky], files_checked=3), tmp_path
@@ -153,6 +154,7 @@ def test_github_commands_levels_escaping_and_summary(tmp_path):
 
 
 def test_github_over_the_annotation_limit_says_so_and_writes_a_job_summary(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     many = [Diagnostic("a.py", n, 0, "SPR101", f"m{n}", "operation", "x") for n in range(1, 13)]
@@ -187,3 +189,10 @@ def test_summary_mentions_baseline_and_fixes():
         "No problems found (2 files checked); 3 in the baseline; 1 baseline entry now fixed; "
         "added `Pricing` to spapi-roles.toml"
     )
+
+
+def test_github_paths_are_relative_to_the_repository(tmp_path, monkeypatch):
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")  # run in a subdirectory; GitHub wants repository paths
+    out = render("github", formats.Report([D101]), tmp_path)
+    assert out.startswith("::error file=sub/app/orders.py,line=12,col=5,title=SPR101::")

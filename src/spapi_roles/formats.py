@@ -95,12 +95,14 @@ def _escape_property(text: str) -> str:
 def render_github(report: Report, stream: TextIO, root: str) -> None:
     """GitHub Actions workflow commands, one per finding, then a summary line.
 
+    Paths are relative to ``root`` (the repository), where GitHub looks for annotated files.
     GitHub shows at most 10 annotations of each level per step, so beyond that the
     summary says so and a job summary table (``$GITHUB_STEP_SUMMARY``) lists them all.
     """
     for d in report.diagnostics:
         command = GITHUB_COMMAND[level_of(d.code)]
-        props = f"file={_escape_property(d.path)},line={d.line},col={d.column + 1},title={d.code}"
+        path = _escape_property(_root_relative(d.path, root))
+        props = f"file={path},line={d.line},col={d.column + 1},title={d.code}"
         stream.write(f"::{command} {props}::{_escape_data(d.code + ' ' + d.message)}\n")
     line = "spapi-roles: " + summary_line(report)
     over = [level for level, n in report.counts().items() if n > GITHUB_ANNOTATION_LIMIT]
@@ -139,12 +141,20 @@ def _sarif_rule(rule: rules.Rule) -> Dict[str, object]:
     }
 
 
-def _uri(path: str, root: str) -> Dict[str, str]:
+def _root_relative(path: str, root: str) -> str:
+    """``path`` relative to ``root`` with "/" separators, or absolute when outside it."""
     absolute = os.path.abspath(path)
     relative = os.path.relpath(absolute, root)
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        return {"uri": pathlib.Path(absolute).as_uri()}
-    return {"uri": pathlib.PurePath(relative).as_posix(), "uriBaseId": "%SRCROOT%"}
+        return absolute
+    return pathlib.PurePath(relative).as_posix()
+
+
+def _uri(path: str, root: str) -> Dict[str, str]:
+    relative = _root_relative(path, root)
+    if os.path.isabs(relative):
+        return {"uri": pathlib.Path(relative).as_uri()}
+    return {"uri": relative, "uriBaseId": "%SRCROOT%"}
 
 
 def fingerprints(diagnostics: List[Diagnostic], root: str) -> List[str]:
