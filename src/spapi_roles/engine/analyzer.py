@@ -266,7 +266,7 @@ class ModuleAnalysis:
             if arg is None:
                 continue
             names = self.resolver.scalars(self.resolver.eval(arg, record.scope, record.order, record.blocks,
-                                                             callsites=False), 0)
+                                                             callsites=False), 0, arg)
             for name in names:
                 if isinstance(name, Str) and not name.holes and name.site is not None:
                     for obj in receivers:
@@ -303,11 +303,12 @@ class ModuleAnalysis:
             if id(node) in self.consumed:
                 continue
             kind = None
-            for value in self.resolver.eval(node.value, scope, at, blocks):
+            bases = self.resolver.eval(node.value, scope, at, blocks)
+            for value in bases:
                 if isinstance(value, Entity) and value.kind == "type_enum":
                     kind = self.engine.clients.type_enums[value.target]["kind"]
-            if kind is None:
-                base = dotted(node.value)
+            if kind is None and all(v is UNKNOWN for v in bases):
+                base = dotted(node.value)  # e.g. an enum star-imported from an unknown place
                 kind = _ENUM_NAMES.get(base.rpartition(".")[2]) if base else None
             info = kb.type_named(node.attr.value, kind) if kind else None
             if info is not None:
@@ -341,7 +342,10 @@ class ModuleAnalysis:
         positions = Positions(self.info)
         best: Dict[Tuple, Use] = {}
         for finding in self.findings:
-            line, column = positions.of(finding.site)
+            position = positions.of(finding.site)
+            if position is None:
+                continue
+            line, column = position
             use = Use(self.info.path, line, column, finding.kind, finding.name, finding.evidence, finding.api,
                       finding.version, finding.keys, finding.via)
             key = (line, column, finding.kind, finding.name)

@@ -37,17 +37,19 @@ Leaf = Tuple[cst.CSTNode, Scope, Optional[Order], Blocks]
 
 def split(expr: cst.CSTNode) -> List[cst.CSTNode]:
     """Leaves of an argument: elements of list/tuple/set literals, branches of conditionals."""
-    if isinstance(expr, cst.IfExp):
-        return split(expr.body) + split(expr.orelse)
-    if isinstance(expr, cst.BooleanOperation):
-        return split(expr.left) + split(expr.right)
-    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
-        out: List[cst.CSTNode] = []
-        for element in expr.elements:
-            if not isinstance(element, cst.StarredElement):
-                out.extend(split(element.value))
-        return out
-    return [expr]
+    leaves: List[cst.CSTNode] = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.IfExp):
+            stack.extend((node.orelse, node.body))
+        elif isinstance(node, cst.BooleanOperation):
+            stack.extend((node.right, node.left))
+        elif isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            stack.extend(e.value for e in reversed(node.elements) if not isinstance(e, cst.StarredElement))
+        else:
+            leaves.append(node)
+    return leaves
 
 
 class CarrierReader:
@@ -83,7 +85,7 @@ class CarrierReader:
         for leaf, scope, at, blocks in leaves:
             values = self.resolver.eval(leaf, scope, at, blocks)
             found = False
-            for value in self.resolver.scalars(values, 0):
+            for value in self.resolver.scalars(values, 0, leaf):
                 name = self.type_name(value, kind)
                 if name:
                     hits.append(TypeHit(kind, name, value.site or leaf))

@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from .. import knowledge
-from .carriers import CarrierReader, TypeHit
+from .carriers import CarrierReader, TypeHit, split
 from .prefilter import api_prefix
 from .resolver import Resolver, call_arguments
 from .syntax import Blocks, Order, Scope, string_value
@@ -28,6 +28,10 @@ HTTP_VERBS = frozenset(("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTION
 _SCHEME_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*")
 _BARE_HOST = re.compile(r"^(?:\{\})?[\w.-]*sellingpartnerapi[\w.-]*(?=/)")
 _BODY_KEYWORDS = ("json", "data", "body", "params", "payload")
+# A call is read as an HTTP request if its name is a verb or has one of these words in it, a
+# keyword argument names a URL, or an argument is an HTTP verb ("GET", method="POST").
+_REQUEST_WORDS = ("request", "call", "fetch", "send", "api", "http", "invoke", "execute", "urlopen", "url")
+URL_KEYWORDS = frozenset(("url", "path", "endpoint", "uri", "resource_path", "resource", "route"))
 # path parameters of the SP-API models that hold a type (notifications/v1/subscriptions/{notificationType})
 PATH_TYPE_PARAMETERS = {"notificationType": "notification", "reportType": "report", "feedType": "feed"}
 
@@ -43,6 +47,13 @@ class HttpMatch:
         self.path = path
         self.verb = verb
         self.value = value
+
+
+def _request_like(call: cst.Call) -> bool:
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    words = name.lower().strip("_").split("_")
+    return any(word.upper() in HTTP_VERBS or any(w in word for w in _REQUEST_WORDS) for word in words)
 
 
 def sp_api_path(text: str, prefixes: frozenset) -> Optional[str]:
@@ -66,8 +77,11 @@ class HttpReader:
         self.prefixes = frozenset(prefixes)
 
     def call(self, call: cst.Call, scope: Scope, at: Optional[Order], blocks: Blocks) -> List[HttpMatch]:
+        """Operations a request-like call reaches (not a log message or a string helper)."""
         positional, keywords, _ = call_arguments(call)
         verb = self._verb(call, positional, keywords, scope, at, blocks)
+        if verb is None and not _request_like(call) and not any(k in URL_KEYWORDS for k in keywords):
+            return []
         found = []
         for expr in list(positional) + list(keywords.values()):
             if not isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Name,
@@ -146,10 +160,10 @@ class HttpReader:
                         hits.append(TypeHit(kind, name, match.site))
         unresolved: List[TypeHit] = []
         if call is not None:
-            positional, keywords, _ = call_arguments(call)
+            positional, keywords, star_kwargs = call_arguments(call)
             bodies = [keywords[k] for k in _BODY_KEYWORDS if k in keywords]
-            bodies += [p for p in positional if isinstance(p, (cst.Dict, cst.Name))]
-            leaves = []
+            bodies += [p for p in positional if isinstance(p, cst.Dict)] + star_kwargs
+            leaves = [(leaf, scope, at, blocks) for leaf in split(keywords[argument])] if argument in keywords else []
             for body in bodies:
                 leaves.extend(self.carriers.body_leaves(body, (argument,), scope, at, blocks, 0))
             body_hits, unresolved = self.carriers.read(leaves, kind)

@@ -34,8 +34,9 @@ class Positions:
         self._fallback: Optional[Dict[cst.CSTNode, object]] = None
         self._lines: Optional[List[str]] = None
 
-    def of(self, node: cst.CSTNode) -> Position:
-        """(line, column) of the token a node is reported at: attribute name, string, name."""
+    def of(self, node: cst.CSTNode) -> Optional[Position]:
+        """(line, column) of the token a node is reported at (attribute name, string, name);
+        None if the node is not part of this module."""
         anchor = _anchor(node)
         if self._fallback is None:
             found = self._from_ast(anchor)
@@ -44,7 +45,7 @@ class Positions:
             self._fallback = self._provider()
         position = self._fallback.get(anchor) or self._fallback.get(node)
         if position is None:
-            return (1, 0)
+            return None
         if isinstance(anchor, cst.Attribute):
             position = self._fallback.get(anchor.attr, position)
         return (position.start.line, position.start.column)
@@ -83,10 +84,12 @@ class Positions:
 
     def _ast_tables(self) -> Optional[Dict[str, list]]:
         if self._ast is None:
-            try:
-                tree = ast.parse(self.info.source)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                self._ast = {}
+            self._ast = self.info.position_tables
+        if self._ast is None:
+            tree = self.info.standard_tree
+            self.info.standard_tree = None  # the tables below are all that is needed of it
+            if tree is None:
+                self._ast = self.info.position_tables = {}
                 return None
             names, attrs, strings, fstrings = [], [], [], []
             stack: List[Tuple[ast.AST, bool]] = [(tree, False)]
@@ -122,7 +125,7 @@ class Positions:
             attrs.sort(key=_end)
             strings.sort(key=_start)
             fstrings.sort(key=_start)
-            self._ast = {"name": names, "attr": attrs, "str": strings, "fstr": fstrings}
+            self._ast = self.info.position_tables = {"name": names, "attr": attrs, "str": strings, "fstr": fstrings}
         return self._ast or None
 
     def _column(self, line: int, byte_column: int) -> Position:

@@ -11,11 +11,13 @@ and each parse is kept for the run.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import io
 import os
 import re
 import tokenize
+import warnings
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 import libcst as cst
@@ -27,6 +29,8 @@ _DEFINED = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+(\w+)|^(\w+)[ \t]*(?:
 _FROM_IMPORT = re.compile(r"^from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.MULTILINE)
 _DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 _MAX_FILE_BYTES = 2_000_000
+_NOT_BRACKET = re.compile(r"[^()\[\]{}]+")
+_MAX_BRACKET_DEPTH = 200  # CPython's own limit ("too many nested parentheses")
 
 
 def module_name_for(path: str, root: str) -> Tuple[str, bool]:
@@ -219,12 +223,38 @@ def read_source(path: str) -> Optional[str]:
 
 
 def parse(path: str, source: str, module_name: str, is_package: bool, type_names: FrozenSet[str]) -> Optional[ModuleInfo]:
-    """Parse and collect one module; None on any syntax error or pathological input."""
+    """Parse and collect one module; None on a syntax error or input that could crash the parser.
+
+    The standard parser runs first: it rejects, with an exception, the pathological nesting on
+    which libcst's native parser overflows its stack (and its tree is reused for positions). A
+    SyntaxError alone (e.g. syntax newer than this Python) still gets libcst's parse unless
+    brackets nest deeper than CPython allows.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            standard: Optional[ast.Module] = ast.parse(source)
+    except (RecursionError, MemoryError, ValueError, OverflowError):
+        return None
+    except SyntaxError:
+        if _bracket_depth(source) > _MAX_BRACKET_DEPTH:
+            return None
+        standard = None
     try:
         tree = cst.parse_module(source)
-        return collect(path, module_name, is_package, tree, source, type_names)
+        info = collect(path, module_name, is_package, tree, source, type_names)
     except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError, IndexError):
         return None
+    info.standard_tree = standard
+    return info
+
+
+def _bracket_depth(source: str) -> int:
+    depth = deepest = 0
+    for char in _NOT_BRACKET.sub("", source):
+        depth = depth + 1 if char in "([{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def build_index(paths: Iterable[str], root: str) -> ProjectIndex:

@@ -19,7 +19,7 @@ import libcst as cst
 
 from .clients import Clients
 from .project_index import ProjectIndex
-from .syntax import CLASS, MODULE, Binding, Blocks, CallRecord, ClassInfo, ModuleInfo, Order, Scope, string_value
+from .syntax import CLASS, MODULE, Binding, Blocks, CallRecord, ClassInfo, ModuleInfo, Order, Scope, string_pieces, string_value
 from .values import (UNKNOWN, BoundMethod, ClientObj, Container, Entity, EnumMember, Opaque, ProjectClass,
                      ProjectFunc, ProjectModule, ProjectObj, QName, RootObj, Str, Value)
 
@@ -463,7 +463,7 @@ class Resolver:
         receivers = [v for v in self.eval(node.args[0].value, scope, at, blocks, depth, True) if isinstance(v, ClientObj)]
         if not receivers:
             return ()
-        names = self.scalars(self.eval(node.args[1].value, scope, at, blocks, depth, False), depth)
+        names = self.scalars(self.eval(node.args[1].value, scope, at, blocks, depth, False), depth, node.args[1].value)
         for receiver in receivers:
             for name in names:
                 if isinstance(name, Str) and not name.holes:
@@ -569,14 +569,19 @@ class Resolver:
                 groups.append((UNKNOWN,))
         return _union(groups)
 
-    def scalars(self, values: Values, depth: int) -> List[Value]:
-        """Strings and enum members among ``values``, list/tuple/set literals flattened."""
+    def scalars(self, values: Values, depth: int, site: Optional[cst.CSTNode] = None) -> List[Value]:
+        """Strings and enum members among ``values``, list/tuple/set literals flattened.
+
+        Elements of a container written elsewhere are re-sited to ``site`` (the expression that
+        referred to it), so that what is reported lies in the analysed module.
+        """
         out: List[Value] = []
         for value in values:
             if isinstance(value, (Str, EnumMember)):
                 out.append(value)
             elif isinstance(value, Container) and isinstance(value.node, (cst.List, cst.Tuple, cst.Set)):
-                out.extend(self.scalars(self.container_items(value, None, depth), depth))
+                items = self.scalars(self.container_items(value, None, depth), depth)
+                out.extend(item.at(site) for item in items) if site is not None else out.extend(items)
         return out
 
     def string(self, node: cst.CSTNode, scope: Scope, at, blocks, depth: int) -> Str:
@@ -585,7 +590,7 @@ class Resolver:
             return Str(value, node)
         parts: List[str] = []
         holes = False
-        for piece in _string_pieces(node):
+        for piece in string_pieces(node):
             if isinstance(piece, cst.SimpleString):
                 text = string_value(piece)
                 parts.append(text if text is not None else "{}")
@@ -668,12 +673,6 @@ class Resolver:
             else:
                 groups.append((UNKNOWN,))
         return _union(groups)
-
-
-def _string_pieces(node: cst.CSTNode) -> List[cst.CSTNode]:
-    if isinstance(node, cst.ConcatenatedString):
-        return _string_pieces(node.left) + _string_pieces(node.right)
-    return [node]
 
 
 def argument_for(call: cst.Call, param: Binding, shift: int) -> Optional[cst.CSTNode]:

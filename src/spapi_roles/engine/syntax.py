@@ -137,6 +137,8 @@ class ModuleInfo:
         self.imported: Set[str] = set()                                    # qualified names imported
         self.defined_methods: Set[str] = set()                             # every def name
         self.comprehensions: Dict[int, Scope] = {}                         # id(node) -> its scope
+        self.standard_tree: Optional[object] = None                        # ``ast`` tree, for positions
+        self.position_tables: Optional[dict] = None                        # built from it (positions.py)
         # source-order lists for positions
         self.names: List[cst.Name] = []
         self.attributes: List[cst.Attribute] = []
@@ -144,43 +146,61 @@ class ModuleInfo:
         self.fstrings: List[cst.CSTNode] = []
 
 
+def string_pieces(node: cst.CSTNode) -> List[cst.CSTNode]:
+    """The simple and formatted strings of an implicit concatenation, in order (iteratively)."""
+    pieces: List[cst.CSTNode] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.ConcatenatedString):
+            stack.append(current.right)
+            stack.append(current.left)
+        else:
+            pieces.append(current)
+    return pieces
+
+
+def _simple_value(node: cst.SimpleString) -> Optional[str]:
+    raw = node.value
+    i = 0
+    while raw[i] not in "'\"":
+        i += 1
+    prefix = raw[:i].lower()
+    if "b" in prefix:
+        return None
+    quote = raw[i:i + 3] if raw[i:i + 3] in ('"""', "'''") else raw[i]
+    body = raw[i + len(quote):len(raw) - len(quote)]
+    if "\\" in body and "r" not in prefix:
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return body
+
+
 def string_value(node: cst.CSTNode) -> Optional[str]:
     """The value of a plain (non-f, non-bytes) string literal node, else None."""
     if isinstance(node, cst.SimpleString):
-        raw = node.value
-        i = 0
-        while raw[i] not in "'\"":
-            i += 1
-        prefix = raw[:i].lower()
-        if "b" in prefix:
-            return None
-        quote = raw[i:i + 3] if raw[i:i + 3] in ('"""', "'''") else raw[i]
-        body = raw[i + len(quote):len(raw) - len(quote)]
-        if "\\" in body and "r" not in prefix:
-            value = node.evaluated_value
-            return value if isinstance(value, str) else None
-        return body
+        return _simple_value(node)
     if isinstance(node, cst.ConcatenatedString):
-        left = string_value(node.left)
-        right = string_value(node.right)
-        return left + right if left is not None and right is not None else None
+        parts = []
+        for piece in string_pieces(node):
+            value = _simple_value(piece) if isinstance(piece, cst.SimpleString) else None
+            if value is None:
+                return None
+            parts.append(value)
+        return "".join(parts)
     return None
 
 
 def _has_fstring(node: cst.CSTNode) -> bool:
-    if isinstance(node, cst.FormattedString):
-        return True
     if isinstance(node, cst.ConcatenatedString):
-        return _has_fstring(node.left) or _has_fstring(node.right)
-    return False
+        return any(isinstance(piece, cst.FormattedString) for piece in string_pieces(node))
+    return isinstance(node, cst.FormattedString)
 
 
 def _is_bytes(node: cst.CSTNode) -> bool:
-    if isinstance(node, cst.SimpleString):
-        return "b" in node.prefix.lower()
     if isinstance(node, cst.ConcatenatedString):
-        return _is_bytes(node.left)
-    return False
+        node = string_pieces(node)[0]
+    return isinstance(node, cst.SimpleString) and "b" in node.prefix.lower()
 
 
 _SKIP_FIELDS = frozenset((
@@ -214,7 +234,8 @@ class Collector:
         self.handlers: Dict[type, Callable[[cst.CSTNode], None]] = {
             cst.Name: self.on_name, cst.Attribute: self.on_attribute, cst.Call: self.on_call,
             cst.SimpleString: self.on_string, cst.ConcatenatedString: self.on_string,
-            cst.FormattedString: self.on_fstring, cst.Arg: self.on_arg,
+            cst.FormattedString: self.on_fstring, cst.Arg: self.on_arg, cst.Subscript: self.on_chain,
+            cst.BinaryOperation: self.on_operation, cst.BooleanOperation: self.on_operation,
             cst.SimpleStatementLine: self.on_statement_line, cst.SimpleStatementSuite: self.on_statement_line,
             cst.IndentedBlock: self.on_block_body, cst.Expr: self.on_expr,
             cst.Assign: self.on_assign, cst.AnnAssign: self.on_annassign, cst.AugAssign: self.on_augassign,
@@ -318,22 +339,48 @@ class Collector:
             self.info.names.append(node)
 
     def on_attribute(self, node: cst.Attribute) -> None:
-        self.visit(node.value)
-        self.info.attributes.append(node)
-        if node.attr.value in self.type_names:
-            self.info.type_attributes.append((node, self.scope, self.at(), self.blocks))
+        self.on_chain(node)
+
+    def on_chain(self, node: cst.CSTNode) -> None:
+        """``a.b(c)[d].e(...)`` chains, iteratively (builder-style chains can be very long)."""
+        chain: List[cst.CSTNode] = []
+        while isinstance(node, (cst.Attribute, cst.Call, cst.Subscript)):
+            chain.append(node)
+            node = node.func if isinstance(node, cst.Call) else node.value
+        self.visit(node)
+        for link in reversed(chain):
+            if isinstance(link, cst.Attribute):
+                self.info.attributes.append(link)
+                if link.attr.value in self.type_names:
+                    self.info.type_attributes.append((link, self.scope, self.at(), self.blocks))
+            elif isinstance(link, cst.Call):
+                record = CallRecord(link, self.scope, self.at(), self.blocks)
+                self.info.calls.append(record)
+                self.scope.calls.append(record)
+                for arg in link.args:
+                    self.visit(arg.value)
+            else:
+                for element in link.slice:
+                    self.visit(element.slice)
+
+    def on_operation(self, node: Union[cst.BinaryOperation, cst.BooleanOperation]) -> None:
+        """Left-nested ``a + b + c ...`` chains, iteratively."""
+        rights: List[cst.CSTNode] = []
+        while isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
+            rights.append(node.right)
+            node = node.left
+        self.visit(node)
+        for right in reversed(rights):
+            self.visit(right)
 
     def on_string(self, node: cst.CSTNode) -> None:
-        if self.in_fstring:
-            if isinstance(node, cst.ConcatenatedString):
-                self.visit(node.left)
-                self.visit(node.right)
-            return
-        if _has_fstring(node):
-            self.info.fstrings.append(node)
+        if self.in_fstring or _has_fstring(node):
+            if not self.in_fstring:
+                self.info.fstrings.append(node)
             self.in_fstring += 1
-            self.visit(node.left)
-            self.visit(node.right)
+            for piece in string_pieces(node):
+                if isinstance(piece, cst.FormattedString):
+                    self.on_fstring(piece)
             self.in_fstring -= 1
             return
         if _is_bytes(node):
@@ -356,12 +403,7 @@ class Collector:
 
     # ------------------------------------------------------------------ expressions
     def on_call(self, node: cst.Call) -> None:
-        record = CallRecord(node, self.scope, self.at(), self.blocks)
-        self.info.calls.append(record)
-        self.scope.calls.append(record)
-        self.visit(node.func)
-        for arg in node.args:
-            self.visit(arg.value)
+        self.on_chain(node)
 
     def on_arg(self, node: cst.Arg) -> None:
         self.visit(node.value)
