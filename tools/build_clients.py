@@ -140,9 +140,14 @@ HELPERS = {
 }
 # clients.md 2a: SPAPIClient(config).get_api_client("OrdersV0Api") names an amzn-sp-api class.
 CLASS_BY_NAME_METHODS = {"spapi": ["get_api_client"]}
-# clients.md 3: request_options=with_rdt(...) asks for a Restricted Data Token first.
-RDT_HELPERS = ["amzn_selling_partner.plugins.amazon_spapi.with_rdt", "amzn_selling_partner.with_rdt"]
-RDT_KEYWORDS = {"sp_api": ["RestrictedResources", "restricted_resources"], "amzn_selling_partner": ["request_options"]}
+# Restricted Data Tokens requested by the client itself. clients.md 1.6: RestrictedResources= on
+# the methods flagged rdt_auto (snake_case spelling seen in real code); clients.md 3:
+# request_options=with_rdt(...) on any method. "helpers": the call the keyword's value must be.
+RDT = {
+    "sp_api": {"keywords": ["RestrictedResources", "restricted_resources"], "any_method": False, "helpers": []},
+    "amzn_selling_partner": {"keywords": ["request_options"], "any_method": True,
+                             "helpers": ["amzn_selling_partner.plugins.amazon_spapi.with_rdt", "RequestOptions"]},
+}
 TYPE_KINDS = {"ReportType": "report", "FeedType": "feed", "NotificationType": "notification"}
 
 
@@ -354,7 +359,7 @@ def build(shared_dir: str = SHARED_CLIENTS) -> dict:
         "sources": sources,
         "packages": {name: {"namespaces": spec["namespaces"],
                             "class_by_name_methods": CLASS_BY_NAME_METHODS.get(name, []),
-                            "rdt_keywords": RDT_KEYWORDS.get(name, [])}
+                            "rdt": RDT.get(name, {"keywords": [], "any_method": False, "helpers": []})}
                      for name, spec in PACKAGES.items()},
         "operations": [list(row) for row in builder.operations],
         "classes": classes,
@@ -364,7 +369,6 @@ def build(shared_dir: str = SHARED_CLIENTS) -> dict:
         "type_enums": sp_api_parts["type_enums"],
         "roots": dict(sorted(roots.items())),
         "carriers": carriers(),
-        "rdt_helpers": sorted(RDT_HELPERS),
         "legacy": {"sp_api": sp_api_parts["legacy"]},
     }
 

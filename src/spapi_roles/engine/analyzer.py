@@ -220,11 +220,10 @@ class ModuleAnalysis:
         self.add_refs(site, pairs)
         node = record.node
         _, keywords, _ = call_arguments(node)
-        packages = {m.package for _, m in found}
-        if rdt_checked and any(m.rdt_auto for _, m in found) and self.asks_rdt(keywords, packages):
+        if rdt_checked and self.asks_rdt(keywords, found):
             token = self.engine.clients.restricted_data_token()
             if token is not None:
-                self.add_refs(site, [(token, f"{found[0][0]}.{method}(RestrictedResources=...)")])
+                self.add_refs(site, [(token, f"{found[0][0]}.{method}(restricted data token)")])
         seen: Set[Tuple[str, str]] = set()
         for class_id, m in found:
             for op in m.ops:
@@ -236,16 +235,20 @@ class ModuleAnalysis:
                                                               spec["kind"])
                 self.add_types(hits, unresolved)
 
-    def asks_rdt(self, keywords: Dict[str, cst.CSTNode], packages: Iterable[str]) -> bool:
-        for package in packages:
-            for keyword in self.engine.clients.rdt_keywords.get(package, ()):
+    def asks_rdt(self, keywords: Dict[str, cst.CSTNode], found: List[Tuple[str, Method]]) -> bool:
+        """Whether the client requests a Restricted Data Token for this call (clients.json ``rdt``)."""
+        for _, method in found:
+            spec = self.engine.clients.rdt.get(method.package)
+            if spec is None or not (spec["any_method"] or method.rdt_auto):
+                continue
+            for keyword in spec["keywords"]:
                 value = keywords.get(keyword)
                 if value is None:
                     continue
-                if keyword != "request_options":
+                if not spec["helpers"]:
                     return True
                 helper = dotted(value.func) if isinstance(value, cst.Call) else None
-                if helper and any(h.rpartition(".")[2] == helper.rpartition(".")[2] for h in self.engine.clients.rdt_helpers):
+                if helper and any(h.rpartition(".")[2] == helper.rpartition(".")[2] for h in spec["helpers"]):
                     return True
         return False
 

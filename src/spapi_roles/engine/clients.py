@@ -53,7 +53,6 @@ class Clients:
         self.roots: Dict[str, dict] = doc["roots"]
         self.carriers: Dict[str, Dict[str, dict]] = doc["carriers"]
         self.packages: Dict[str, dict] = doc["packages"]
-        self.rdt_helpers: FrozenSet[str] = frozenset(doc["rdt_helpers"])
         self.legacy: Dict[str, Dict[str, Dict[str, list]]] = doc["legacy"]
         self.namespaces: Dict[str, str] = {ns: package for package, spec in self.packages.items()
                                            for ns in spec["namespaces"]}
@@ -62,7 +61,7 @@ class Clients:
         self._method_index: Optional[Dict[Tuple[str, str], Tuple[Tuple[str, ...], Tuple[OpRef, ...]]]] = None
         self.class_by_name_methods: FrozenSet[str] = frozenset(
             m for spec in self.packages.values() for m in spec["class_by_name_methods"])
-        self.rdt_keywords: Dict[str, FrozenSet[str]] = {p: frozenset(s["rdt_keywords"]) for p, s in self.packages.items()}
+        self.rdt: Dict[str, dict] = {p: spec["rdt"] for p, spec in self.packages.items()}
         self._restricted_data_token: Optional[OpRef] = None
 
     # ------------------------------------------------------------------ names

@@ -57,9 +57,16 @@ def _request_like(call: cst.Call) -> bool:
 
 
 def sp_api_path(text: str, prefixes: frozenset) -> Optional[str]:
-    """The SP-API path inside a URL or path string (scheme, host, query removed), or None."""
+    """The SP-API path inside a URL or path string (scheme, host, query removed), or None.
+
+    A host, if written, must be an SP-API host or unknown (``{}``).
+    """
     text = text.strip()
-    text = _SCHEME_HOST.sub("", text, count=1)
+    host = _SCHEME_HOST.match(text)
+    if host is not None:
+        if "{}" not in host.group() and "sellingpartnerapi" not in host.group():
+            return None  # a concrete host that is not SP-API's
+        text = text[host.end():]
     text = _BARE_HOST.sub("", text, count=1)
     while text.startswith("{}"):
         text = text[2:]

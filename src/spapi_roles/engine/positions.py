@@ -34,6 +34,11 @@ class Positions:
         self._fallback: Optional[Dict[cst.CSTNode, object]] = None
         self._lines: Optional[List[str]] = None
 
+    @property
+    def used_provider(self) -> bool:
+        """Whether libcst's PositionProvider had to be computed (the slow path)."""
+        return self._fallback is not None
+
     def of(self, node: cst.CSTNode) -> Optional[Position]:
         """(line, column) of the token a node is reported at (attribute name, string, name);
         None if the node is not part of this module."""

@@ -365,6 +365,11 @@ class Resolver:
     def call(self, node: cst.Call, scope: Scope, at: Optional[Order], blocks: Blocks, depth: int,
              callsites: bool) -> Values:
         func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "format":
+            base = self.eval(func.value, scope, at, blocks, depth, callsites)
+            strings = tuple(Str(v.value, v.site, True) for v in base if isinstance(v, Str))
+            if strings:
+                return strings
         if isinstance(func, cst.Attribute) and node.args:
             attr = func.attr.value
             if attr in self.clients.class_by_name_methods:
@@ -376,11 +381,6 @@ class Resolver:
                 if items:
                     extra = [self.eval(a.value, scope, at, blocks, depth, callsites) for a in node.args[1:2]]
                     return _union([items] + extra)
-            if attr == "format":
-                base = self.eval(func.value, scope, at, blocks, depth, callsites)
-                strings = tuple(Str(v.value, v.site, True) for v in base if isinstance(v, Str))
-                if strings:
-                    return strings
         groups = [self.call_value(v, node, scope, at, blocks, depth, callsites)
                   for v in self.eval(func, scope, at, blocks, depth, callsites)]
         return _union(groups)
