@@ -19,9 +19,8 @@ import argparse
 import os
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
-from . import __version__, checks, rules
+from . import __version__, rules
 from .errors import DataError, UserError
-from .files import display_path
 
 Finding = Tuple[int, int, str, type]
 
@@ -74,18 +73,22 @@ class Plugin:
             yield line, column, text, type(self)
 
     def findings(self) -> List[Tuple[int, int, str]]:
-        from . import engine, knowledge
-
         source = "".join(self.lines)
         try:
             manifest = _manifest_for(self.filename, self.manifest_option)
             if manifest is None:
-                return []  # a project that never configured spapi-roles: no analysis at all
+                return []  # a project that never configured spapi-roles: not even libcst is loaded
+            from . import knowledge
+
             kb = knowledge.load()
         except (UserError, DataError) as error:
+            from . import engine
+
             if not engine.analyze_source(source, self.filename):
                 return []
             return [(1, 0, "SPR001 " + rules.rule("SPR001").format(error=error))]
+        from . import checks, engine
+
         if self.manifest_option:
             root = os.getcwd()
         else:
@@ -99,6 +102,7 @@ class Plugin:
 def _manifest_for(filename: str, explicit: Optional[str]) -> Any:
     """The manifest governing ``filename`` (its path cached per directory), or None."""
     from . import manifest
+    from .files import display_path
 
     if explicit:
         return manifest.manifest_for(filename, explicit)
