@@ -1,6 +1,9 @@
 """Build the benchmark corpora under ``bench/corpus/`` (gitignored); idempotent.
 
-- ``nospapi/``: the installed standard library's email, json, logging, xml, asyncio and http packages.
+- ``nospapi/``: the installed standard library's email, json, logging, xml, asyncio and http packages
+                (a project that never configured spapi-roles: no manifest).
+- ``nospapi-configured/``: the same files with a root ``spapi-roles.toml`` (a project that uses
+                spapi-roles, linting code that does not use SP-API: the plugin does its work).
 - ``dense/``:   the fixture projects copied until the tree holds at least 20,000 lines of Python,
                 with a root ``spapi-roles.toml`` so the checks run too (not only the engine).
 - ``stdlib/``:  the whole installed standard library (no site-packages).
@@ -27,6 +30,7 @@ FIXTURES = os.path.join(REPO, "fixtures")
 STDLIB = sysconfig.get_paths()["stdlib"]
 NOSPAPI_PACKAGES = ("email", "json", "logging", "xml", "asyncio", "http")
 DENSE_MIN_LINES = 20_000
+NOSPAPI_MANIFEST = 'roles = ["Pricing"]\n'
 DENSE_MANIFEST = '''# A manifest holding some roles, so that some uses are granted and others reported.
 roles = ["Inventory and Order Tracking", "Pricing", "Product Listing"]
 '''
@@ -60,6 +64,15 @@ def build_nospapi(force: bool = False) -> str:
     return target
 
 
+def build_nospapi_configured(force: bool = False) -> str:
+    target = os.path.join(CORPUS, "nospapi-configured")
+    if _fresh(target, force):
+        shutil.copytree(build_nospapi(), target)
+        with open(os.path.join(target, "spapi-roles.toml"), "w", encoding="utf-8") as handle:
+            handle.write(NOSPAPI_MANIFEST)
+    return target
+
+
 def build_dense(force: bool = False) -> str:
     target = os.path.join(CORPUS, "dense")
     if _fresh(target, force):
@@ -88,12 +101,13 @@ def build_all(force: bool = False) -> Dict[str, str]:
     os.makedirs(CORPUS, exist_ok=True)
     if not os.path.isdir(os.path.join(CORPUS, ".git")):
         subprocess.run(["git", "init", "-q", CORPUS], check=True)
-    return {"nospapi": build_nospapi(force), "dense": build_dense(force), "stdlib": build_stdlib(force)}
+    return {"nospapi": build_nospapi(force), "nospapi-configured": build_nospapi_configured(force),
+            "dense": build_dense(force), "stdlib": build_stdlib(force)}
 
 
 def main(argv: list) -> int:
     for name, path in build_all("--force" in argv).items():
-        print(f"{name:<8} {python_lines(path):>8} lines  {os.path.relpath(path)}")
+        print(f"{name:<18} {python_lines(path):>8} lines  {os.path.relpath(path)}")
     return 0
 
 

@@ -1,8 +1,10 @@
 """Every performance figure of issue 5, measured side by side in one run, against its target.
 
 Each comparison runs its commands alternately (A, B, A, B, ...) and keeps the best of N wall
-times, so that load drift on the machine hits both sides alike. Peak memory is the child's max
-RSS (``os.wait4``). Corpora are built by ``corpus.py`` (under ``bench/corpus/``, gitignored).
+times, so that load drift on the machine hits both sides alike; targets are judged on wall time.
+The CPU-time ratio (user + system of the process tree) is printed too: on a loaded machine it is
+the steadier figure for single-process comparisons. Peak memory is the child's max RSS
+(``os.wait4``). Corpora are built by ``corpus.py`` (under ``bench/corpus/``, gitignored).
 
 Usage: python bench/run_all.py [--runs N] [--only nospapi,dense,stdlib,kb] [--json FILE]
 """
@@ -35,7 +37,8 @@ SECTIONS = ("nospapi", "dense", "stdlib", "kb")
 
 @dataclass
 class Sample:
-    seconds: float
+    seconds: float      # wall time
+    cpu: float          # user + system time of the process tree (reaped children included)
     max_rss_mb: float
 
 
@@ -49,7 +52,7 @@ class Row:
 
 def measure(command: Sequence[str], cwd: str, env: Optional[Dict[str, str]] = None,
             codes: Tuple[int, ...] = (0, 1)) -> Sample:
-    """Wall time and max RSS (largest process of the tree) of one run; output discarded."""
+    """Wall time, CPU time and max RSS (largest process of the tree) of one run; output discarded."""
     started = time.perf_counter()
     child = subprocess.Popen(list(command), cwd=cwd, env={**os.environ, **(env or {})},
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -59,26 +62,28 @@ def measure(command: Sequence[str], cwd: str, env: Optional[Dict[str, str]] = No
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode not in codes:
         raise SystemExit(f"{' '.join(command)} (in {cwd}) exited {child.returncode}:\n{stderr.decode()[-2000:]}")
-    return Sample(seconds, usage.ru_maxrss / 1024)
+    return Sample(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
 def best_of(runs: int, commands: Dict[str, Tuple[Sequence[str], str, Optional[Dict[str, str]]]],
             prepare=None) -> Dict[str, Sample]:
-    """Best (fastest) sample per named command, the commands run alternately ``runs`` times."""
+    """Per named command: best wall time, best CPU time and largest RSS, the commands run alternately."""
     best: Dict[str, Sample] = {}
     for _ in range(runs):
         for name, (command, cwd, env) in commands.items():
             if prepare is not None:
                 prepare(name)
             sample = measure(command, cwd, env)
-            if name not in best or sample.seconds < best[name].seconds:
-                best[name] = Sample(sample.seconds, max(sample.max_rss_mb, best.get(name, sample).max_rss_mb))
+            seen = best.get(name, sample)
+            best[name] = Sample(min(seen.seconds, sample.seconds), min(seen.cpu, sample.cpu),
+                                max(seen.max_rss_mb, sample.max_rss_mb))
     return best
 
 
 def ratio_row(name: str, numerator: Sample, denominator: Sample, limit: float) -> Row:
     ratio = numerator.seconds / denominator.seconds
-    figure = f"{ratio:.3f}x  ({numerator.seconds:.2f} s vs {denominator.seconds:.2f} s)"
+    figure = (f"{ratio:.3f}x  ({numerator.seconds:.2f} s vs {denominator.seconds:.2f} s; "
+              f"CPU {numerator.cpu / denominator.cpu:.2f}x)")
     return Row(name, figure, f"<= {limit:g}x", ratio <= limit)
 
 
@@ -94,13 +99,16 @@ def _cache_env(cache_dir: str) -> Dict[str, str]:
 
 # ---------------------------------------------------------------------------- sections
 
-def bench_nospapi(runs: int, directory: str) -> List[Row]:
-    rows = [Row("no-SP-API corpus", f"{corpus.python_lines(directory)} lines of stdlib {'/'.join(corpus.NOSPAPI_PACKAGES)}")]
-    for jobs in ("1", "auto"):
-        flags = ["--isolated", f"--jobs={jobs}", "."]
-        best = best_of(runs, {"with": (FLAKE8 + flags, directory, None),
-                              "without": (FLAKE8_WITHOUT + flags, directory, None)})
-        rows.append(ratio_row(f"  flake8 with/without plugin, --jobs {jobs}", best["with"], best["without"], 1.03))
+def bench_nospapi(runs: int, unconfigured: str, configured: str) -> List[Row]:
+    rows = [Row("no-SP-API corpus", f"{corpus.python_lines(configured)} lines of stdlib "
+                                    f"{'/'.join(corpus.NOSPAPI_PACKAGES)}")]
+    for label, directory in (("with a manifest", configured), ("no manifest", unconfigured)):
+        for jobs in ("1", "auto"):
+            flags = ["--isolated", f"--jobs={jobs}", "."]
+            best = best_of(runs, {"with": (FLAKE8 + flags, directory, None),
+                                  "without": (FLAKE8_WITHOUT + flags, directory, None)})
+            rows.append(ratio_row(f"  flake8 with/without plugin, {label}, --jobs {jobs}", best["with"],
+                                  best["without"], 1.03))
     return rows
 
 
@@ -193,7 +201,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     rows = [Row(f"machine: {CORES} cores, Python {sys.version.split()[0]}, best of {args.runs}", "")]
     with tempfile.TemporaryDirectory(prefix="spapi-roles-bench-") as scratch:
         if "nospapi" in sections:
-            rows += bench_nospapi(args.runs, corpora["nospapi"])
+            rows += bench_nospapi(args.runs, corpora["nospapi"], corpora["nospapi-configured"])
         if "dense" in sections:
             rows += bench_dense(args.runs, corpora["dense"], os.path.join(scratch, "dense-cache"))
         if "stdlib" in sections:
