@@ -190,11 +190,11 @@ def test_check_github(shop, cli):
     findings = shop_findings(shop)
     path, line, col, code, message = findings[0]
     assert (
-        lines[0] == f"::error file={path},line={line},col={col + 1},title={code}::{code} {message}"
+        lines[0] == f"::error file={path},line={line},col={col + 1},title={code}::{message}"
     )
     assert (
         lines[3]
-        == f"::warning file=spapi-roles.toml,line=6,col=1,title=SPR501::SPR501 {UNUSED_MSG}"
+        == f"::warning file=spapi-roles.toml,line=6,col=1,title=SPR501::{UNUSED_MSG}"
     )
     assert lines[4].startswith("spapi-roles: Found 4 problems")
 

@@ -141,11 +141,11 @@ def test_github_commands_levels_escaping_and_summary(tmp_path, monkeypatch):
         "github", formats.Report([D101, D501, D401, tricky], files_checked=3), tmp_path
     ).splitlines()
     assert (
-        lines[0] == f"::error file=app/orders.py,line=12,col=5,title=SPR101::SPR101 {D101.message}"
+        lines[0] == f"::error file=app/orders.py,line=12,col=5,title=SPR101::{D101.message}"
     )
     assert lines[1].startswith("::warning file=spapi-roles.toml,line=3,col=1,title=SPR501::")
     assert lines[2].startswith("::notice file=app/orders.py,line=20,col=9,title=SPR401::")
-    assert lines[3] == "::error file=a%2Cb%3Ac.py,line=1,col=1,title=SPR101::SPR101 50%25 of%0Ait"
+    assert lines[3] == "::error file=a%2Cb%3Ac.py,line=1,col=1,title=SPR101::50%25 of%0Ait"
     assert (
         lines[4]
         == "spapi-roles: Found 4 problems (2 errors, 1 warning, 1 note) in 3 files "

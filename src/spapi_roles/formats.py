@@ -103,7 +103,7 @@ def render_github(report: Report, stream: TextIO, root: str) -> None:
         command = GITHUB_COMMAND[level_of(d.code)]
         path = _escape_property(_root_relative(d.path, root))
         props = f"file={path},line={d.line},col={d.column + 1},title={d.code}"
-        stream.write(f"::{command} {props}::{_escape_data(d.code + ' ' + d.message)}\n")
+        stream.write(f"::{command} {props}::{_escape_data(d.message)}\n")
     line = "spapi-roles: " + summary_line(report)
     over = [level for level, n in report.counts().items() if n > GITHUB_ANNOTATION_LIMIT]
     if over:
