@@ -11,7 +11,33 @@ Nothing analysed is imported or executed; bad input gives ``[]``, never an excep
 
 from __future__ import annotations
 
-from .analyzer import analyze_paths, analyze_source
+from typing import List, Optional, Sequence
+
+from ..uses import Use
+from . import prefilter
 from .project_index import ProjectIndex, build_index
 
 __all__ = ["ProjectIndex", "analyze_paths", "analyze_source", "build_index"]
+
+
+def analyze_source(source: str, path: str, index: Optional[ProjectIndex] = None) -> List[Use]:
+    """Uses in one file's source (``analyzer.analyze_source``).
+
+    The analyser, and with it libcst (about 0.2 s to import), is loaded only for a file that may
+    hold a use: linting code without SP-API never pays for it.
+    """
+    try:
+        if (prefilter.load().reason(source) if index is None else index.reason(path, source)) is None:
+            return []
+    except Exception:  # noqa: BLE001 - as in the analyser: never abort a lint run
+        return []
+    from .analyzer import analyze_source as analyze
+
+    return analyze(source, path, index)
+
+
+def analyze_paths(paths: Sequence[str], root: str) -> List[Use]:
+    """Index the project, then analyse every file that may hold a use (``analyzer.analyze_paths``)."""
+    from .analyzer import analyze_paths as analyze
+
+    return analyze(paths, root)

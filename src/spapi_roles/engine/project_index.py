@@ -18,12 +18,12 @@ import os
 import re
 import tokenize
 import warnings
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
-
-import libcst as cst
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from . import prefilter as prefilter_module
-from .syntax import ModuleInfo, collect
+
+if TYPE_CHECKING:
+    from .syntax import ModuleInfo
 
 _DEFINED = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+(\w+)|^(\w+)[ \t]*(?::[^=\n]*)?=(?!=)", re.MULTILINE)
 _FROM_IMPORT = re.compile(r"^from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.MULTILINE)
@@ -240,6 +240,10 @@ def parse(path: str, source: str, module_name: str, is_package: bool, type_names
         if _bracket_depth(source) > _MAX_BRACKET_DEPTH:
             return None
         standard = None
+    import libcst as cst  # here, not at the top: building an index and screening files need no libcst
+
+    from .syntax import collect
+
     try:
         tree = cst.parse_module(source)
         info = collect(path, module_name, is_package, tree, source, type_names)
