@@ -36,7 +36,7 @@ def _fixture_modules() -> set:
     }
 
 
-@pytest.mark.parametrize("root", PROJECTS, ids=lambda root: root.name)
+@pytest.mark.parametrize("root", PROJECTS, ids=lambda root: markers.project_label(root))
 def test_engine_reports_exactly_the_marked_uses(engine, root):
     project = markers.read_project(root)
     imported_before = _fixture_modules()
@@ -64,7 +64,7 @@ def test_negatives_project_marks_nothing_and_tags_every_case():
     assert all(pattern.startswith("neg-") for pattern in project.patterns), sorted(project.patterns)
 
 
-@pytest.mark.parametrize("root", PROJECTS, ids=lambda root: root.name)
+@pytest.mark.parametrize("root", PROJECTS, ids=lambda root: markers.project_label(root))
 def test_every_marker_has_a_pattern_tag_above_it(root):
     project = markers.read_project(root)
     first_tag_line = {}

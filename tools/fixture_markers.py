@@ -119,12 +119,39 @@ def _expectation_order(expectation: Expectation) -> Tuple[Tuple[str, int, str, s
     return (_finding_order(expectation.finding), expectation.version or "")
 
 
+MANIFEST_NAME = "spapi-roles.toml"
+
+
 def fixture_projects(fixtures_dir: Path = FIXTURES_DIR) -> List[Path]:
-    """The fixture project directories: each direct subdirectory that holds Python files."""
-    return sorted(
-        child for child in fixtures_dir.iterdir()
-        if child.is_dir() and not child.name.startswith((".", "_")) and python_files(child)
-    )
+    """The fixture project directories: each direct subdirectory that holds Python files.
+
+    A subdirectory whose own subdirectories each carry a manifest (``fixtures/holdout``) is a
+    collection of separate apps: each app is a project of its own, analysed from its own root.
+    """
+    projects = []
+    for child in _visible_subdirectories(fixtures_dir):
+        if not python_files(child):
+            continue
+        apps = _visible_subdirectories(child)
+        if apps and not (child / MANIFEST_NAME).exists() and all(
+                (app / MANIFEST_NAME).exists() for app in apps):
+            projects.extend(app for app in apps if python_files(app))
+        else:
+            projects.append(child)
+    return sorted(projects)
+
+
+def project_label(root: Path) -> str:
+    """A project's name as the tests and reports show it: its path below ``fixtures/``."""
+    try:
+        return root.resolve().relative_to(FIXTURES_DIR.resolve()).as_posix()
+    except ValueError:
+        return root.name
+
+
+def _visible_subdirectories(directory: Path) -> List[Path]:
+    return [child for child in directory.iterdir()
+            if child.is_dir() and not child.name.startswith((".", "_"))]
 
 
 def python_files(root: Path) -> List[Path]:
@@ -188,7 +215,7 @@ def parse_source(text: str, rel_path: str) -> Tuple[List[Expectation], List[Tupl
 
 def read_project(root: Path) -> ProjectMarkers:
     """Markers and pattern tags of every Python file of one fixture project."""
-    project = ProjectMarkers(name=root.name, root=root, files=python_files(root))
+    project = ProjectMarkers(name=project_label(root), root=root, files=python_files(root))
     for path in project.files:
         rel_path = path.relative_to(root).as_posix()
         expectations, patterns = parse_source(path.read_text(encoding="utf-8"), rel_path)

@@ -24,7 +24,7 @@ def _ratio(numerator: int, denominator: int) -> str:
 
 
 def _row(label: str, marked: int, tp: int, fp: int, fn: int) -> str:
-    return (f"{label:<22} {marked:>6} {tp:>5} {fp:>5} {fn:>5} "
+    return (f"{label:<26} {marked:>6} {tp:>5} {fp:>5} {fn:>5} "
             f"{_ratio(tp, tp + fp):>9} {_ratio(tp, tp + fn):>7}")
 
 
@@ -52,7 +52,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
 
     header = ("project", "marked", "TP", "FP", "FN", "precision", "recall")
-    print("{:<22} {:>6} {:>5} {:>5} {:>5} {:>9} {:>7}".format(*header))
+    print("{:<26} {:>6} {:>5} {:>5} {:>5} {:>9} {:>7}".format(*header))
     comparisons = []
     for project in projects:
         uses = engine.analyze_paths([str(path) for path in project.files], str(project.root))
