@@ -128,12 +128,14 @@ def test_an_unreadable_file_has_no_uses_and_is_no_error(project):
 
 
 @pytest.mark.parametrize("name", ["sp_api_shop", "amzn_sp_api_app", "raw_http_app"])
-def test_two_jobs_find_the_same_uses_as_one_and_as_the_engine(name):
+def test_two_jobs_find_the_same_uses_as_one_and_as_the_engine(name, monkeypatch):
     root = str(FIXTURES / name)
     files = _files(FIXTURES / name)
     one = runner.run(files, root, jobs=1, use_cache=False)
+    monkeypatch.setattr(runner, "INDEX_FILES_PER_WORKER", 1)  # index these few files in workers too
     two = runner.run(files, root, jobs=2, use_cache=False)
-    assert (one.stats.jobs, two.stats.jobs) == (0, 2)
+    assert (one.stats.index_jobs, one.stats.jobs) == (0, 0)
+    assert (two.stats.index_jobs, two.stats.jobs) == (2, 2)
     assert one.uses and two.uses == one.uses
 
     def key(use):

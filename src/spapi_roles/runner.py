@@ -4,8 +4,10 @@ Discovered files -> (cache hit: the uses recorded for the same files with the sa
 tool and data; see ``cache.py``) -> else the engine's project index, built once, which also says
 which files may hold a use -> those files analysed in a process pool of ``jobs`` workers (default:
 every core available), each worker getting the index when it starts (inherited on fork, pickled
-once per worker elsewhere). The engine is only imported when something must be analysed. A
-progress bar goes to stderr only when it is a terminal and the ``CI`` variable is unset.
+once per worker elsewhere). With many files, reading and screening them for the index is spread
+over worker processes too. A cache hit imports no engine, and libcst is only imported for a file
+that may hold a use. A progress bar goes to stderr only when it is a terminal and the ``CI``
+variable is unset.
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterator, List, Optional, Sequence, TextIO, Tuple
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, TextIO, Tuple, TypeVar
 
 from . import cache as cache_module
 from .uses import Use
 
+T = TypeVar("T")
 PROGRESS_DELAY = 0.3  # seconds before a progress bar appears (short runs show none)
+# Indexing costs well under a millisecond a file: fewer files than this per worker do not pay for one.
+INDEX_FILES_PER_WORKER = 250
 
 
 @dataclass
@@ -31,7 +36,8 @@ class Stats:
     cached: bool = False  # the uses came from the cache; nothing was indexed or analysed
     candidates: int = 0   # files the index says may hold a use
     analyzed: int = 0     # files the engine analysed
-    jobs: int = 0         # worker processes used (0: none, the analysis ran in this process)
+    index_jobs: int = 0   # worker processes that read and screened the files (0: this process did)
+    jobs: int = 0         # worker processes that analysed them (0: this process did)
 
 
 @dataclass
@@ -102,9 +108,9 @@ class _Silent(Progress):
         pass
 
 
-def _ticking(paths: Sequence[str], progress: Progress) -> Iterator[str]:
-    for path in paths:
-        yield path
+def _ticking(items: Iterable[T], progress: Progress) -> Iterator[T]:
+    for item in items:
+        yield item
         progress.advance()
 
 
@@ -128,6 +134,10 @@ def _analyze(task: Tuple[int, str]) -> Tuple[int, List[Use]]:
     return position, [] if source is None else engine.analyze_source(source, path, _WORKER_INDEX)
 
 
+def _pool(workers: int, index: Any = None) -> Any:
+    return multiprocessing.get_context().Pool(workers, initializer=_init_worker, initargs=(index,))
+
+
 def _analyzed(tasks: List[Tuple[int, str]], index: Any, jobs: int) -> Iterator[Tuple[int, List[Use]]]:
     if jobs == 0:
         _init_worker(index)
@@ -137,22 +147,36 @@ def _analyzed(tasks: List[Tuple[int, str]], index: Any, jobs: int) -> Iterator[T
             _init_worker(None)
         return
     chunksize = max(1, min(16, len(tasks) // (jobs * 4)))
-    with multiprocessing.get_context().Pool(jobs, initializer=_init_worker, initargs=(index,)) as pool:
+    with _pool(jobs, index) as pool:
         yield from pool.imap_unordered(_analyze, tasks, chunksize)
 
 
 def _worker_count(jobs: Optional[int], tasks: int) -> int:
-    """Workers for ``tasks`` files: none (in this process) for one job or a single file."""
+    """Workers for ``tasks`` units of work: none (this process works) for one job or one unit."""
     wanted = min(jobs or default_jobs(), tasks)
     return 0 if wanted <= 1 else wanted
 
 
-def analyze(files: Sequence[str], root: str, jobs: Optional[int], progress: Progress, stats: Stats) -> List[Use]:
-    """Index ``files`` and analyse those that may hold a use; uses in file order, absolute paths."""
+def _index(files: Sequence[str], root: str, jobs: Optional[int], progress: Progress, stats: Stats) -> Any:
+    """The engine's project index; files read and screened in worker processes when there are many."""
     from . import engine
 
     progress.phase("indexing", len(files))
-    index = engine.build_index(_ticking(files, progress), root)
+    stats.index_jobs = _worker_count(jobs, len(files) // INDEX_FILES_PER_WORKER)
+    if stats.index_jobs == 0:
+        return engine.build_index(_ticking(files, progress), root)
+    engine.prefilter.load()  # built once here; forked workers inherit it
+    chunksize = max(1, min(64, len(files) // (stats.index_jobs * 8)))
+    with _pool(stats.index_jobs) as pool:
+        def map_files(function: Callable[[str], Any], paths: Iterable[str]) -> Iterator[Any]:
+            return _ticking(pool.imap(function, paths, chunksize), progress)
+
+        return engine.build_index(files, root, map_files)
+
+
+def analyze(files: Sequence[str], root: str, jobs: Optional[int], progress: Progress, stats: Stats) -> List[Use]:
+    """Index ``files`` and analyse those that may hold a use; uses in file order, absolute paths."""
+    index = _index(files, root, jobs, progress, stats)
     tasks = [(position, path) for position, path in enumerate(files) if index.reason(path) is not None]
     stats.candidates = len(tasks)
     stats.jobs = _worker_count(jobs, len(tasks))

@@ -12,13 +12,14 @@ and each parse is kept for the run.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import io
 import os
 import re
 import tokenize
 import warnings
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 from . import prefilter as prefilter_module
 
@@ -85,28 +86,32 @@ class ProjectIndex:
         return state
 
     # ------------------------------------------------------------------ building
-    def add_files(self, paths: Iterable[str]) -> None:
-        """Read, name and prefilter every file, then propagate project anchors."""
-        pending: Dict[str, str] = {}
+    def add_files(self, paths: Iterable[str], map_files: Optional[MapFiles] = None) -> None:
+        """Read, name and prefilter every file, then propagate project anchors.
+
+        ``map_files`` (default: the built-in ``map``) runs the per-file part, ``scan_file``; a
+        process pool's ``imap`` spreads it over cores. The results are used in the order given.
+        """
+        pending: List[str] = []  # files that cannot hold a use unless project anchors say so
+        skipped: Dict[str, Tuple[int, int]] = {}
         anchors: Set[str] = set()
-        for path in paths:
-            path = os.path.abspath(path)
-            source = read_source(path)
-            if source is None:
+        for scan in (map_files or map)(functools.partial(scan_file, root=self.root), paths):
+            if scan is None:
                 continue
-            name, is_package = module_name_for(path, self.root)
+            path, source, name, is_package, reason, signature = scan
             self.path_modules[path] = (name, is_package)
             self.modules.setdefault(name, path)
             if name.startswith("src."):
                 self.modules.setdefault(name[4:], path)
-            reason = self.prefilter.reason(source)
-            if reason is None:
-                pending[path] = source
+            if reason is None or source is None:
+                pending.append(path)
+                skipped[path] = signature
                 continue
             self.reasons[path] = reason
             self._sources[path] = source
             if reason != prefilter_module.REASON_TYPE:
                 anchors |= defined_names(source) | {name.rpartition(".")[2]}
+        texts: Dict[str, str] = {}  # pending files read again, only when there are anchors to look for
         words_cache: Dict[str, FrozenSet[str]] = {}
         new = set(anchors)
         while new and pending:
@@ -114,16 +119,19 @@ class ProjectIndex:
             for path in list(pending):
                 words = words_cache.get(path)
                 if words is None:
-                    words = words_cache[path] = prefilter_module.words(pending[path])
+                    texts[path] = read_source(path) or ""
+                    words = words_cache[path] = prefilter_module.words(texts[path])
                 if not words.isdisjoint(anchors):
-                    source = pending.pop(path)
+                    pending.remove(path)
+                    del skipped[path]
+                    source = texts[path]
                     self.reasons[path] = prefilter_module.REASON_PROJECT
                     self._sources[path] = source
                     name = self.path_modules[path][0]
                     new |= (defined_names(source) | {name.rpartition(".")[2]}) - anchors
             anchors |= new
         self.anchors = frozenset(anchors)
-        self._skipped = {path: (len(source), hash(source)) for path, source in pending.items()}
+        self._skipped = skipped
 
     # ------------------------------------------------------------------ queries
     def reason(self, path: str, source: Optional[str] = None) -> Optional[str]:
@@ -204,6 +212,27 @@ class ProjectIndex:
         return found
 
 
+# ``map``-like: applies a function to every path, yielding the results in order.
+MapFiles = Callable[[Callable[[str], Optional["FileScan"]], Iterable[str]], Iterator[Optional["FileScan"]]]
+# What the index learns from one file alone: (absolute path, text, module name, is a package,
+# prefilter verdict, (length, hash) of the text). The text is kept only for a file that passed:
+# most files of a project do not, and carrying their texts back from worker processes costs
+# about as much as screening them. (A worker started by "spawn" hashes strings with another seed:
+# then ``reason`` screens such a text again instead of trusting the signature; the verdict is the same.)
+FileScan = Tuple[str, Optional[str], str, bool, Optional[str], Tuple[int, int]]
+
+
+def scan_file(path: str, root: str) -> Optional[FileScan]:
+    """Read, name and prefilter one file (the part of indexing that needs no other file); None if unreadable."""
+    path = os.path.abspath(path)
+    source = read_source(path)
+    if source is None:
+        return None
+    name, is_package = module_name_for(path, root)
+    reason = prefilter_module.load().reason(source)
+    return path, source if reason else None, name, is_package, reason, (len(source), hash(source))
+
+
 def read_source(path: str) -> Optional[str]:
     """A Python file's text (coding cookie and BOM honoured, universal newlines); None if unreadable."""
     try:
@@ -261,8 +290,8 @@ def _bracket_depth(source: str) -> int:
     return deepest
 
 
-def build_index(paths: Iterable[str], root: str) -> ProjectIndex:
-    """Index the project files ``paths`` below ``root`` (see module docstring)."""
+def build_index(paths: Iterable[str], root: str, map_files: Optional[MapFiles] = None) -> ProjectIndex:
+    """Index the project files ``paths`` below ``root`` (see module docstring and ``add_files``)."""
     index = ProjectIndex(root)
-    index.add_files(paths)
+    index.add_files(paths, map_files)
     return index
