@@ -30,6 +30,7 @@ _DEFINED = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+(\w+)|^(\w+)[ \t]*(?:
 _FROM_IMPORT = re.compile(r"^from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.MULTILINE)
 _DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 _MAX_FILE_BYTES = 2_000_000
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
 _NOT_BRACKET = re.compile(r"[^()\[\]{}]+")
 _MAX_BRACKET_DEPTH = 200  # CPython's own limit ("too many nested parentheses")
 
@@ -75,6 +76,7 @@ class ProjectIndex:
         self._infos: Dict[str, Optional[ModuleInfo]] = {}
         self.engine: object = None  # the analyzer's Engine for this index (created on first use)
         self._functions: Optional[FrozenSet[str]] = None
+        self._mentions: Optional[Dict[str, List[str]]] = None
         self._suffixes: Optional[Dict[str, Set[str]]] = None
         self._skipped: Dict[str, Tuple[int, int]] = {}  # abs path -> (len, hash) of a text that cannot hold a use
 
@@ -201,14 +203,20 @@ class ProjectIndex:
         return self._functions
 
     def candidate_modules(self, word: str) -> List[ModuleInfo]:
-        """Parsed modules that may hold uses and mention ``word`` (for call-site searches)."""
+        """Parsed modules that may hold uses and mention the identifier ``word`` (for call-site searches)."""
+        if self._mentions is None:  # identifier -> files that may hold uses and mention it, by path
+            mentions: Dict[str, List[str]] = {}
+            for path in sorted(self.reasons):
+                source = self._sources.get(path)
+                if source is not None:
+                    for identifier in set(_IDENTIFIER.findall(source)):
+                        mentions.setdefault(identifier, []).append(path)
+            self._mentions = mentions
         found = []
-        for path in sorted(self.reasons):
-            source = self._sources.get(path)
-            if source is not None and word in source:
-                info = self.info(path)
-                if info is not None:
-                    found.append(info)
+        for path in self._mentions.get(word, ()):
+            info = self.info(path)
+            if info is not None:
+                found.append(info)
         return found
 
 

@@ -231,12 +231,8 @@ class Resolver:
                 modules.setdefault(id(info), info)
         found = []
         for info in modules.values():
-            for record in info.calls:
-                func = record.node.func
-                name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
-                if name != function.name:
-                    continue
-                for value in self.eval(func, record.scope, record.order, record.blocks, 0, False):
+            for record in info.calls_named(function.name):
+                for value in self.eval(record.node.func, record.scope, record.order, record.blocks, 0, False):
                     if isinstance(value, ProjectFunc) and value.scope is function:
                         found.append((record, value.self_value is not None))
                         break

@@ -139,11 +139,25 @@ class ModuleInfo:
         self.comprehensions: Dict[int, Scope] = {}                         # id(node) -> its scope
         self.standard_tree: Optional[object] = None                        # ``ast`` tree, for positions
         self.position_tables: Optional[dict] = None                        # built from it (positions.py)
+        self._calls_by_name: Optional[Dict[str, List["CallRecord"]]] = None  # see calls_named
         # source-order lists for positions
         self.names: List[cst.Name] = []
         self.attributes: List[cst.Attribute] = []
         self.strings: List[cst.CSTNode] = []
         self.fstrings: List[cst.CSTNode] = []
+
+    def calls_named(self, name: str) -> List["CallRecord"]:
+        """The calls of ``name(...)`` or ``<expression>.name(...)``, in source order (indexed on first use)."""
+        if self._calls_by_name is None:
+            table: Dict[str, List[CallRecord]] = {}
+            for record in self.calls:
+                func = record.node.func
+                called = (func.value if isinstance(func, cst.Name)
+                          else func.attr.value if isinstance(func, cst.Attribute) else None)
+                if called is not None:
+                    table.setdefault(called, []).append(record)
+            self._calls_by_name = table
+        return self._calls_by_name.get(name, [])
 
 
 def string_pieces(node: cst.CSTNode) -> List[cst.CSTNode]:
