@@ -184,3 +184,16 @@ def test_progress_bar_only_on_a_terminal_outside_ci(project, monkeypatch):
     in_ci = _Terminal()
     runner.run(_files(project), str(project), use_cache=False, progress_stream=in_ci)
     assert in_ci.getvalue() == ""
+
+
+def test_workers_started_by_spawn_get_the_index_too(monkeypatch):
+    """macOS and Windows start workers by spawn: the index is pickled to them, not inherited."""
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+    monkeypatch.setattr(runner.multiprocessing, "get_context", lambda: spawn)
+    root = FIXTURES / "sp_api_shop"
+    one = runner.run(_files(root), str(root), jobs=1, use_cache=False)
+    two = runner.run(_files(root), str(root), jobs=2, use_cache=False)
+    assert two.stats.jobs == 2
+    assert two.uses == one.uses
