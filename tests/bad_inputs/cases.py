@@ -28,6 +28,8 @@ class BadInput:
     roles) and returns the path to hand to the tools. ``source`` says whether that path is
     a file whose bytes can also be given to ``analyze_source`` (decoded). ``flake8`` is
     False where flake8 itself, not the plugin, cannot take the input (the reason says why).
+    ``heavy`` inputs take minutes in flake8 and in ``analyze_source`` (which has no size
+    limit): the default run gives them to the CLI only, the slow run to everything.
     """
 
     id: str
@@ -35,6 +37,7 @@ class BadInput:
     source: bool = True
     flake8: bool = True
     reason: str = ""
+    heavy: bool = False
 
 
 def _file(name: str, content: Union[bytes, Callable[[], bytes]]) -> Callable[[Path], Path]:
@@ -47,9 +50,9 @@ def _file(name: str, content: Union[bytes, Callable[[], bytes]]) -> Callable[[Pa
 
 
 def file_case(case_id: str, content: Union[bytes, Callable[[], bytes]],
-              name: str = "bad.py") -> BadInput:
+              name: str = "bad.py", heavy: bool = False) -> BadInput:
     """A file case; big contents are given as a function, so they are made only when used."""
-    return BadInput(case_id, _file(name, content))
+    return BadInput(case_id, _file(name, content), heavy=heavy)
 
 
 # ---------------------------------------------------------------------------- generated content
@@ -60,7 +63,12 @@ def _random_bytes(size: int, seed: int) -> bytes:
     return bytes(generator.getrandbits(8) for _ in range(size))
 
 
-def _five_megabytes() -> bytes:
+def many_statements(count: int) -> bytes:
+    """A use, then ``count`` one-line statements."""
+    return USE_BYTES + b"x = 1\n" * count
+
+
+def five_megabytes() -> bytes:
     """A 5 MB module: many functions, every 50th one calling SP-API."""
     chunks = [USE_BYTES]
     size = len(USE_BYTES)
@@ -157,6 +165,11 @@ def _fifo(directory: Path) -> Path:
     return directory
 
 
+def _fifo_given_explicitly(directory: Path) -> Path:
+    os.mkfifo(directory / "pipe.py")
+    return directory / "pipe.py"
+
+
 def _odd_file_names(directory: Path) -> Path:
     for name in (b"caf\xe9.py", "spaces and \u00fcml\u00e4uts.py".encode(), b"-dash.py",
                  "\u202eevil.py".encode()):
@@ -230,10 +243,10 @@ CASES: List[BadInput] = [
     file_case("nfkc-identifiers", USE_BYTES + "\uff4frders = Orders()\n\uff4frders.get_order(1)\n"
               "Ord\u00e9rs = Orders\nOrd\u00e9rs().\uff47et_orders()\n".encode()),
     # size and depth
-    file_case("five-megabytes", _five_megabytes),
+    file_case("five-megabytes", five_megabytes, heavy=True),
     file_case("huge-line", lambda: USE_BYTES + b"x = '" + b"a" * 2_000_000
               + b"'; Orders().get_order(1)\n"),
-    file_case("many-lines", lambda: USE_BYTES + b"x = 1\n" * 200_000),
+    file_case("many-lines", lambda: many_statements(10_000)),
     file_case("nesting-1000-parentheses", USE_BYTES + b"x = " + b"(" * 1000
               + b"Orders().get_order(1)" + b")" * 1000 + b"\n"),
     file_case("nesting-1000-lists", USE_BYTES + b"x = " + b"[" * 1000 + b"]" * 1000 + b"\n"),
@@ -244,8 +257,8 @@ CASES: List[BadInput] = [
     file_case("attribute-chain-20000", USE_BYTES + b"x = a" + b".b" * 20000 + b".get_orders()\n"),
     file_case("boolean-20000-terms", USE_BYTES + b"x = " + b" and ".join([b"a"] * 20000) + b"\n"),
     file_case("deep-fstrings", _deep_fstrings(30)),
-    file_case("fstring-20000-parts", USE_BYTES + b"x = f'" + b"{a}" * 20000 + b"'\n"),
-    file_case("many-type-literals", lambda: _many_type_literals(20000)),
+    file_case("fstring-5000-parts", USE_BYTES + b"x = f'" + b"{a}" * 5000 + b"'\n"),
+    file_case("many-type-literals", lambda: _many_type_literals(5000)),
     # paths that are not plain readable .py files
     BadInput("symlink-loops", _symlink_loop, source=False),
     BadInput("symlink-loop-file", _symlink_loop_file, source=False),
@@ -256,6 +269,8 @@ CASES: List[BadInput] = [
     BadInput("non-py-path", _non_py_path),
     BadInput("fifo-named-x.py", _fifo, source=False, flake8=False,
              reason="flake8 itself opens and blocks on a named pipe given in a directory"),
+    BadInput("fifo-given-explicitly", _fifo_given_explicitly, source=False, flake8=False,
+             reason="flake8 itself opens and blocks on a named pipe given on the command line"),
     BadInput("odd-file-names", _odd_file_names, source=False),
     BadInput("newline-in-file-name", _newline_in_name, source=False),
     BadInput("deleted-after-discovery", _deleted_after_discovery, source=False, flake8=False,
@@ -266,6 +281,7 @@ CASES: List[BadInput] = [
 CASES_BY_ID = {case.id: case for case in CASES}
 UNREADABLE = ("unreadable-file", "unreadable-directory")
 VANISHING = "vanishing.py"
+FIFOS = ("fifo-named-x.py", "fifo-given-explicitly")
 
 
 def build_case(case: BadInput, directory: Path) -> Path:

@@ -8,8 +8,11 @@ when the tests run as root, loses the capabilities that let root read any file, 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -101,15 +104,24 @@ def guarded_env(markers: Path, tree: Optional[Path] = None,
 
 def run(args: Sequence[str], cwd: Path, env: Dict[str, str], stdin: Optional[bytes] = None,
         timeout: float = TIMEOUT_SECONDS) -> Ran:
-    """Run ``args`` (unprivileged when root) and capture its output as text."""
+    """Run ``args`` (unprivileged when root) and capture its output as text.
+
+    The command gets its own process group; on timeout the whole group is killed, so worker
+    processes it started do not outlive the test.
+    """
     started = time.monotonic()
+    process = subprocess.Popen(UNPRIVILEGED + list(args), cwd=str(cwd), env=env,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, start_new_session=True)
     try:
-        done = subprocess.run(UNPRIVILEGED + list(args), cwd=str(cwd), env=env, input=stdin or b"",
-                              capture_output=True, timeout=timeout)
-    except subprocess.TimeoutExpired as expired:
-        return Ran(args, str(cwd), -1, _text(expired.stdout), _text(expired.stderr)
-                   + f"\nTIMEOUT after {timeout}s", time.monotonic() - started)
-    return Ran(args, str(cwd), done.returncode, _text(done.stdout), _text(done.stderr),
+        stdout, stderr = process.communicate(stdin or b"", timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        return Ran(args, str(cwd), -1, _text(stdout), _text(stderr) + f"\nTIMEOUT after {timeout}s",
+                   time.monotonic() - started)
+    return Ran(args, str(cwd), process.returncode, _text(stdout), _text(stderr),
                time.monotonic() - started)
 
 
@@ -136,6 +148,13 @@ def markers_in(markers: Path) -> Dict[str, str]:
 
 def assert_no_traceback(ran: Ran) -> None:
     assert TRACEBACK not in ran.stdout and TRACEBACK not in ran.stderr, ran.describe()
+
+
+def assert_no_traceback_through(ran: Ran, package: str) -> None:
+    """Any traceback printed has no frame in ``package`` (a crash of the host tool itself)."""
+    frames = re.findall(r'File "([^"]+)"', ran.stdout + ran.stderr)
+    ours = [frame for frame in frames if f"{os.sep}{package}{os.sep}" in frame]
+    assert not ours, ran.describe()
 
 
 def assert_exit(ran: Ran, allowed: Sequence[int]) -> None:
