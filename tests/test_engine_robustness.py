@@ -27,6 +27,7 @@ HEADER = "from sp_api.api import Orders\n"
     "x = Orders()" + ".a" * 20000 + ".get_orders()\n",
     "x = " + "-" * 20000 + "1\n",
     "x = " + "lambda: " * 5000 + "1\n",
+    "x = " + " and ".join(["a"] * 20000) + "\n",        # flat for ast, nested for libcst
     "x = (" + " ".join(['"a"'] * 20000) + ")\n",
     "".join("    " * i + f"def f{i}():\n" for i in range(120)) + "    " * 120 + "pass\n",
     "x = 1\n\x00\n",

@@ -33,6 +33,7 @@ _MAX_FILE_BYTES = 2_000_000
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
 _NOT_BRACKET = re.compile(r"[^()\[\]{}]+")
 _MAX_BRACKET_DEPTH = 200  # CPython's own limit ("too many nested parentheses")
+_MAX_BOOLEAN_TERMS = 4000  # libcst's native parser overflows its stack between 5k and 10k terms
 
 
 def module_name_for(path: str, root: str) -> Tuple[str, bool]:
@@ -265,7 +266,8 @@ def parse(path: str, source: str, module_name: str, is_package: bool, type_names
     The standard parser runs first: it rejects, with an exception, the pathological nesting on
     which libcst's native parser overflows its stack (and its tree is reused for positions). A
     SyntaxError alone (e.g. syntax newer than this Python) still gets libcst's parse unless
-    brackets nest deeper than CPython allows.
+    brackets nest deeper than CPython allows. Boolean chains are flat for ``ast`` but nested for
+    libcst, so very long ones are refused here.
     """
     try:
         with warnings.catch_warnings():
@@ -277,6 +279,8 @@ def parse(path: str, source: str, module_name: str, is_package: bool, type_names
         if _bracket_depth(source) > _MAX_BRACKET_DEPTH:
             return None
         standard = None
+    if standard is not None and _longest_boolean_chain(source, standard) > _MAX_BOOLEAN_TERMS:
+        return None
     import libcst as cst  # here, not at the top: building an index and screening files need no libcst
 
     from .syntax import collect
@@ -288,6 +292,13 @@ def parse(path: str, source: str, module_name: str, is_package: bool, type_names
         return None
     info.standard_tree = standard
     return info
+
+
+def _longest_boolean_chain(source: str, tree: ast.Module) -> int:
+    """Terms of the longest ``a and b and ...`` chain: flat for ``ast``, nested (deep) for libcst."""
+    if source.count(" and ") + source.count(" or ") <= _MAX_BOOLEAN_TERMS:
+        return 0
+    return max((len(node.values) for node in ast.walk(tree) if isinstance(node, ast.BoolOp)), default=0)
 
 
 def _bracket_depth(source: str) -> int:
