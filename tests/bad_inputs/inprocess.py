@@ -12,6 +12,7 @@ that one test instead of killing the whole run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import select
@@ -96,37 +97,56 @@ def plugin_results(source: str, filename: str) -> List[tuple]:
     return results
 
 
+class Forked:
+    """A check running in a forked child; ``wait`` collects its outcome."""
+
+    def __init__(self, check: Callable[..., object], *args: object):
+        self.name = getattr(check, "__name__", "check")
+        self.reader, writer = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: report, then leave without the parent's cleanup
+            os.close(self.reader)
+            try:
+                check(*args)
+                report = b""
+            except BaseException:  # noqa: B036 - whatever the check raised is the report
+                report = traceback.format_exc().encode("utf-8", "replace") or b"?"
+            os.write(writer, report[-20000:])
+            os._exit(0)
+        os.close(writer)
+
+    def kill(self) -> None:
+        """Stop the child if it still runs and reap it."""
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        with contextlib.suppress(OSError):
+            os.close(self.reader)
+
+    def wait(self, timeout: float) -> None:
+        """AssertionError if the check raised, crashed the process or ran past ``timeout``."""
+        report = b""
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not select.select([self.reader], [], [], remaining)[0]:
+                    os.kill(self.pid, signal.SIGKILL)
+                    os.waitpid(self.pid, 0)
+                    raise AssertionError(f"{self.name} did not finish within {timeout}s")
+                chunk = os.read(self.reader, 65536)
+                if not chunk:
+                    break
+                report += chunk
+        finally:
+            os.close(self.reader)
+        _, status = os.waitpid(self.pid, 0)
+        if os.WIFSIGNALED(status):
+            raise AssertionError(f"{self.name} crashed the process: "
+                                 f"{signal.Signals(os.WTERMSIG(status)).name}")
+        assert not report, report.decode("utf-8", "replace")
+
+
 def isolated(check: Callable[..., object], *args: object, timeout: float = 60.0) -> None:
     """Run ``check(*args)`` in a forked child; AssertionError if it raised, crashed or hung."""
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: report and leave without running any cleanup of the parent's
-        os.close(reader)
-        try:
-            check(*args)
-            report = b""
-        except BaseException:  # noqa: B036 - everything the check raised is the report
-            report = traceback.format_exc().encode("utf-8", "replace") or b"?"
-        os.write(writer, report[-20000:])
-        os._exit(0)
-    os.close(writer)
-    report = b""
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([reader], [], [], remaining)[0]:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                raise AssertionError(f"{check.__name__} did not finish within {timeout}s")
-            chunk = os.read(reader, 65536)
-            if not chunk:
-                break
-            report += chunk
-    finally:
-        os.close(reader)
-    _, status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(status):
-        raise AssertionError(f"{check.__name__} crashed the process: "
-                             f"{signal.Signals(os.WTERMSIG(status)).name}")
-    assert not report, report.decode("utf-8", "replace")
+    Forked(check, *args).wait(timeout)
