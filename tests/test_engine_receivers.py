@@ -232,3 +232,18 @@ def test_methods_of_project_objects_are_silent():
         Exporter().get_orders()
         Orders().get_orders().payload.get("Orders")
     """)) == [(8, "getOrders")]
+
+
+def test_class_rebound_through_an_unknown_wrapper_keeps_its_client():
+    assert ops(uses_in("""
+        from sp_api.api import Orders
+        from ratelimit import throttled
+
+        Orders = throttled(Orders, calls=1)
+
+        class Sync:
+            api = Orders()
+
+            def run(self):
+                return self.api.get_order("1")
+    """)) == [(10, "getOrder")]

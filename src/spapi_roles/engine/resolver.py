@@ -172,6 +172,10 @@ class Resolver:
         at = (binding.order[0], 0)
         if kind == "assign":
             values = self.eval(binding.value, binding.scope, at, binding.blocks, depth, callsites)
+            if all(v is UNKNOWN or isinstance(v, Opaque) for v in values):
+                rewrapped = _rewrapped(binding)
+                if rewrapped is not None:  # ``Orders = throttled(Orders)`` keeps what Orders was
+                    return self.eval(rewrapped, binding.scope, at, binding.blocks, depth, callsites)
             if binding.annotation is not None and all(v is UNKNOWN for v in values):
                 return self.instance_of(binding.annotation, binding.scope, depth)
             return values
@@ -669,6 +673,16 @@ class Resolver:
             else:
                 groups.append((UNKNOWN,))
         return _union(groups)
+
+
+def _rewrapped(binding: Binding) -> Optional[cst.Name]:
+    """The ``X`` of ``X = unknown_wrapper(X, ...)``, else None."""
+    value = binding.value
+    if isinstance(value, cst.Call) and value.args and value.args[0].keyword is None and not value.args[0].star:
+        first = value.args[0].value
+        if isinstance(first, cst.Name) and first.value == binding.name:
+            return first
+    return None
 
 
 def argument_for(call: cst.Call, param: Binding, shift: int) -> Optional[cst.CSTNode]:
