@@ -14,13 +14,17 @@ COMMITTED = os.path.join(REPO, "src", "spapi_roles", "data", "clients.json")
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("build_clients", os.path.join(REPO, "tools", "build_clients.py"))
+    spec = importlib.util.spec_from_file_location(
+        "build_clients", os.path.join(REPO, "tools", "build_clients.py")
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-@pytest.mark.skipif(not os.path.isdir(SHARED), reason="../shared/spapi/clients (the reference data) is not here")
+@pytest.mark.skipif(
+    not os.path.isdir(SHARED), reason="../shared/spapi/clients (the reference data) is not here"
+)
 def test_regenerating_gives_the_committed_file_byte_for_byte():
     generator = _generator()
     first = generator.render(generator.build(SHARED))
@@ -43,6 +47,10 @@ def test_committed_tables_resolve_against_the_knowledge_base():
         if not stem:
             continue
         ref = tables.op(index)
-        if ref is None or not ref.keys or any(kb.operations[key].operation_id != operation_id for key in ref.keys):
+        if (
+            ref is None
+            or not ref.keys
+            or any(kb.operations[key].operation_id != operation_id for key in ref.keys)
+        ):
             unresolved.append((operation_id, stem, method, path))
     assert unresolved == []

@@ -13,20 +13,25 @@ def operations(source: str):
     return {(u.line, u.name, u.version) for u in uses_in(source) if u.kind == "operation"}
 
 
-@pytest.mark.parametrize("imports, expression", [
-    ("from sp_api.api import Orders", "Orders()"),
-    ("from sp_api.api import Orders as O", "O()"),
-    ("from sp_api.api.orders.orders import Orders", "Orders()"),
-    ("import sp_api.api as amazon", "amazon.Orders()"),
-    ("import sp_api", "sp_api.api.Orders()"),
-    ("from sp_api import api", "api.Orders()"),
-    ("from sp_api.api import *", "Orders()"),
-    ("from sp_api.api import OrdersV0", "OrdersV0()"),
-    ("from sp_api.api.orders.orders_v0 import OrdersV0 as Legacy", "Legacy()"),
-    ("from sp_api.asyncio.api import Orders", "Orders()"),
-])
+@pytest.mark.parametrize(
+    "imports, expression",
+    [
+        ("from sp_api.api import Orders", "Orders()"),
+        ("from sp_api.api import Orders as O", "O()"),
+        ("from sp_api.api.orders.orders import Orders", "Orders()"),
+        ("import sp_api.api as amazon", "amazon.Orders()"),
+        ("import sp_api", "sp_api.api.Orders()"),
+        ("from sp_api import api", "api.Orders()"),
+        ("from sp_api.api import *", "Orders()"),
+        ("from sp_api.api import OrdersV0", "OrdersV0()"),
+        ("from sp_api.api.orders.orders_v0 import OrdersV0 as Legacy", "Legacy()"),
+        ("from sp_api.asyncio.api import Orders", "Orders()"),
+    ],
+)
 def test_every_import_form_reaches_the_same_operation(imports, expression):
-    source = f"{imports}\n\ndef run():\n    return {expression}.get_orders(CreatedAfter='2024-01-01')\n"
+    source = (
+        f"{imports}\n\ndef run():\n    return {expression}.get_orders(CreatedAfter='2024-01-01')\n"
+    )
     assert operations(source) == {(4, "getOrders", "v0")}
 
 
@@ -75,18 +80,28 @@ def test_submit_feed_reaches_two_operations_and_restricted_resources_add_a_token
         Orders().get_orders()
     """
     assert operations(source) == {
-        (2, "createFeedDocument", "2021-06-30"), (2, "createFeed", "2021-06-30"),
-        (3, "getOrders", "v0"), (3, "createRestrictedDataToken", "2021-03-01"), (4, "getOrders", "v0"),
+        (2, "createFeedDocument", "2021-06-30"),
+        (2, "createFeed", "2021-06-30"),
+        (3, "getOrders", "v0"),
+        (3, "createRestrictedDataToken", "2021-03-01"),
+        (4, "getOrders", "v0"),
     }
 
 
 def test_method_names_come_from_the_table_not_from_the_operation_id():
-    assert {(line, name) for line, name, _ in operations("""
+    assert (
+        {(line, name) for line, name, _ in operations("""
         from sp_api.api import Notifications, Inventories, Reports
         Notifications().delete_notification_subscription("ORDER_CHANGE", "sub-1")
         Inventories().get_inventory_summary_marketplace()
         Reports().delete_report_schedule("s-1")
-    """)} == {(2, "deleteSubscriptionById"), (3, "getInventorySummaries"), (4, "cancelReportSchedule")}
+    """)}
+        == {
+            (2, "deleteSubscriptionById"),
+            (3, "getInventorySummaries"),
+            (4, "cancelReportSchedule"),
+        }
+    )
 
 
 def test_project_subclass_inherits_methods_and_adds_its_own_endpoints():
@@ -132,8 +147,11 @@ def test_amzn_sp_api_classes_by_module_and_http_info_twin():
         listings.ListingsApi(client).get_listings_item("S", "sku", ["X"])
     """
     assert operations(source) == {
-        (6, "getOrders", "v0"), (7, "getOrders", "v0"), (8, "getOrder", "2026-01-01"),
-        (9, "getCatalogItem", "2022-04-01"), (10, "getListingsItem", "2021-08-01"),
+        (6, "getOrders", "v0"),
+        (7, "getOrders", "v0"),
+        (8, "getOrder", "2026-01-01"),
+        (9, "getCatalogItem", "2022-04-01"),
+        (10, "getListingsItem", "2021-08-01"),
     }
 
 
@@ -145,7 +163,10 @@ def test_vendored_swagger_client_and_class_chosen_by_name():
         OrdersV0Api(api_client).get_order_items("1")
         SPAPIClient(config).get_api_client("ReportsApi").get_report("r-1")
     """
-    assert {(line, name) for line, name, _ in operations(source)} == {(4, "getOrderItems"), (5, "getReport")}
+    assert {(line, name) for line, name, _ in operations(source)} == {
+        (4, "getOrderItems"),
+        (5, "getReport"),
+    }
 
 
 def test_amzn_selling_partner_resources_bare_names_are_the_newest_version():
@@ -159,8 +180,11 @@ def test_amzn_selling_partner_resources_bare_names_are_the_newest_version():
         AsyncSellingPartner().orders_v0.get_order("1")
     """
     assert operations(source) == {
-        (3, "getOrders", "v0"), (4, "searchOrders", "2026-01-01"), (5, "getReportDocument", "2021-06-30"),
-        (6, "getOrders", "v0"), (7, "getOrder", "v0"),
+        (3, "getOrders", "v0"),
+        (4, "searchOrders", "2026-01-01"),
+        (5, "getReportDocument", "2021-06-30"),
+        (6, "getOrders", "v0"),
+        (7, "getOrder", "v0"),
     }
 
 
@@ -173,7 +197,11 @@ def test_amzn_selling_partner_documents_helper_and_rdt_option():
         sp.orders_v0.get_order("1", request_options=with_rdt("buyerInfo"))
     """
     assert {(line, name) for line, name, _ in operations(source)} == {
-        (4, "createFeedDocument"), (4, "createFeed"), (5, "getOrder"), (5, "createRestrictedDataToken")}
+        (4, "createFeedDocument"),
+        (4, "createFeed"),
+        (5, "getOrder"),
+        (5, "createRestrictedDataToken"),
+    }
     assert (4, "feed", "POST_PRODUCT_DATA", "carrier") in found(uses_in(source))
 
 
@@ -185,8 +213,11 @@ def test_amazon_sp_api_clients_cached_properties_and_retired_versions():
         clients.reports_2020_09_04.getReports(reportTypes=["GET_AFN_INVENTORY_DATA"])
         clients.catalog_items_v0.listCatalogItems(MarketplaceId="X")
     """
-    assert operations(source) == {(3, "getOrders", "v0"), (4, "getReports", "2020-09-04"),
-                                  (5, "listCatalogItems", "v0")}
+    assert operations(source) == {
+        (3, "getOrders", "v0"),
+        (4, "getReports", "2020-09-04"),
+        (5, "listCatalogItems", "v0"),
+    }
 
 
 def test_operation_is_reported_at_the_method_name_token():
@@ -197,7 +228,10 @@ def test_operation_is_reported_at_the_method_name_token():
     """
     (use,) = uses_in(source)
     line = line_of(source, ".get_orders")
-    assert (use.line, use.column) == (line, textwrap.dedent(source).lstrip("\n").splitlines()[line - 1].index("get_orders"))
+    assert (use.line, use.column) == (
+        line,
+        textwrap.dedent(source).lstrip("\n").splitlines()[line - 1].index("get_orders"),
+    )
     assert use.operation_keys == ("ordersV0#getOrders",)
     assert "get_orders" in use.via
 

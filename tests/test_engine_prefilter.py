@@ -21,50 +21,62 @@ def screen():
     return prefilter.load()
 
 
-@pytest.mark.parametrize("source, reason", [
-    ("from sp_api.api import Orders\n", prefilter.REASON_IMPORT),
-    ("import spapi\n", prefilter.REASON_IMPORT),
-    ("from amzn_selling_partner import SellingPartner\n", prefilter.REASON_IMPORT),
-    ("URL = 'https://sellingpartnerapi-eu.amazon.com'\n", prefilter.REASON_IMPORT),
-    ("PATH = '/orders/v0/orders'\n", prefilter.REASON_PATH),
-    ("BASE = f'{HOST}/reports/2021-06-30'\n", prefilter.REASON_PATH),
-    ("KIND = 'GET_FLAT_FILE_OPEN_LISTINGS_DATA'\n", prefilter.REASON_TYPE),
-    ("EVENT = \"ORDER_CHANGE\"\n", prefilter.REASON_TYPE),
-    ("OLD = '_POST_PRODUCT_DATA_'\n", prefilter.REASON_TYPE),
-])
+@pytest.mark.parametrize(
+    "source, reason",
+    [
+        ("from sp_api.api import Orders\n", prefilter.REASON_IMPORT),
+        ("import spapi\n", prefilter.REASON_IMPORT),
+        ("from amzn_selling_partner import SellingPartner\n", prefilter.REASON_IMPORT),
+        ("URL = 'https://sellingpartnerapi-eu.amazon.com'\n", prefilter.REASON_IMPORT),
+        ("PATH = '/orders/v0/orders'\n", prefilter.REASON_PATH),
+        ("BASE = f'{HOST}/reports/2021-06-30'\n", prefilter.REASON_PATH),
+        ("KIND = 'GET_FLAT_FILE_OPEN_LISTINGS_DATA'\n", prefilter.REASON_TYPE),
+        ('EVENT = "ORDER_CHANGE"\n', prefilter.REASON_TYPE),
+        ("OLD = '_POST_PRODUCT_DATA_'\n", prefilter.REASON_TYPE),
+    ],
+)
 def test_files_that_may_hold_a_use_pass(screen, source, reason):
     assert screen.reason(source) == reason
 
 
-@pytest.mark.parametrize("source", [
-    "import requests\nrequests.get('https://example.com/api/v1/orders')\n",
-    "GET_PARAMS = {}\nx = 'GET_'\n",                      # type-like tokens, but no type name
-    "def do_GET(self):\n    self.send_response(200)\n",
-    "MESSAGE = 'requesting GET_FLAT_FILE_OPEN_LISTINGS_DATA now'\n",  # not a whole-string type name
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import requests\nrequests.get('https://example.com/api/v1/orders')\n",
+        "GET_PARAMS = {}\nx = 'GET_'\n",  # type-like tokens, but no type name
+        "def do_GET(self):\n    self.send_response(200)\n",
+        # not a whole-string type name:
+        "MESSAGE = 'requesting GET_FLAT_FILE_OPEN_LISTINGS_DATA now'\n",
+    ],
+)
 def test_files_that_cannot_hold_a_use_are_skipped(screen, source):
     assert screen.reason(source) is None
 
 
 def test_project_anchors_let_files_that_use_project_clients_through(tmp_path):
-    uses = in_project(tmp_path, {
-        "app/factory.py": """
+    uses = in_project(
+        tmp_path,
+        {
+            "app/factory.py": """
             from sp_api.api import Orders
 
             def orders_client():
                 return Orders()
         """,
-        "app/job.py": """
+            "app/job.py": """
             from app.factory import orders_client
 
             def run():
                 return orders_client().get_order("1")
         """,
-        "app/unrelated.py": "def total(values):\n    return sum(values)\n",
-    })
+            "app/unrelated.py": "def total(values):\n    return sum(values)\n",
+        },
+    )
     assert [u.name for u in uses["app/job.py"]] == ["getOrder"]
-    index = build_index([str(tmp_path / p) for p in ("app/factory.py", "app/job.py", "app/unrelated.py")],
-                        str(tmp_path))
+    index = build_index(
+        [str(tmp_path / p) for p in ("app/factory.py", "app/job.py", "app/unrelated.py")],
+        str(tmp_path),
+    )
     assert sorted(os.path.basename(p) for p in index.reasons) == ["factory.py", "job.py"]
 
 
@@ -74,11 +86,20 @@ def test_defined_names_reads_top_level_definitions_and_reexports():
         "from .x import (\n    a,\n    b as c,\n)\n"
         "CONSTANT: str = 'x'\nOTHER = 1\ndef factory():\n    inner = 2\nclass Client:\n    pass\n"
     )
-    assert defined_names(source) == {"Orders", "AmazonReports", "a", "c", "CONSTANT", "OTHER", "factory", "Client"}
+    assert defined_names(source) == {
+        "Orders",
+        "AmazonReports",
+        "a",
+        "c",
+        "CONSTANT",
+        "OTHER",
+        "factory",
+        "Client",
+    }
 
 
 def test_prefilter_costs_a_fraction_of_parsing(screen):
-    """The standard library's email package: no file passes, and screening costs < 25% of ast.parse."""
+    """The stdlib email package: no file passes, and screening costs < 25% of ast.parse."""
     folder = os.path.join(sysconfig.get_paths()["stdlib"], "email")
     sources = []
     for path in sorted(glob.glob(os.path.join(folder, "**", "*.py"), recursive=True)):

@@ -145,13 +145,15 @@ def test_parameter_takes_the_arguments_of_project_call_sites():
 
 
 def test_factories_reexports_and_constants_from_other_project_modules(tmp_path):
-    uses = in_project(tmp_path, {
-        "shop/__init__.py": "",
-        "shop/amazon/__init__.py": """
+    uses = in_project(
+        tmp_path,
+        {
+            "shop/__init__.py": "",
+            "shop/amazon/__init__.py": """
             from sp_api.api import Reports as AmazonReports
             from .factory import orders_client, ClientFactory
         """,
-        "shop/amazon/factory.py": """
+            "shop/amazon/factory.py": """
             from sp_api.api import Orders, Feeds
 
             def orders_client():
@@ -161,7 +163,7 @@ def test_factories_reexports_and_constants_from_other_project_modules(tmp_path):
                 def feeds(self):
                     return Feeds()
         """,
-        "shop/jobs.py": """
+            "shop/jobs.py": """
             from shop.amazon import AmazonReports, ClientFactory, orders_client
 
             class Nightly(ClientFactory):
@@ -174,7 +176,8 @@ def test_factories_reexports_and_constants_from_other_project_modules(tmp_path):
             def report(report_id):
                 return AmazonReports().get_report(report_id)
         """,
-    })
+        },
+    )
     assert ops(uses["shop/jobs.py"]) == [(5, "getFeeds"), (8, "getOrders"), (11, "getReport")]
 
 
@@ -199,8 +202,10 @@ def test_getattr_with_literal_and_wrapper_parameter_flowing_into_getattr():
 
 
 def test_getattr_wrapper_called_from_another_module(tmp_path):
-    uses = in_project(tmp_path, {
-        "app/utils.py": """
+    uses = in_project(
+        tmp_path,
+        {
+            "app/utils.py": """
             from spapi import OrdersV0Api
 
             class Utils:
@@ -210,13 +215,14 @@ def test_getattr_wrapper_called_from_another_module(tmp_path):
                 def call(self, method, **kwargs):
                     return getattr(self.orders, method)(**kwargs)
         """,
-        "app/main.py": """
+            "app/main.py": """
             from app.utils import Utils
 
             def main(client):
                 Utils(client).call("get_order_address", order_id="1")
         """,
-    })
+        },
+    )
     assert ops(uses["app/main.py"]) == [(4, "getOrderAddress")]
     assert uses["app/utils.py"] == []
 

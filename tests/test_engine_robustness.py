@@ -17,28 +17,38 @@ from spapi_roles.engine import analyze_paths, analyze_source, positions, syntax
 HEADER = "from sp_api.api import Orders\n"
 
 
-@pytest.mark.parametrize("body", [
-    "def f(:\n",                                         # syntax error
-    "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n",        # overflows libcst's native parser
-    "x = " + "[" * 5000 + "]" * 5000 + "\n",
-    "x = " + "f(" * 5000 + ")" * 5000 + "\n",
-    "x = y" + "[0]" * 5000 + "\n",
-    "x = " + " + ".join(['"a"'] * 20000) + "\n",
-    "x = Orders()" + ".a" * 20000 + ".get_orders()\n",
-    "x = " + "-" * 20000 + "1\n",
-    "x = " + "lambda: " * 5000 + "1\n",
-    "x = " + " and ".join(["a"] * 20000) + "\n",        # flat for ast, nested for libcst
-    "x = (" + " ".join(['"a"'] * 20000) + ")\n",
-    "".join("    " * i + f"def f{i}():\n" for i in range(120)) + "    " * 120 + "pass\n",
-    "x = 1\n\x00\n",
-    "Orders().get_orders(\n",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "def f(:\n",  # syntax error
+        "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n",  # overflows libcst's native parser
+        "x = " + "[" * 5000 + "]" * 5000 + "\n",
+        "x = " + "f(" * 5000 + ")" * 5000 + "\n",
+        "x = y" + "[0]" * 5000 + "\n",
+        "x = " + " + ".join(['"a"'] * 20000) + "\n",
+        "x = Orders()" + ".a" * 20000 + ".get_orders()\n",
+        "x = " + "-" * 20000 + "1\n",
+        "x = " + "lambda: " * 5000 + "1\n",
+        "x = " + " and ".join(["a"] * 20000) + "\n",  # flat for ast, nested for libcst
+        "x = (" + " ".join(['"a"'] * 20000) + ")\n",
+        "".join("    " * i + f"def f{i}():\n" for i in range(120)) + "    " * 120 + "pass\n",
+        "x = 1\n\x00\n",
+        "Orders().get_orders(\n",
+    ],
+)
 def test_pathological_or_broken_input_gives_no_uses_and_no_exception(body):
     assert analyze_source(HEADER + body, "broken.py") == []
 
 
 def test_long_but_valid_chains_are_analysed():
-    source = HEADER + "x = " + " + ".join(['"a"'] * 900) + "\nOrders().get_order('1')" + ".payload" * 900 + "\n"
+    source = (
+        HEADER
+        + "x = "
+        + " + ".join(['"a"'] * 900)
+        + "\nOrders().get_order('1')"
+        + ".payload" * 900
+        + "\n"
+    )
     assert [u.name for u in analyze_source(source, "chains.py")] == ["getOrder"]
 
 
@@ -48,21 +58,30 @@ def test_analysed_code_is_never_imported_or_executed(tmp_path):
         "from sp_api.api import Orders\n"
         f"open({str(marker)!r}, 'w').write('x')\n"
         "import sys; sys.exit(3)\n"
-        "Orders().get_order('1')\n", encoding="utf-8")
-    assert [u.name for u in analyze_paths([str(tmp_path / "evil.py")], str(tmp_path))] == ["getOrder"]
+        "Orders().get_order('1')\n",
+        encoding="utf-8",
+    )
+    assert [u.name for u in analyze_paths([str(tmp_path / "evil.py")], str(tmp_path))] == [
+        "getOrder"
+    ]
     assert not marker.exists()
 
 
 def test_unreadable_and_undecodable_files_are_skipped(tmp_path):
     (tmp_path / "latin.py").write_bytes(b"from sp_api.api import Orders\nx = '\xff'\n")
-    assert analyze_paths([str(tmp_path / "latin.py"), str(tmp_path / "missing.py")], str(tmp_path)) == []
+    assert (
+        analyze_paths([str(tmp_path / "latin.py"), str(tmp_path / "missing.py")], str(tmp_path))
+        == []
+    )
 
 
 def test_vendored_swagger_client_sources_are_not_analysed(tmp_path):
     vendored = tmp_path / "api_models" / "swagger_client" / "api"
     vendored.mkdir(parents=True)
     (vendored / "orders_v0_api.py").write_text(
-        "def get_orders(self):\n    return self.api_client.call_api('/orders/v0/orders', 'GET')\n", encoding="utf-8")
+        "def get_orders(self):\n    return self.api_client.call_api('/orders/v0/orders', 'GET')\n",
+        encoding="utf-8",
+    )
     assert analyze_paths([str(vendored / "orders_v0_api.py")], str(tmp_path)) == []
 
 

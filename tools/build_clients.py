@@ -1,4 +1,4 @@
-"""Generate ``src/spapi_roles/data/clients.json``: the client surfaces the detection engine resolves.
+"""Generate ``src/spapi_roles/data/clients.json``: the client surfaces the engine resolves.
 
 Input: the method -> operation tables of the four Python SP-API clients in
 ``../shared/spapi/clients/*.json`` (static readings of the installed packages, see
@@ -39,8 +39,14 @@ FORMAT = 1
 PACKAGES = {
     "sp_api": {"file": "python-amazon-sp-api.json", "namespaces": ["sp_api"]},
     "spapi": {"file": "amzn-sp-api.json", "namespaces": ["spapi", "swagger_client"]},
-    "amzn_selling_partner": {"file": "amzn-selling-partner.json", "namespaces": ["amzn_selling_partner"]},
-    "amazon_sp_api_clients": {"file": "amazon-sp-api-clients.json", "namespaces": ["amazon_sp_api_clients"]},
+    "amzn_selling_partner": {
+        "file": "amzn-selling-partner.json",
+        "namespaces": ["amzn_selling_partner"],
+    },
+    "amazon_sp_api_clients": {
+        "file": "amazon-sp-api-clients.json",
+        "namespaces": ["amazon_sp_api_clients"],
+    },
 }
 
 # Where the type travels, per package and operationId (clients.md 1.5, 2, 3, 4).
@@ -106,8 +112,8 @@ CARRIERS = {
 
 # Documented names the tables do not list (clients.md section in the comment).
 EXTRA_NAMES = {
-    "sp_api.base.FeedTypes": "sp_api.base.FeedType",            # 1.1: FeedTypes = FeedType
-    "sp_api.base.sp_endpoint": "sp_api.base.sp_endpoint",       # 1.4 / 1.7: endpoint decorator
+    "sp_api.base.FeedTypes": "sp_api.base.FeedType",  # 1.1: FeedTypes = FeedType
+    "sp_api.base.sp_endpoint": "sp_api.base.sp_endpoint",  # 1.4 / 1.7: endpoint decorator
     "sp_api.base.helpers.sp_endpoint": "sp_api.base.sp_endpoint",
 }
 
@@ -121,7 +127,9 @@ ROOT_NAMES = {
     "amazon_sp_api_clients": {"amazon_sp_api_clients.AmazonSpApiClients": False},
     "spapi": {"spapi.SPAPIClient": False},
 }
-ROOT_OPAQUE_ATTRIBUTES = {"spapi.SPAPIClient": ["api_client"]}  # clients.md 2: SPAPIClient(...).api_client
+ROOT_OPAQUE_ATTRIBUTES = {
+    "spapi.SPAPIClient": ["api_client"]
+}  # clients.md 2: SPAPIClient(...).api_client
 # clients.md 3: client.documents.create_feed(feed_type, ...) = createFeedDocument + createFeed,
 # get_report_document / download_report = getReportDocument.
 HELPERS = {
@@ -129,13 +137,21 @@ HELPERS = {
         "attribute": "documents",
         "class": "amzn_selling_partner.documents",
         "methods": {
-            "create_feed": [("createFeedDocument", "POST", "/feeds/2021-06-30/documents"),
-                            ("createFeed", "POST", "/feeds/2021-06-30/feeds")],
-            "get_report_document": [("getReportDocument", "GET", "/reports/2021-06-30/documents/{reportDocumentId}")],
-            "download_report": [("getReportDocument", "GET", "/reports/2021-06-30/documents/{reportDocumentId}")],
+            "create_feed": [
+                ("createFeedDocument", "POST", "/feeds/2021-06-30/documents"),
+                ("createFeed", "POST", "/feeds/2021-06-30/feeds"),
+            ],
+            "get_report_document": [
+                ("getReportDocument", "GET", "/reports/2021-06-30/documents/{reportDocumentId}")
+            ],
+            "download_report": [
+                ("getReportDocument", "GET", "/reports/2021-06-30/documents/{reportDocumentId}")
+            ],
         },
-        "carriers": {"createFeed": {"kind": _F, "args": [0, "feed_type"]},
-                     "getReportDocument": {"kind": _R, "args": ["report_type"]}},
+        "carriers": {
+            "createFeed": {"kind": _F, "args": [0, "feed_type"]},
+            "getReportDocument": {"kind": _R, "args": ["report_type"]},
+        },
     },
 }
 # clients.md 2a: SPAPIClient(config).get_api_client("OrdersV0Api") names an amzn-sp-api class.
@@ -144,9 +160,16 @@ CLASS_BY_NAME_METHODS = {"spapi": ["get_api_client"]}
 # the methods flagged rdt_auto (snake_case spelling seen in real code); clients.md 3:
 # request_options=with_rdt(...) on any method. "helpers": the call the keyword's value must be.
 RDT = {
-    "sp_api": {"keywords": ["RestrictedResources", "restricted_resources"], "any_method": False, "helpers": []},
-    "amzn_selling_partner": {"keywords": ["request_options"], "any_method": True,
-                             "helpers": ["amzn_selling_partner.plugins.amazon_spapi.with_rdt", "RequestOptions"]},
+    "sp_api": {
+        "keywords": ["RestrictedResources", "restricted_resources"],
+        "any_method": False,
+        "helpers": [],
+    },
+    "amzn_selling_partner": {
+        "keywords": ["request_options"],
+        "any_method": True,
+        "helpers": ["amzn_selling_partner.plugins.amazon_spapi.with_rdt", "RequestOptions"],
+    },
 }
 TYPE_KINDS = {"ReportType": "report", "FeedType": "feed", "NotificationType": "notification"}
 
@@ -171,9 +194,18 @@ class Builder:
             self.operations.append(row)
         return self._op_index[row]
 
-    def add_method(self, class_id: str, package: str, method: str, op: int, flags: Dict[str, bool],
-                   is_async: bool = False) -> None:
-        cls = self.classes.setdefault(class_id, {"package": package, "async": is_async, "methods": {}})
+    def add_method(
+        self,
+        class_id: str,
+        package: str,
+        method: str,
+        op: int,
+        flags: Dict[str, bool],
+        is_async: bool = False,
+    ) -> None:
+        cls = self.classes.setdefault(
+            class_id, {"package": package, "async": is_async, "methods": {}}
+        )
         entry = cls["methods"].setdefault(method, {"ops": []})
         if op not in entry["ops"]:
             entry["ops"].append(op)
@@ -188,18 +220,33 @@ class Builder:
 def entry_op(builder: Builder, entry: dict) -> int:
     """The operation an sp_api-style row reaches (version-fixed row for client path bugs)."""
     if entry.get("unmatched_path") and entry.get("operation_id_if_version_fixed"):
-        return builder.op(entry["operation_id_if_version_fixed"], entry.get("model_file_if_version_fixed"),
-                          entry["http_method"], entry.get("path_if_version_fixed") or entry["path"])
-    return builder.op(entry.get("operation_id", ""), entry.get("model_file"), entry["http_method"], entry["path"])
+        return builder.op(
+            entry["operation_id_if_version_fixed"],
+            entry.get("model_file_if_version_fixed"),
+            entry["http_method"],
+            entry.get("path_if_version_fixed") or entry["path"],
+        )
+    return builder.op(
+        entry.get("operation_id", ""), entry.get("model_file"), entry["http_method"], entry["path"]
+    )
 
 
 def build_sp_api(builder: Builder, table: dict, legacy: Dict[str, dict]) -> dict:
     for entry in table["entries"]:
         class_id = f"{entry['module']}.{entry['class']}"
-        flags = {"rdt_auto": entry.get("rdt_auto", False), "grantless": entry.get("grantless", False),
-                 "deprecated": entry.get("deprecated", False)}
-        builder.add_method(class_id, "sp_api", entry["method"], entry_op(builder, entry), flags,
-                           bool(entry.get("async")))
+        flags = {
+            "rdt_auto": entry.get("rdt_auto", False),
+            "grantless": entry.get("grantless", False),
+            "deprecated": entry.get("deprecated", False),
+        }
+        builder.add_method(
+            class_id,
+            "sp_api",
+            entry["method"],
+            entry_op(builder, entry),
+            flags,
+            bool(entry.get("async")),
+        )
     dispatch = {}
     for front, spec in sorted(table["version_dispatch"].items()):
         prefix = "sp_api.asyncio.api." if front.startswith("sp_api.asyncio.") else "sp_api.api."
@@ -208,8 +255,11 @@ def build_sp_api(builder: Builder, table: dict, legacy: Dict[str, dict]) -> dict
             target = table["exports"].get(prefix + class_name)
             if target in builder.classes:
                 versions[version] = target
-        dispatch[front] = {"default": spec["default_version"], "versions": versions,
-                           "aliases": dict(sorted(spec["aliases"].items()))}
+        dispatch[front] = {
+            "default": spec["default_version"],
+            "versions": versions,
+            "aliases": dict(sorted(spec["aliases"].items())),
+        }
     for exported, target in sorted(table["exports"].items()):
         builder.name(exported, entity_kind(builder, target, dispatch, table), target)
     for target in list(builder.classes) + list(dispatch) + list(table["version_enums"]):
@@ -217,15 +267,24 @@ def build_sp_api(builder: Builder, table: dict, legacy: Dict[str, dict]) -> dict
     type_enums = {}
     for enum_id, spec in sorted(table["type_enums"].items()):
         kind = TYPE_KINDS[enum_id.rsplit(".", 1)[1]]
-        members = {m: m for m in spec["members"]} if spec.get("members_equal_values") else dict(spec["members"])
+        members = (
+            {m: m for m in spec["members"]}
+            if spec.get("members_equal_values")
+            else dict(spec["members"])
+        )
         type_enums[enum_id] = {"kind": kind, "members": dict(sorted(members.items()))}
         builder.name(enum_id, "type_enum", enum_id)
         builder.name(f"{spec['defined_in']}.{enum_id.rsplit('.', 1)[1]}", "type_enum", enum_id)
     for alias, target in EXTRA_NAMES.items():
         builder.name(alias, "type_enum" if target in type_enums else "decorator", target)
-    return {"dispatch": dispatch, "version_enums": {k: dict(sorted(v.items()))
-                                                    for k, v in sorted(table["version_enums"].items())},
-            "type_enums": type_enums, "legacy": build_legacy(builder, legacy)}
+    return {
+        "dispatch": dispatch,
+        "version_enums": {
+            k: dict(sorted(v.items())) for k, v in sorted(table["version_enums"].items())
+        },
+        "type_enums": type_enums,
+        "legacy": build_legacy(builder, legacy),
+    }
 
 
 def entity_kind(builder: Builder, target: str, dispatch: dict, table: dict) -> str:
@@ -250,8 +309,17 @@ def build_legacy(builder: Builder, legacy: Dict[str, dict]) -> dict:
             if by_version:
                 for version, target in sorted(by_version.items()):
                     path = entry["path"].replace("<version>", version)
-                    rows.append([version, builder.op(target["operation_id"], target.get("model_file"),
-                                                     entry["http_method"], path)])
+                    rows.append(
+                        [
+                            version,
+                            builder.op(
+                                target["operation_id"],
+                                target.get("model_file"),
+                                entry["http_method"],
+                                path,
+                            ),
+                        ]
+                    )
             elif "<version>" not in entry["path"]:
                 rows.append(["", entry_op(builder, entry)])
             methods = out.setdefault(entry["class"], {})
@@ -263,7 +331,12 @@ def build_legacy(builder: Builder, legacy: Dict[str, dict]) -> dict:
 def build_spapi(builder: Builder, table: dict) -> None:
     for entry in table["entries"]:
         class_id = f"{entry['module']}.{entry['class']}"
-        op = builder.op(entry.get("operation_id", ""), entry.get("model_file"), entry["http_method"], entry["path"])
+        op = builder.op(
+            entry.get("operation_id", ""),
+            entry.get("model_file"),
+            entry["http_method"],
+            entry["path"],
+        )
         builder.add_method(class_id, "spapi", entry["method"], op, {})
         if entry.get("also_callable_as"):
             builder.add_method(class_id, "spapi", entry["also_callable_as"], op, {})
@@ -278,7 +351,12 @@ def build_selling_partner(builder: Builder, table: dict) -> Dict[str, Dict[str, 
     """Resource classes (sync and async) and the client attribute names reaching them."""
     attributes: Dict[bool, Dict[str, str]] = {False: {}, True: {}}
     for entry in table["entries"]:
-        op = builder.op(entry.get("operation_id", ""), entry.get("model_file"), entry["http_method"], entry["path"])
+        op = builder.op(
+            entry.get("operation_id", ""),
+            entry.get("model_file"),
+            entry["http_method"],
+            entry["path"],
+        )
         for is_async, class_name in ((False, entry["class"]), (True, entry["async_class"])):
             class_id = f"{entry['module']}.{class_name}"
             for method in filter(None, (entry["method"], entry.get("paginated_helper"))):
@@ -286,14 +364,22 @@ def build_selling_partner(builder: Builder, table: dict) -> Dict[str, Dict[str, 
             builder.name(class_id, "class", class_id)
             for attribute in entry["client_attributes"]:
                 attributes[is_async][attribute] = class_id
-    return {"sync": dict(sorted(attributes[False].items())), "async": dict(sorted(attributes[True].items()))}
+    return {
+        "sync": dict(sorted(attributes[False].items())),
+        "async": dict(sorted(attributes[True].items())),
+    }
 
 
 def build_sp_api_clients(builder: Builder, table: dict) -> Dict[str, str]:
     attributes = {}
     for entry in table["entries"]:
         class_id = f"{entry['module']}.{entry['class']}"
-        op = builder.op(entry.get("operation_id", ""), entry.get("model_file"), entry["http_method"], entry["path"])
+        op = builder.op(
+            entry.get("operation_id", ""),
+            entry.get("model_file"),
+            entry["http_method"],
+            entry["path"],
+        )
         builder.add_method(class_id, "amazon_sp_api_clients", entry["method"], op, {})
         builder.name(class_id, "class", class_id)
         builder.name(f"amazon_sp_api_clients.{entry['class']}", "class", class_id)
@@ -301,7 +387,9 @@ def build_sp_api_clients(builder: Builder, table: dict) -> Dict[str, str]:
     return dict(sorted(attributes.items()))
 
 
-def build_roots(builder: Builder, selling_partner: Dict[str, Dict[str, str]], sp_api_clients: Dict[str, str]) -> dict:
+def build_roots(
+    builder: Builder, selling_partner: Dict[str, Dict[str, str]], sp_api_clients: Dict[str, str]
+) -> dict:
     roots = {}
     for package, names in ROOT_NAMES.items():
         for root_id, is_async in names.items():
@@ -314,18 +402,30 @@ def build_roots(builder: Builder, selling_partner: Dict[str, Dict[str, str]], sp
             helper = HELPERS.get(package)
             if helper:
                 attributes[helper["attribute"]] = helper["class"]
-            roots[root_id] = {"package": package, "attributes": dict(sorted(attributes.items())),
-                              "opaque": ROOT_OPAQUE_ATTRIBUTES.get(root_id, [])}
+            roots[root_id] = {
+                "package": package,
+                "attributes": dict(sorted(attributes.items())),
+                "opaque": ROOT_OPAQUE_ATTRIBUTES.get(root_id, []),
+            }
             builder.name(root_id, "root", root_id)
     for package, helper in HELPERS.items():
         for method, ops in helper["methods"].items():
             for operation_id, http_method, path in ops:
-                builder.add_method(helper["class"], package, method, builder.op(operation_id, None, http_method, path), {})
+                builder.add_method(
+                    helper["class"],
+                    package,
+                    method,
+                    builder.op(operation_id, None, http_method, path),
+                    {},
+                )
     return roots
 
 
 def carriers() -> dict:
-    out = {package: {op: dict(spec) for op, spec in sorted(specs.items())} for package, specs in CARRIERS.items()}
+    out = {
+        package: {op: dict(spec) for op, spec in sorted(specs.items())}
+        for package, specs in CARRIERS.items()
+    }
     for package, helper in HELPERS.items():
         for op, spec in helper["carriers"].items():
             out[package].setdefault(op, spec)
@@ -340,27 +440,41 @@ def build(shared_dir: str = SHARED_CLIENTS) -> dict:
         with open(path, "rb") as handle:
             raw = handle.read()
         tables[package] = json.loads(raw)
-        sources.append({"package": tables[package]["package"], "import_name": package,
-                        "version": tables[package]["version"], "file": f"spapi/clients/{spec['file']}",
-                        "sha256": hashlib.sha256(raw).hexdigest()})
+        sources.append(
+            {
+                "package": tables[package]["package"],
+                "import_name": package,
+                "version": tables[package]["version"],
+                "file": f"spapi/clients/{spec['file']}",
+                "sha256": hashlib.sha256(raw).hexdigest(),
+            }
+        )
     builder = Builder()
-    sp_api_parts = build_sp_api(builder, tables["sp_api"], tables["sp_api"].get("legacy_versions", {}))
+    sp_api_parts = build_sp_api(
+        builder, tables["sp_api"], tables["sp_api"].get("legacy_versions", {})
+    )
     build_spapi(builder, tables["spapi"])
     selling_partner = build_selling_partner(builder, tables["amzn_selling_partner"])
     sp_api_clients = build_sp_api_clients(builder, tables["amazon_sp_api_clients"])
     roots = build_roots(builder, selling_partner, sp_api_clients)
     classes = {}
     for class_id, spec in sorted(builder.classes.items()):
-        methods = {name: builder.classes[class_id]["methods"][name] for name in sorted(spec["methods"])}
+        methods = {
+            name: builder.classes[class_id]["methods"][name] for name in sorted(spec["methods"])
+        }
         classes[class_id] = {"package": spec["package"], "async": spec["async"], "methods": methods}
     return {
         "format": FORMAT,
         "generator": "tools/build_clients.py",
         "sources": sources,
-        "packages": {name: {"namespaces": spec["namespaces"],
-                            "class_by_name_methods": CLASS_BY_NAME_METHODS.get(name, []),
-                            "rdt": RDT.get(name, {"keywords": [], "any_method": False, "helpers": []})}
-                     for name, spec in PACKAGES.items()},
+        "packages": {
+            name: {
+                "namespaces": spec["namespaces"],
+                "class_by_name_methods": CLASS_BY_NAME_METHODS.get(name, []),
+                "rdt": RDT.get(name, {"keywords": [], "any_method": False, "helpers": []}),
+            }
+            for name, spec in PACKAGES.items()
+        },
         "operations": [list(row) for row in builder.operations],
         "classes": classes,
         "names": dict(sorted(builder.names.items())),
@@ -374,12 +488,16 @@ def build(shared_dir: str = SHARED_CLIENTS) -> dict:
 
 
 def render(data: dict) -> str:
-    return json.dumps(data, indent=0, sort_keys=False, ensure_ascii=True, separators=(",", ":")) + "\n"
+    return (
+        json.dumps(data, indent=0, sort_keys=False, ensure_ascii=True, separators=(",", ":")) + "\n"
+    )
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the committed file is stale")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if the committed file is stale"
+    )
     parser.add_argument("--shared", default=SHARED_CLIENTS, help="folder of the client tables")
     args = parser.parse_args(argv)
     text = render(build(args.shared))

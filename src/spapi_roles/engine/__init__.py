@@ -27,7 +27,9 @@ def analyze_source(source: str, path: str, index: Optional[ProjectIndex] = None)
     hold a use: linting code without SP-API never pays for it.
     """
     try:
-        if (prefilter.load().reason(source) if index is None else index.reason(path, source)) is None:
+        if (
+            prefilter.load().reason(source) if index is None else index.reason(path, source)
+        ) is None:
             return []
     except Exception:  # noqa: BLE001 - as in the analyser: never abort a lint run
         return []
@@ -37,7 +39,7 @@ def analyze_source(source: str, path: str, index: Optional[ProjectIndex] = None)
 
 
 def analyze_paths(paths: Sequence[str], root: str) -> List[Use]:
-    """Index the project, then analyse every file that may hold a use (``analyzer.analyze_paths``)."""
+    """Index the project, then analyse every file that may hold a use (see the analyzer)."""
     from .analyzer import analyze_paths as analyze
 
     return analyze(paths, root)

@@ -13,13 +13,20 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
 from .. import knowledge
-from ..uses import (EVIDENCE_CARRIER, EVIDENCE_LITERAL, EVIDENCE_NAME_ONLY, EVIDENCE_RECEIVER, EVIDENCE_UNRESOLVED,
-                    KIND_OPERATION, TYPE_KINDS, Use)
+from ..uses import (
+    EVIDENCE_CARRIER,
+    EVIDENCE_LITERAL,
+    EVIDENCE_NAME_ONLY,
+    EVIDENCE_RECEIVER,
+    EVIDENCE_UNRESOLVED,
+    KIND_OPERATION,
+    Use,
+)
 from . import clients as clients_module
 from . import prefilter as prefilter_module
 from .carriers import CarrierReader, TypeHit
@@ -29,11 +36,32 @@ from .positions import Positions
 from .project_index import ProjectIndex, build_index, module_name_for, parse
 from .resolver import Resolver, argument_for, call_arguments
 from .syntax import Binding, CallRecord, ClassInfo, ModuleInfo, Scope, dotted
-from .values import UNKNOWN, BoundMethod, ClientObj, Entity, ProjectClass, ProjectFunc, ProjectModule, ProjectObj, QName, Str
+from .values import (
+    UNKNOWN,
+    BoundMethod,
+    ClientObj,
+    Entity,
+    ProjectClass,
+    ProjectFunc,
+    ProjectModule,
+    ProjectObj,
+    QName,
+    Str,
+)
 
-_EVIDENCE_RANK = {EVIDENCE_RECEIVER: 0, EVIDENCE_CARRIER: 1, EVIDENCE_LITERAL: 2, EVIDENCE_NAME_ONLY: 3,
-                  EVIDENCE_UNRESOLVED: 4}
-_ENUM_NAMES = {"ReportType": "report", "FeedType": "feed", "FeedTypes": "feed", "NotificationType": "notification"}
+_EVIDENCE_RANK = {
+    EVIDENCE_RECEIVER: 0,
+    EVIDENCE_CARRIER: 1,
+    EVIDENCE_LITERAL: 2,
+    EVIDENCE_NAME_ONLY: 3,
+    EVIDENCE_UNRESOLVED: 4,
+}
+_ENUM_NAMES = {
+    "ReportType": "report",
+    "FeedType": "feed",
+    "FeedTypes": "feed",
+    "NotificationType": "notification",
+}
 _VENDORED = "swagger_client"
 
 
@@ -74,7 +102,9 @@ class Engine:
         clients = self.clients
         found = [(c, m) for c in obj.classes for m in [clients.method(c, name)] if m is not None]
         if not found and obj.front:
-            others = [c for c in clients.dispatch[obj.front]["versions"].values() if c not in obj.classes]
+            others = [
+                c for c in clients.dispatch[obj.front]["versions"].values() if c not in obj.classes
+            ]
             found = [(c, m) for c in others for m in [clients.method(c, name)] if m is not None]
         if not found:
             for owner in ([obj.front] if obj.front else []) + list(obj.classes):
@@ -93,27 +123,40 @@ class Engine:
         params = {p.name: p for p in function.params}
         for record in function.calls:
             node = record.node
-            if not (isinstance(node.func, cst.Name) and node.func.value == "getattr" and len(node.args) >= 2):
+            if not (
+                isinstance(node.func, cst.Name)
+                and node.func.value == "getattr"
+                and len(node.args) >= 2
+            ):
                 continue
             name_arg = node.args[1].value
             if not isinstance(name_arg, cst.Name) or name_arg.value not in params:
                 continue
-            receivers = [v for v in self.resolver.eval(node.args[0].value, record.scope, record.order, record.blocks)
-                         if isinstance(v, ClientObj)]
+            receivers = [
+                v
+                for v in self.resolver.eval(
+                    node.args[0].value, record.scope, record.order, record.blocks
+                )
+                if isinstance(v, ClientObj)
+            ]
             if receivers:
                 flows.append((params[name_arg.value], receivers))
         self._flows[id(function)] = flows
         return flows
 
     def unique_ops(self, package: str, method: str) -> Tuple[OpRef, ...]:
-        """Operations of ``method`` if every class of ``package`` having it reaches the same ones."""
+        """Operations of ``method`` if all classes of ``package`` having it reach the same ones."""
         key = (package, method)
         if key not in self._unique:
             classes, ops = self.clients.methods_named(package, method)
             shapes = set()
             for class_id in classes:
                 found = self.clients.method(class_id, method)
-                shapes.add(frozenset((op.operation_id, op.api) for op in found.ops) if found else frozenset())
+                shapes.add(
+                    frozenset((op.operation_id, op.api) for op in found.ops)
+                    if found
+                    else frozenset()
+                )
             self._unique[key] = ops if len(shapes) == 1 and ops else ()
         return self._unique[key]
 
@@ -159,11 +202,18 @@ class ModuleAnalysis:
                     client_call = True
                 elif isinstance(callee, ProjectFunc):
                     self.wrapper_call(record, callee)
-                elif isinstance(callee, Entity) and callee.kind in ("decorator", "class", "dispatch", "root"):
+                elif isinstance(callee, Entity) and callee.kind in (
+                    "decorator",
+                    "class",
+                    "dispatch",
+                    "root",
+                ):
                     client_call = True
         else:
-            client_call = any(isinstance(v, BoundMethod)
-                              for v in resolver.eval(func, record.scope, record.order, record.blocks))
+            client_call = any(
+                isinstance(v, BoundMethod)
+                for v in resolver.eval(func, record.scope, record.order, record.blocks)
+            )
         if not client_call:
             for match in self.engine.http.call(node, record.scope, record.order, record.blocks):
                 self.http_findings(match, node, record.scope, record.order, record.blocks)
@@ -179,7 +229,9 @@ class ModuleAnalysis:
                 is_client = self.project_object_call(record, value.info, method, site) or is_client
         return is_client
 
-    def project_object_call(self, record: CallRecord, cls: ClassInfo, method: str, site: cst.Attribute) -> bool:
+    def project_object_call(
+        self, record: CallRecord, cls: ClassInfo, method: str, site: cst.Attribute
+    ) -> bool:
         project, client_bases = self.resolver.mro(cls)
         if not client_bases:
             return False
@@ -205,15 +257,25 @@ class ModuleAnalysis:
             path_expr = positional[0] if positional else keywords.get("path")
             verb = "GET"
             if "method" in keywords:
-                verbs = [v.value.upper() for v in self.resolver.eval(keywords["method"], function.parent) if isinstance(v, Str)]
+                verbs = [
+                    v.value.upper()
+                    for v in self.resolver.eval(keywords["method"], function.parent)
+                    if isinstance(v, Str)
+                ]
                 verb = verbs[0] if len(verbs) == 1 else None
             for value in self.resolver.eval(path_expr, function.parent):
                 if isinstance(value, Str):
                     ops = self.engine.kb.match_http(verb, value.value)
                     self.add_operations(site, [(op, via) for op in ops])
 
-    def client_call(self, record: CallRecord, found: List[Tuple[str, Method]], method: str, site: cst.CSTNode,
-                    rdt_checked: bool = True) -> None:
+    def client_call(
+        self,
+        record: CallRecord,
+        found: List[Tuple[str, Method]],
+        method: str,
+        site: cst.CSTNode,
+        rdt_checked: bool = True,
+    ) -> None:
         if not found:
             return
         pairs = [(op, f"{class_id}.{method}") for class_id, m in found for op in m.ops]
@@ -231,12 +293,13 @@ class ModuleAnalysis:
                 if spec is None or (m.package, op.operation_id) in seen:
                     continue
                 seen.add((m.package, op.operation_id))
-                hits, unresolved = self.engine.carriers.types(node, record.scope, record.order, record.blocks, spec,
-                                                              spec["kind"])
+                hits, unresolved = self.engine.carriers.types(
+                    node, record.scope, record.order, record.blocks, spec, spec["kind"]
+                )
                 self.add_types(hits, unresolved)
 
     def asks_rdt(self, keywords: Dict[str, cst.CSTNode], found: List[Tuple[str, Method]]) -> bool:
-        """Whether the client requests a Restricted Data Token for this call (clients.json ``rdt``)."""
+        """Whether the client asks for a Restricted Data Token here (clients.json ``rdt``)."""
         for _, method in found:
             spec = self.engine.clients.rdt.get(method.package)
             if spec is None or not (spec["any_method"] or method.rdt_auto):
@@ -248,15 +311,24 @@ class ModuleAnalysis:
                 if not spec["helpers"]:
                     return True
                 helper = dotted(value.func) if isinstance(value, cst.Call) else None
-                if helper and any(h.rpartition(".")[2] == helper.rpartition(".")[2] for h in spec["helpers"]):
+                if helper and any(
+                    h.rpartition(".")[2] == helper.rpartition(".")[2] for h in spec["helpers"]
+                ):
                     return True
         return False
 
     def getattr_call(self, record: CallRecord) -> None:
-        for bound in self.resolver.getattr_values(record.node, record.scope, record.order, record.blocks, 0):
+        for bound in self.resolver.getattr_values(
+            record.node, record.scope, record.order, record.blocks, 0
+        ):
             if isinstance(bound, BoundMethod) and bound.site is not None:
-                self.client_call(record, self.engine.client_methods(bound.obj, bound.name), bound.name, bound.site,
-                                 rdt_checked=False)
+                self.client_call(
+                    record,
+                    self.engine.client_methods(bound.obj, bound.name),
+                    bound.name,
+                    bound.site,
+                    rdt_checked=False,
+                )
 
     def wrapper_call(self, record: CallRecord, callee: ProjectFunc) -> None:
         """A call of a project function whose parameter names a client method for ``getattr``."""
@@ -268,8 +340,11 @@ class ModuleAnalysis:
             arg = argument_for(record.node, param, shift)
             if arg is None:
                 continue
-            names = self.resolver.scalars(self.resolver.eval(arg, record.scope, record.order, record.blocks,
-                                                             callsites=False), 0, arg)
+            names = self.resolver.scalars(
+                self.resolver.eval(arg, record.scope, record.order, record.blocks, callsites=False),
+                0,
+                arg,
+            )
             for name in names:
                 if isinstance(name, Str) and not name.holes and name.site is not None:
                     for obj in receivers:
@@ -278,15 +353,21 @@ class ModuleAnalysis:
 
     def name_only(self, method: str, site: cst.CSTNode) -> None:
         index = self.engine.index
-        if method in self.info.defined_methods or (index is not None and method in index.defined_functions()):
+        if method in self.info.defined_methods or (
+            index is not None and method in index.defined_functions()
+        ):
             return
         for package in sorted(self.packages):
             ops = self.engine.unique_ops(package, method)
             if ops:
-                self.add_refs(site, [(op, f"{package} *.{method}") for op in ops], EVIDENCE_NAME_ONLY)
+                self.add_refs(
+                    site, [(op, f"{package} *.{method}") for op in ops], EVIDENCE_NAME_ONLY
+                )
 
     # ------------------------------------------------------------------ raw HTTP
-    def http_findings(self, match: HttpMatch, call: Optional[cst.Call], scope: Scope, at, blocks) -> None:
+    def http_findings(
+        self, match: HttpMatch, call: Optional[cst.Call], scope: Scope, at, blocks
+    ) -> None:
         via = f"HTTP {match.verb or '*'} {match.path}"
         self.add_operations(match.site, [(op, via) for op in match.ops])
         for op in match.ops:
@@ -318,7 +399,12 @@ class ModuleAnalysis:
                 self.findings.append(Finding(node, info.kind, info.name, EVIDENCE_LITERAL))
 
     # ------------------------------------------------------------------ findings
-    def add_refs(self, site: cst.CSTNode, pairs: Sequence[Tuple[OpRef, str]], evidence: str = EVIDENCE_RECEIVER) -> None:
+    def add_refs(
+        self,
+        site: cst.CSTNode,
+        pairs: Sequence[Tuple[OpRef, str]],
+        evidence: str = EVIDENCE_RECEIVER,
+    ) -> None:
         """One finding per operationId (keys of all versions merged)."""
         grouped: Dict[str, List[Tuple[OpRef, str]]] = {}
         for op, via in pairs:
@@ -327,12 +413,26 @@ class ModuleAnalysis:
             keys = tuple(sorted({k for op, _ in items for k in op.keys}))
             versions = {op.version for op, _ in items}
             apis = {op.api for op, _ in items}
-            self.findings.append(Finding(site, KIND_OPERATION, operation_id, evidence,
-                                         apis.pop() if len(apis) == 1 else "",
-                                         versions.pop() if len(versions) == 1 else "", keys, items[0][1]))
+            self.findings.append(
+                Finding(
+                    site,
+                    KIND_OPERATION,
+                    operation_id,
+                    evidence,
+                    apis.pop() if len(apis) == 1 else "",
+                    versions.pop() if len(versions) == 1 else "",
+                    keys,
+                    items[0][1],
+                )
+            )
 
-    def add_operations(self, site: cst.CSTNode, pairs: Sequence[Tuple[knowledge.Operation, str]]) -> None:
-        self.add_refs(site, [(OpRef(op.operation_id, (op.key,), op.api, op.version), via) for op, via in pairs])
+    def add_operations(
+        self, site: cst.CSTNode, pairs: Sequence[Tuple[knowledge.Operation, str]]
+    ) -> None:
+        self.add_refs(
+            site,
+            [(OpRef(op.operation_id, (op.key,), op.api, op.version), via) for op, via in pairs],
+        )
 
     def add_types(self, hits: Sequence[TypeHit], unresolved: Sequence[TypeHit]) -> None:
         for hit in hits:
@@ -349,8 +449,18 @@ class ModuleAnalysis:
             if position is None:
                 continue
             line, column = position
-            use = Use(self.info.path, line, column, finding.kind, finding.name, finding.evidence, finding.api,
-                      finding.version, finding.keys, finding.via)
+            use = Use(
+                self.info.path,
+                line,
+                column,
+                finding.kind,
+                finding.name,
+                finding.evidence,
+                finding.api,
+                finding.version,
+                finding.keys,
+                finding.via,
+            )
             key = (line, column, finding.kind, finding.name)
             current = best.get(key)
             if current is None or _EVIDENCE_RANK[use.evidence] < _EVIDENCE_RANK[current.evidence]:
@@ -363,11 +473,22 @@ class ModuleAnalysis:
 def _merge(first: Use, second: Use) -> Use:
     keys = tuple(sorted(set(first.operation_keys) | set(second.operation_keys)))
     version = first.version if first.version == second.version else ""
-    return Use(first.path, first.line, first.column, first.kind, first.name, first.evidence, first.api, version,
-               keys, first.via)
+    return Use(
+        first.path,
+        first.line,
+        first.column,
+        first.kind,
+        first.name,
+        first.evidence,
+        first.api,
+        version,
+        keys,
+        first.via,
+    )
 
 
 # ---------------------------------------------------------------------- public entry points
+
 
 def _vendored(path: str) -> bool:
     return _VENDORED in path.replace("\\", "/").split("/")
@@ -382,7 +503,9 @@ def analyze_source(source: str, path: str, index: Optional[ProjectIndex] = None)
             if prefilter_module.load().reason(source) is None:
                 return []
             directory = os.path.dirname(os.path.abspath(path))
-            info = parse(path, source, *module_name_for(path, directory), prefilter_module.load().type_names)
+            info = parse(
+                path, source, *module_name_for(path, directory), prefilter_module.load().type_names
+            )
             engine = Engine(None)
         else:
             if index.reason(path, source) is None:
@@ -390,7 +513,9 @@ def analyze_source(source: str, path: str, index: Optional[ProjectIndex] = None)
             info = index.info(path, source)
             engine = _engine_for(index)
         return engine.analyze(info) if info is not None else []
-    except Exception:  # noqa: BLE001 - the contract: bad input (or an engine bug) never aborts a lint run
+    except (
+        Exception
+    ):  # noqa: BLE001 - the contract: bad input (or an engine bug) never aborts a lint run
         return []
 
 

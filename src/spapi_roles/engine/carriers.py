@@ -28,7 +28,7 @@ _TYPE_LIKE = re.compile(r"_?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+_?")
 @dataclass(frozen=True)
 class TypeHit:
     kind: str
-    name: str              # canonical type name, or "" when unresolved
+    name: str  # canonical type name, or "" when unresolved
     site: cst.CSTNode
 
 
@@ -46,7 +46,9 @@ def split(expr: cst.CSTNode) -> List[cst.CSTNode]:
         elif isinstance(node, cst.BooleanOperation):
             stack.extend((node.right, node.left))
         elif isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-            stack.extend(e.value for e in reversed(node.elements) if not isinstance(e, cst.StarredElement))
+            stack.extend(
+                e.value for e in reversed(node.elements) if not isinstance(e, cst.StarredElement)
+            )
         else:
             leaves.append(node)
     return leaves
@@ -59,8 +61,16 @@ class CarrierReader:
         self.resolver = resolver
         self.kb = kb
 
-    def types(self, call: cst.Call, scope: Scope, at: Optional[Order], blocks: Blocks, spec: dict, kind: str,
-              shift: int = 0) -> Tuple[List[TypeHit], List[TypeHit]]:
+    def types(
+        self,
+        call: cst.Call,
+        scope: Scope,
+        at: Optional[Order],
+        blocks: Blocks,
+        spec: dict,
+        kind: str,
+        shift: int = 0,
+    ) -> Tuple[List[TypeHit], List[TypeHit]]:
         """(types found, unresolved placeholders) for one call and carrier spec."""
         positional, keywords, star_kwargs = call_arguments(call)
         direct: List[cst.CSTNode] = []
@@ -106,8 +116,15 @@ class CarrierReader:
             return info.name
         return text.strip("_") if _TYPE_LIKE.fullmatch(text) else ""
 
-    def body_leaves(self, expr: cst.CSTNode, keys: Sequence[str], scope: Scope, at: Optional[Order],
-                    blocks: Blocks, depth: int) -> List[Leaf]:
+    def body_leaves(
+        self,
+        expr: cst.CSTNode,
+        keys: Sequence[str],
+        scope: Scope,
+        at: Optional[Order],
+        blocks: Blocks,
+        depth: int,
+    ) -> List[Leaf]:
         """Leaves under ``keys`` of a request body: dict literal, model call, local bound to one."""
         if depth > 6:
             return []
@@ -134,10 +151,20 @@ class CarrierReader:
             bindings, _ = self.resolver.bindings_of(expr.value, scope, at, blocks)
             followed = False
             for binding in bindings:
-                if binding.kind == "assign" and isinstance(binding.value, (cst.Dict, cst.Call, cst.Name, cst.IfExp)):
+                if binding.kind == "assign" and isinstance(
+                    binding.value, (cst.Dict, cst.Call, cst.Name, cst.IfExp)
+                ):
                     followed = True
-                    out.extend(self.body_leaves(binding.value, keys, binding.scope, (binding.order[0], 0),
-                                                binding.blocks, depth + 1))
+                    out.extend(
+                        self.body_leaves(
+                            binding.value,
+                            keys,
+                            binding.scope,
+                            (binding.order[0], 0),
+                            binding.blocks,
+                            depth + 1,
+                        )
+                    )
             if not followed:
                 out.append((expr, scope, at, blocks))
         else:
@@ -145,7 +172,9 @@ class CarrierReader:
         return out
 
     @staticmethod
-    def _argument(item, positional: List[cst.CSTNode], keywords: dict, shift: int) -> Optional[cst.CSTNode]:
+    def _argument(
+        item, positional: List[cst.CSTNode], keywords: dict, shift: int
+    ) -> Optional[cst.CSTNode]:
         if isinstance(item, int):
             index = item + shift
             return positional[index] if 0 <= index < len(positional) else None

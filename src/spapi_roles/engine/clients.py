@@ -1,4 +1,4 @@
-"""Client surfaces (``data/clients.json``): what a qualified name is, and which operations a method reaches.
+"""Client surfaces (``data/clients.json``): what a qualified name is, what a method reaches.
 
 Loaded once per process. Operations are resolved to knowledge-base operations lazily: by key
 ``<model stem>#<operationId>``, else by HTTP method and path (retired or client-bug rows).
@@ -14,7 +14,9 @@ from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 from .. import knowledge
 from ..errors import DataError
 
-DATA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "clients.json")
+DATA_PATH = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "clients.json"
+)
 FORMAT = 1
 
 
@@ -54,13 +56,17 @@ class Clients:
         self.carriers: Dict[str, Dict[str, dict]] = doc["carriers"]
         self.packages: Dict[str, dict] = doc["packages"]
         self.legacy: Dict[str, Dict[str, Dict[str, list]]] = doc["legacy"]
-        self.namespaces: Dict[str, str] = {ns: package for package, spec in self.packages.items()
-                                           for ns in spec["namespaces"]}
+        self.namespaces: Dict[str, str] = {
+            ns: package for package, spec in self.packages.items() for ns in spec["namespaces"]
+        }
         self._by_simple_name = self._simple_name_index()
         self._lookups: Dict[str, Optional[Tuple[str, str]]] = {}
-        self._method_index: Optional[Dict[Tuple[str, str], Tuple[Tuple[str, ...], Tuple[OpRef, ...]]]] = None
+        self._method_index: Optional[
+            Dict[Tuple[str, str], Tuple[Tuple[str, ...], Tuple[OpRef, ...]]]
+        ] = None
         self.class_by_name_methods: FrozenSet[str] = frozenset(
-            m for spec in self.packages.values() for m in spec["class_by_name_methods"])
+            m for spec in self.packages.values() for m in spec["class_by_name_methods"]
+        )
         self.rdt: Dict[str, dict] = {p: spec["rdt"] for p, spec in self.packages.items()}
         self._restricted_data_token: Optional[OpRef] = None
 
@@ -79,7 +85,7 @@ class Clients:
         return index
 
     def package_of(self, qualified: str) -> Optional[str]:
-        """The client package owning a qualified name (vendored ``swagger_client`` counts as amzn-sp-api)."""
+        """The client package of a qualified name (a vendored ``swagger_client`` is amzn-sp-api)."""
         parts = qualified.split(".")
         package = self.namespaces.get(parts[0])
         if package is None and "swagger_client" in parts:
@@ -107,8 +113,11 @@ class Clients:
         # ambiguous simple name (e.g. DefaultApi): pick the class whose module ends like this one
         if len(parts) >= 2:
             suffix = "." + parts[-2] + "." + simple
-            matches = [(kind, target) for q, (kind, target) in self.names.items()
-                       if q.endswith(suffix) and self.package_of(q) == package]
+            matches = [
+                (kind, target)
+                for q, (kind, target) in self.names.items()
+                if q.endswith(suffix) and self.package_of(q) == package
+            ]
             if len({target for _, target in matches}) == 1:
                 return matches[0]
         return None
@@ -130,12 +139,14 @@ class Clients:
         return Method(name, ops, bool(entry.get("rdt_auto")), spec["package"])
 
     def legacy_method(self, class_id: str, name: str, versions: Sequence[str]) -> Optional[Method]:
-        """python-amazon-sp-api 1.x method of the class with this simple name, for the given versions."""
+        """python-amazon-sp-api 1.x method of the class of this simple name, for ``versions``."""
         package = self.classes.get(class_id, {}).get("package") or self.package_of(class_id)
         rows = self.legacy.get(package or "", {}).get(class_id.rsplit(".", 1)[-1], {}).get(name)
         if not rows:
             return None
-        chosen = [i for version, i in rows if not version or version in versions] or [i for _, i in rows]
+        chosen = [i for version, i in rows if not version or version in versions] or [
+            i for _, i in rows
+        ]
         ops = tuple(op for op in (self.op(i) for i in chosen) if op is not None)
         return Method(name, ops, False, package or "") if ops else None
 
@@ -150,7 +161,11 @@ class Clients:
         if operation_id and stem and f"{stem}#{operation_id}" in kb.operations:
             found = [kb.operations[f"{stem}#{operation_id}"]]
         if not found:
-            found = [op for op in kb.match_http(method, path) if not operation_id or op.operation_id == operation_id]
+            found = [
+                op
+                for op in kb.match_http(method, path)
+                if not operation_id or op.operation_id == operation_id
+            ]
         if not found and operation_id:
             found = [op for op in kb.operations_named(operation_id) if op.method == method] or []
             if len(found) > 1:
@@ -159,8 +174,12 @@ class Clients:
             return OpRef(operation_id, (), "", "") if operation_id else None
         first = found[0]
         versions = {op.version for op in found}
-        return OpRef(first.operation_id, tuple(sorted(op.key for op in found)), first.api,
-                     first.version if len(versions) == 1 else "")
+        return OpRef(
+            first.operation_id,
+            tuple(sorted(op.key for op in found)),
+            first.api,
+            first.version if len(versions) == 1 else "",
+        )
 
     def restricted_data_token(self) -> Optional[OpRef]:
         """createRestrictedDataToken, added by RestrictedResources= and with_rdt()."""
@@ -180,8 +199,12 @@ class Clients:
                     classes.append(class_id)
                     ops.update(dict.fromkeys(entry["ops"]))
             self._method_index = {
-                key: (tuple(classes), tuple(op for op in (self.op(i) for i in ops) if op is not None))
-                for key, (classes, ops) in index.items()}
+                key: (
+                    tuple(classes),
+                    tuple(op for op in (self.op(i) for i in ops) if op is not None),
+                )
+                for key, (classes, ops) in index.items()
+            }
         return self._method_index.get((package, name), ((), ()))
 
     def carrier(self, package: str, operation_id: str) -> Optional[dict]:
@@ -201,14 +224,23 @@ def load(path: Optional[str] = None) -> Clients:
             with open(path, "rb") as handle:
                 doc = json.loads(handle.read())
         except OSError as exc:
-            raise DataError(f"{path}: cannot read the client tables ({exc.strerror or exc})") from None
+            raise DataError(
+                f"{path}: cannot read the client tables ({exc.strerror or exc})"
+            ) from None
         except ValueError as exc:
-            raise DataError(f"{path}: the client tables are not valid JSON ({exc}); reinstall the package") from None
+            raise DataError(
+                f"{path}: the client tables are not valid JSON ({exc}); reinstall the package"
+            ) from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-            raise DataError(f"{path}: client tables format {doc.get('format') if isinstance(doc, dict) else '?'!r}, "
-                            f"expected {FORMAT}; regenerate with tools/build_clients.py")
+            raise DataError(
+                f"{path}: client tables format "
+                f"{doc.get('format') if isinstance(doc, dict) else '?'!r}, "
+                f"expected {FORMAT}; regenerate with tools/build_clients.py"
+            )
         try:
             cached = _CACHE[path] = Clients(doc, kb)
         except (KeyError, TypeError, ValueError) as exc:
-            raise DataError(f"{path}: the client tables are corrupt ({type(exc).__name__}: {exc})") from None
+            raise DataError(
+                f"{path}: the client tables are corrupt ({type(exc).__name__}: {exc})"
+            ) from None
     return cached

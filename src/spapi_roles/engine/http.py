@@ -30,10 +30,26 @@ _BARE_HOST = re.compile(r"^(?:\{\})?[\w.-]*sellingpartnerapi[\w.-]*(?=/)")
 _BODY_KEYWORDS = ("json", "data", "body", "params", "payload")
 # A call is read as an HTTP request if its name is a verb or has one of these words in it, a
 # keyword argument names a URL, or an argument is an HTTP verb ("GET", method="POST").
-_REQUEST_WORDS = ("request", "call", "fetch", "send", "api", "http", "invoke", "execute", "urlopen", "url")
+_REQUEST_WORDS = (
+    "request",
+    "call",
+    "fetch",
+    "send",
+    "api",
+    "http",
+    "invoke",
+    "execute",
+    "urlopen",
+    "url",
+)
 URL_KEYWORDS = frozenset(("url", "path", "endpoint", "uri", "resource_path", "resource", "route"))
-# path parameters of the SP-API models that hold a type (notifications/v1/subscriptions/{notificationType})
-PATH_TYPE_PARAMETERS = {"notificationType": "notification", "reportType": "report", "feedType": "feed"}
+# path parameters of the SP-API models that hold a type
+# (/notifications/v1/subscriptions/{notificationType})
+PATH_TYPE_PARAMETERS = {
+    "notificationType": "notification",
+    "reportType": "report",
+    "feedType": "feed",
+}
 
 
 class HttpMatch:
@@ -41,7 +57,14 @@ class HttpMatch:
 
     __slots__ = ("ops", "site", "path", "verb", "value")
 
-    def __init__(self, ops: List[knowledge.Operation], site: cst.CSTNode, path: str, verb: Optional[str], value: Str):
+    def __init__(
+        self,
+        ops: List[knowledge.Operation],
+        site: cst.CSTNode,
+        path: str,
+        verb: Optional[str],
+        value: Str,
+    ):
         self.ops = ops
         self.site = site
         self.path = path
@@ -51,9 +74,15 @@ class HttpMatch:
 
 def _request_like(call: cst.Call) -> bool:
     func = call.func
-    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    name = (
+        func.attr.value
+        if isinstance(func, cst.Attribute)
+        else func.value if isinstance(func, cst.Name) else ""
+    )
     words = name.lower().strip("_").split("_")
-    return any(word.upper() in HTTP_VERBS or any(w in word for w in _REQUEST_WORDS) for word in words)
+    return any(
+        word.upper() in HTTP_VERBS or any(w in word for w in _REQUEST_WORDS) for word in words
+    )
 
 
 def sp_api_path(text: str, prefixes: frozenset) -> Optional[str]:
@@ -77,27 +106,52 @@ def sp_api_path(text: str, prefixes: frozenset) -> Optional[str]:
 
 
 class HttpReader:
-    def __init__(self, resolver: Resolver, kb: knowledge.KnowledgeBase, carriers: CarrierReader, prefixes: Sequence[str]):
+    def __init__(
+        self,
+        resolver: Resolver,
+        kb: knowledge.KnowledgeBase,
+        carriers: CarrierReader,
+        prefixes: Sequence[str],
+    ):
         self.resolver = resolver
         self.kb = kb
         self.carriers = carriers
         self.prefixes = frozenset(prefixes)
 
-    def call(self, call: cst.Call, scope: Scope, at: Optional[Order], blocks: Blocks) -> List[HttpMatch]:
+    def call(
+        self, call: cst.Call, scope: Scope, at: Optional[Order], blocks: Blocks
+    ) -> List[HttpMatch]:
         """Operations a request-like call reaches (not a log message or a string helper)."""
         positional, keywords, _ = call_arguments(call)
         verb = self._verb(call, positional, keywords, scope, at, blocks)
-        if verb is None and not _request_like(call) and not any(k in URL_KEYWORDS for k in keywords):
+        if (
+            verb is None
+            and not _request_like(call)
+            and not any(k in URL_KEYWORDS for k in keywords)
+        ):
             return []
         found = []
         for expr in list(positional) + list(keywords.values()):
-            if not isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Name,
-                                     cst.Attribute, cst.BinaryOperation, cst.Call, cst.Subscript)):
+            if not isinstance(
+                expr,
+                (
+                    cst.SimpleString,
+                    cst.ConcatenatedString,
+                    cst.FormattedString,
+                    cst.Name,
+                    cst.Attribute,
+                    cst.BinaryOperation,
+                    cst.Call,
+                    cst.Subscript,
+                ),
+            ):
                 continue
             found.extend(self._matches(expr, scope, at, blocks, verb))
         return found
 
-    def path_dict(self, node: cst.Dict, scope: Scope, at: Optional[Order], blocks: Blocks) -> List[HttpMatch]:
+    def path_dict(
+        self, node: cst.Dict, scope: Scope, at: Optional[Order], blocks: Blocks
+    ) -> List[HttpMatch]:
         entries: Dict[str, cst.CSTNode] = {}
         for element in node.elements:
             if isinstance(element, cst.DictElement):
@@ -109,7 +163,9 @@ class HttpReader:
             verb = self._verb_of(entries["method"], scope, at, blocks)
         return self._matches(entries["path"], scope, at, blocks, verb) if "path" in entries else []
 
-    def _matches(self, expr: cst.CSTNode, scope: Scope, at, blocks, verb: Optional[str]) -> List[HttpMatch]:
+    def _matches(
+        self, expr: cst.CSTNode, scope: Scope, at, blocks, verb: Optional[str]
+    ) -> List[HttpMatch]:
         found = []
         for value in self.resolver.eval(expr, scope, at, blocks, callsites=False):
             if not isinstance(value, Str):
@@ -124,7 +180,11 @@ class HttpReader:
 
     def _verb(self, call: cst.Call, positional, keywords, scope, at, blocks) -> Optional[str]:
         func = call.func
-        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        name = (
+            func.attr.value
+            if isinstance(func, cst.Attribute)
+            else func.value if isinstance(func, cst.Name) else ""
+        )
         if name.upper() in HTTP_VERBS:
             return name.upper()
         if "method" in keywords:
@@ -137,21 +197,40 @@ class HttpReader:
         return None
 
     def _verb_of(self, expr: cst.CSTNode, scope, at, blocks) -> Optional[str]:
-        verbs = {v.value.upper() for v in self.resolver.eval(expr, scope, at, blocks) if isinstance(v, Str)}
+        verbs = {
+            v.value.upper()
+            for v in self.resolver.eval(expr, scope, at, blocks)
+            if isinstance(v, Str)
+        }
         verbs &= HTTP_VERBS
         return verbs.pop() if len(verbs) == 1 else None
 
     # ------------------------------------------------------------------ types in raw requests
-    def types(self, match: HttpMatch, op: knowledge.Operation, call: Optional[cst.Call], scope: Scope, at,
-              blocks) -> Tuple[List[TypeHit], List[TypeHit]]:
+    def types(
+        self,
+        match: HttpMatch,
+        op: knowledge.Operation,
+        call: Optional[cst.Call],
+        scope: Scope,
+        at,
+        blocks,
+    ) -> Tuple[List[TypeHit], List[TypeHit]]:
         """Types an HTTP request passes: in a path parameter, the query string or a body dict."""
         hits: List[TypeHit] = []
         segments = [s for s in match.path.split("/") if s]
         template = [s for s in op.path.split("/") if s]
         if len(segments) == len(template):
             for segment, placeholder in zip(segments, template):
-                kind = PATH_TYPE_PARAMETERS.get(placeholder.strip("{}")) if placeholder.startswith("{") else None
-                name = self.carriers.type_name(Str(segment, None), kind) if kind and segment != "{}" else ""
+                kind = (
+                    PATH_TYPE_PARAMETERS.get(placeholder.strip("{}"))
+                    if placeholder.startswith("{")
+                    else None
+                )
+                name = (
+                    self.carriers.type_name(Str(segment, None), kind)
+                    if kind and segment != "{}"
+                    else ""
+                )
                 if name:
                     hits.append(TypeHit(kind, name, match.site))
         kind, argument = op.type_carrier, op.type_argument
@@ -170,7 +249,11 @@ class HttpReader:
             positional, keywords, star_kwargs = call_arguments(call)
             bodies = [keywords[k] for k in _BODY_KEYWORDS if k in keywords]
             bodies += [p for p in positional if isinstance(p, cst.Dict)] + star_kwargs
-            leaves = [(leaf, scope, at, blocks) for leaf in split(keywords[argument])] if argument in keywords else []
+            leaves = (
+                [(leaf, scope, at, blocks) for leaf in split(keywords[argument])]
+                if argument in keywords
+                else []
+            )
             for body in bodies:
                 leaves.extend(self.carriers.body_leaves(body, (argument,), scope, at, blocks, 0))
             body_hits, unresolved = self.carriers.read(leaves, kind)

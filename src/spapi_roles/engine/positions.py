@@ -59,8 +59,12 @@ class Positions:
     def _from_ast(self, anchor: cst.CSTNode) -> Optional[Position]:
         if self._index is None:
             index: Dict[int, Tuple[str, int]] = {}
-            for category, nodes in (("name", self.info.names), ("attr", self.info.attributes),
-                                    ("str", self.info.strings), ("fstr", self.info.fstrings)):
+            for category, nodes in (
+                ("name", self.info.names),
+                ("attr", self.info.attributes),
+                ("str", self.info.strings),
+                ("fstr", self.info.fstrings),
+            ):
                 for i, item in enumerate(nodes):
                     index[id(item)] = (category, i)
             self._index = index
@@ -82,7 +86,9 @@ class Positions:
         if category == "attr":
             if found.attr != anchor.attr.value:
                 return None
-            return self._column(found.end_lineno, found.end_col_offset - len(found.attr.encode("utf-8")))
+            return self._column(
+                found.end_lineno, found.end_col_offset - len(found.attr.encode("utf-8"))
+            )
         if category == "str" and found.value != string_value(anchor):
             return None
         return self._column(found.lineno, found.col_offset)
@@ -130,7 +136,12 @@ class Positions:
             attrs.sort(key=_end)
             strings.sort(key=_start)
             fstrings.sort(key=_start)
-            self._ast = self.info.position_tables = {"name": names, "attr": attrs, "str": strings, "fstr": fstrings}
+            self._ast = self.info.position_tables = {
+                "name": names,
+                "attr": attrs,
+                "str": strings,
+                "fstr": fstrings,
+            }
         return self._ast or None
 
     def _column(self, line: int, byte_column: int) -> Position:
@@ -160,10 +171,18 @@ def _end(node: ast.AST) -> Tuple[int, int]:
 
 
 def _anchor(node: cst.CSTNode) -> cst.CSTNode:
-    """The token a node is reported at: itself if a name, attribute or string, else its first one."""
+    """The token a node is reported at: itself if a name, attribute or string, else the first."""
     while True:
-        if isinstance(node, (cst.Name, cst.Attribute, cst.SimpleString, cst.ConcatenatedString,
-                             cst.FormattedString)):
+        if isinstance(
+            node,
+            (
+                cst.Name,
+                cst.Attribute,
+                cst.SimpleString,
+                cst.ConcatenatedString,
+                cst.FormattedString,
+            ),
+        ):
             return node
         if isinstance(node, cst.Call):
             node = node.func
@@ -184,4 +203,3 @@ def _anchor(node: cst.CSTNode) -> cst.CSTNode:
             node = node.value
         else:
             return node
-

@@ -37,9 +37,14 @@ class Prefilter:
 
     def __init__(self, kb: knowledge.KnowledgeBase, clients: clients_module.Clients):
         anchors = set(clients.namespaces) | set(_HOST_ANCHORS)
-        # an anchor containing another ("amazon_sp_api_clients" holds "sp_api") needs no scan of its own
-        self.import_anchors: Tuple[str, ...] = tuple(sorted(
-            anchor for anchor in anchors if not any(other != anchor and other in anchor for other in anchors)))
+        # an anchor containing another ("amazon_sp_api_clients" holds "sp_api") needs no scan
+        self.import_anchors: Tuple[str, ...] = tuple(
+            sorted(
+                anchor
+                for anchor in anchors
+                if not any(other != anchor and other in anchor for other in anchors)
+            )
+        )
         prefixes = set()
         for op in kb.operations.values():
             prefix = api_prefix(op.path)
@@ -50,9 +55,10 @@ class Prefilter:
         path_gates = sorted({p[p.rindex("/"):][:4] for p in prefixes})
         self.path_gate = re.compile("|".join(re.escape(gate) for gate in path_gates))
         self.type_names: FrozenSet[str] = kb.type_names
-        # the few names that are not upper case ("brandedItemContentChange") are searched as substrings
+        # the few names not in upper case ("brandedItemContentChange") are searched as substrings
         self.other_type_names: Tuple[str, ...] = tuple(
-            sorted(name for name in self.type_names if not _UPPER_NAME.fullmatch(name)))
+            sorted(name for name in self.type_names if not _UPPER_NAME.fullmatch(name))
+        )
 
     def reason(self, source: str, extra: Optional[FrozenSet[str]] = None) -> Optional[str]:
         """Why ``source`` may hold a use (one of the REASON_* values), or None when it cannot."""

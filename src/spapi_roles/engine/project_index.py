@@ -19,14 +19,27 @@ import os
 import re
 import tokenize
 import warnings
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Set,
+    Tuple,
+)
 
 from . import prefilter as prefilter_module
 
 if TYPE_CHECKING:
     from .syntax import ModuleInfo
 
-_DEFINED = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+(\w+)|^(\w+)[ \t]*(?::[^=\n]*)?=(?!=)", re.MULTILINE)
+_DEFINED = re.compile(
+    r"^(?:async[ \t]+def|def|class)[ \t]+(\w+)|^(\w+)[ \t]*(?::[^=\n]*)?=(?!=)", re.MULTILINE
+)
 _FROM_IMPORT = re.compile(r"^from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.MULTILINE)
 _DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 _MAX_FILE_BYTES = 2_000_000
@@ -37,7 +50,7 @@ _MAX_BOOLEAN_TERMS = 4000  # libcst's native parser overflows its stack between 
 
 
 def module_name_for(path: str, root: str) -> Tuple[str, bool]:
-    """Dotted module name of ``path`` relative to ``root`` and whether it is a package ``__init__``."""
+    """Dotted module name of ``path`` below ``root``, and whether it is a package ``__init__``."""
     relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
     parts = [p for p in relative.replace(os.sep, "/").split("/") if p not in ("", ".")]
     if parts and parts[0] == "..":
@@ -69,9 +82,9 @@ class ProjectIndex:
     def __init__(self, root: str):
         self.root = os.path.abspath(root)
         self.prefilter = prefilter_module.load()
-        self.modules: Dict[str, str] = {}                  # dotted name -> path
+        self.modules: Dict[str, str] = {}  # dotted name -> path
         self.path_modules: Dict[str, Tuple[str, bool]] = {}  # abs path -> (dotted name, is package)
-        self.reasons: Dict[str, str] = {}                  # abs path -> why it may hold a use
+        self.reasons: Dict[str, str] = {}  # abs path -> why it may hold a use
         self.anchors: FrozenSet[str] = frozenset()
         self._sources: Dict[str, str] = {}
         self._infos: Dict[str, Optional[ModuleInfo]] = {}
@@ -79,10 +92,12 @@ class ProjectIndex:
         self._functions: Optional[FrozenSet[str]] = None
         self._mentions: Optional[Dict[str, List[str]]] = None
         self._suffixes: Optional[Dict[str, Set[str]]] = None
-        self._skipped: Dict[str, Tuple[int, int]] = {}  # abs path -> (len, hash) of a text that cannot hold a use
+        self._skipped: Dict[str, Tuple[int, int]] = (
+            {}
+        )  # abs path -> (len, hash) of a text that cannot hold a use
 
     def __getstate__(self) -> dict:
-        """Pickled for worker processes without the parsed modules and the engine (rebuilt there)."""
+        """Pickled for worker processes without parsed modules and engine (rebuilt there)."""
         state = dict(self.__dict__)
         state["_infos"] = {}
         state["engine"] = None
@@ -114,7 +129,9 @@ class ProjectIndex:
             self._sources[path] = source
             if reason != prefilter_module.REASON_TYPE:
                 anchors |= defined_names(source) | {name.rpartition(".")[2]}
-        texts: Dict[str, str] = {}  # pending files read again, only when there are anchors to look for
+        texts: Dict[str, str] = (
+            {}
+        )  # pending files read again, only when there are anchors to look for
         words_cache: Dict[str, FrozenSet[str]] = {}
         new = set(anchors)
         while new and pending:
@@ -148,7 +165,7 @@ class ProjectIndex:
         return self.prefilter.reason(source, self.anchors)
 
     def fingerprint(self) -> str:
-        """A digest of everything the index contributes to a file's uses (modules, texts of relevant files)."""
+        """A digest of what the index adds to a file's uses (modules, texts of relevant files)."""
         digest = hashlib.sha256()
         for name in sorted(self.modules):
             digest.update(name.encode("utf-8", "replace") + b"\0")
@@ -184,12 +201,17 @@ class ProjectIndex:
     def info(self, path: str, source: Optional[str] = None) -> Optional[ModuleInfo]:
         """The parsed module at ``path`` (cached); None if it cannot be read or parsed."""
         path = os.path.abspath(path)
-        if path in self._infos and (source is None or self._infos[path] is None
-                                    or self._infos[path].source == source):
+        if path in self._infos and (
+            source is None or self._infos[path] is None or self._infos[path].source == source
+        ):
             return self._infos[path]
         if source is None:
             source = self._sources.get(path) or read_source(path)
-        info = parse(path, source, *self.module_of(path), self.prefilter.type_names) if source is not None else None
+        info = (
+            parse(path, source, *self.module_of(path), self.prefilter.type_names)
+            if source is not None
+            else None
+        )
         self._infos[path] = info
         return info
 
@@ -200,11 +222,13 @@ class ProjectIndex:
     def defined_functions(self) -> FrozenSet[str]:
         """Names of every function and method defined in the files that may hold uses."""
         if self._functions is None:
-            self._functions = frozenset(name for source in self._sources.values() for name in _DEF.findall(source))
+            self._functions = frozenset(
+                name for source in self._sources.values() for name in _DEF.findall(source)
+            )
         return self._functions
 
     def candidate_modules(self, word: str) -> List[ModuleInfo]:
-        """Parsed modules that may hold uses and mention the identifier ``word`` (for call-site searches)."""
+        """Parsed modules that may hold uses and mention the identifier ``word`` (call sites)."""
         if self._mentions is None:  # identifier -> files that may hold uses and mention it, by path
             mentions: Dict[str, List[str]] = {}
             for path in sorted(self.reasons):
@@ -222,17 +246,19 @@ class ProjectIndex:
 
 
 # ``map``-like: applies a function to every path, yielding the results in order.
-MapFiles = Callable[[Callable[[str], Optional["FileScan"]], Iterable[str]], Iterator[Optional["FileScan"]]]
+MapFiles = Callable[
+    [Callable[[str], Optional["FileScan"]], Iterable[str]], Iterator[Optional["FileScan"]]
+]
 # What the index learns from one file alone: (absolute path, text, module name, is a package,
 # prefilter verdict, (length, hash) of the text). The text is kept only for a file that passed:
 # most files of a project do not, and carrying their texts back from worker processes costs
 # about as much as screening them. (A worker started by "spawn" hashes strings with another seed:
-# then ``reason`` screens such a text again instead of trusting the signature; the verdict is the same.)
+# then ``reason`` screens such a text again instead of trusting the signature; same verdict.)
 FileScan = Tuple[str, Optional[str], str, bool, Optional[str], Tuple[int, int]]
 
 
 def scan_file(path: str, root: str) -> Optional[FileScan]:
-    """Read, name and prefilter one file (the part of indexing that needs no other file); None if unreadable."""
+    """Read, name and prefilter one file (indexing that needs no other file); None if unreadable."""
     path = os.path.abspath(path)
     source = read_source(path)
     if source is None:
@@ -243,7 +269,7 @@ def scan_file(path: str, root: str) -> Optional[FileScan]:
 
 
 def read_source(path: str) -> Optional[str]:
-    """A Python file's text (coding cookie and BOM honoured, universal newlines); None if unreadable."""
+    """A Python file's text (coding cookie, BOM, universal newlines); None if unreadable."""
     try:
         if os.path.getsize(path) > _MAX_FILE_BYTES:
             return None
@@ -260,7 +286,9 @@ def read_source(path: str) -> Optional[str]:
     return text
 
 
-def parse(path: str, source: str, module_name: str, is_package: bool, type_names: FrozenSet[str]) -> Optional[ModuleInfo]:
+def parse(
+    path: str, source: str, module_name: str, is_package: bool, type_names: FrozenSet[str]
+) -> Optional[ModuleInfo]:
     """Parse and collect one module; None on a syntax error or input that could crash the parser.
 
     The standard parser runs first: it rejects, with an exception, the pathological nesting on
@@ -281,7 +309,7 @@ def parse(path: str, source: str, module_name: str, is_package: bool, type_names
         standard = None
     if standard is not None and _longest_boolean_chain(source, standard) > _MAX_BOOLEAN_TERMS:
         return None
-    import libcst as cst  # here, not at the top: building an index and screening files need no libcst
+    import libcst as cst  # here, not at the top: indexing and screening files need no libcst
 
     from .syntax import collect
 
@@ -295,10 +323,12 @@ def parse(path: str, source: str, module_name: str, is_package: bool, type_names
 
 
 def _longest_boolean_chain(source: str, tree: ast.Module) -> int:
-    """Terms of the longest ``a and b and ...`` chain: flat for ``ast``, nested (deep) for libcst."""
+    """Terms of the longest ``a and b and ...`` chain (flat for ``ast``, deep for libcst)."""
     if source.count(" and ") + source.count(" or ") <= _MAX_BOOLEAN_TERMS:
         return 0
-    return max((len(node.values) for node in ast.walk(tree) if isinstance(node, ast.BoolOp)), default=0)
+    return max(
+        (len(node.values) for node in ast.walk(tree) if isinstance(node, ast.BoolOp)), default=0
+    )
 
 
 def _bracket_depth(source: str) -> int:
@@ -309,7 +339,9 @@ def _bracket_depth(source: str) -> int:
     return deepest
 
 
-def build_index(paths: Iterable[str], root: str, map_files: Optional[MapFiles] = None) -> ProjectIndex:
+def build_index(
+    paths: Iterable[str], root: str, map_files: Optional[MapFiles] = None
+) -> ProjectIndex:
     """Index the project files ``paths`` below ``root`` (see module docstring and ``add_files``)."""
     index = ProjectIndex(root)
     index.add_files(paths, map_files)

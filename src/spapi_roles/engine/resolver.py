@@ -19,9 +19,36 @@ import libcst as cst
 
 from .clients import Clients
 from .project_index import ProjectIndex
-from .syntax import CLASS, MODULE, Binding, Blocks, CallRecord, ClassInfo, ModuleInfo, Order, Scope, string_pieces, string_value
-from .values import (UNKNOWN, BoundMethod, ClientObj, Container, Entity, EnumMember, Opaque, ProjectClass,
-                     ProjectFunc, ProjectModule, ProjectObj, QName, RootObj, Str, Value)
+from .syntax import (
+    CLASS,
+    MODULE,
+    Binding,
+    Blocks,
+    CallRecord,
+    ClassInfo,
+    ModuleInfo,
+    Order,
+    Scope,
+    string_pieces,
+    string_value,
+)
+from .values import (
+    UNKNOWN,
+    BoundMethod,
+    ClientObj,
+    Container,
+    Entity,
+    EnumMember,
+    Opaque,
+    ProjectClass,
+    ProjectFunc,
+    ProjectModule,
+    ProjectObj,
+    QName,
+    RootObj,
+    Str,
+    Value,
+)
 
 Values = Tuple[Value, ...]
 MAX_DEPTH = 30
@@ -44,7 +71,7 @@ def _resite(values: Values, node: cst.CSTNode) -> Values:
 
 
 def select_bindings(bindings: List[Binding], at: Optional[Order], blocks: Blocks) -> List[Binding]:
-    """The bindings that may reach a use at ``at``: the latest one that surely runs, and those after it."""
+    """Bindings that may reach a use at ``at``: the latest that surely runs, and those after it."""
     if at is None:
         return bindings
     before = [b for b in bindings if b.order < at]
@@ -53,7 +80,7 @@ def select_bindings(bindings: List[Binding], at: Optional[Order], blocks: Blocks
     chosen = []
     for binding in reversed(before):
         chosen.append(binding)
-        if blocks[:len(binding.blocks)] == binding.blocks:
+        if blocks[: len(binding.blocks)] == binding.blocks:
             break
     return chosen
 
@@ -71,8 +98,15 @@ class Resolver:
         self._mro: Dict[int, Tuple[List[ClassInfo], List[ClientObj]]] = {}
 
     # ------------------------------------------------------------------ entry point
-    def eval(self, node: Optional[cst.CSTNode], scope: Scope, at: Optional[Order] = None, blocks: Blocks = (),
-             depth: int = 0, callsites: bool = True) -> Values:
+    def eval(
+        self,
+        node: Optional[cst.CSTNode],
+        scope: Scope,
+        at: Optional[Order] = None,
+        blocks: Blocks = (),
+        depth: int = 0,
+        callsites: bool = True,
+    ) -> Values:
         if node is None:
             return (UNKNOWN,)
         key = (id(node), id(scope), at, blocks, callsites)
@@ -89,8 +123,15 @@ class Resolver:
         self._memo[key] = result
         return result
 
-    def _eval(self, node: cst.CSTNode, scope: Scope, at: Optional[Order], blocks: Blocks, depth: int,
-              callsites: bool) -> Values:
+    def _eval(
+        self,
+        node: cst.CSTNode,
+        scope: Scope,
+        at: Optional[Order],
+        blocks: Blocks,
+        depth: int,
+        callsites: bool,
+    ) -> Values:
         if isinstance(node, cst.Name):
             if node.value in ("True", "False", "None"):
                 return (Opaque("constant"),)
@@ -113,24 +154,42 @@ class Resolver:
             inner = scope.module.comprehensions.get(id(node), scope)
             return (Container(node, inner, at, blocks),)
         if isinstance(node, cst.IfExp):
-            return _union((self.eval(node.body, scope, at, blocks, depth, callsites),
-                           self.eval(node.orelse, scope, at, blocks, depth, callsites)))
+            return _union(
+                (
+                    self.eval(node.body, scope, at, blocks, depth, callsites),
+                    self.eval(node.orelse, scope, at, blocks, depth, callsites),
+                )
+            )
         if isinstance(node, cst.BooleanOperation):
-            return _union((self.eval(node.left, scope, at, blocks, depth, callsites),
-                           self.eval(node.right, scope, at, blocks, depth, callsites)))
+            return _union(
+                (
+                    self.eval(node.left, scope, at, blocks, depth, callsites),
+                    self.eval(node.right, scope, at, blocks, depth, callsites),
+                )
+            )
         if isinstance(node, cst.BinaryOperation):
             return self.binary(node, scope, at, blocks, depth, callsites)
         if isinstance(node, cst.Await):
             return self.eval(node.expression, scope, at, blocks, depth, callsites)
         if isinstance(node, cst.NamedExpr):
             return self.eval(node.value, scope, at, blocks, depth, callsites)
-        if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.Lambda, cst.Comparison, cst.UnaryOperation)):
+        if isinstance(
+            node,
+            (cst.Integer, cst.Float, cst.Imaginary, cst.Lambda, cst.Comparison, cst.UnaryOperation),
+        ):
             return (Opaque(type(node).__name__),)
         return (UNKNOWN,)
 
     # ------------------------------------------------------------------ names
-    def lookup(self, name: str, scope: Scope, at: Optional[Order], blocks: Blocks, depth: int,
-               callsites: bool = True) -> Values:
+    def lookup(
+        self,
+        name: str,
+        scope: Scope,
+        at: Optional[Order],
+        blocks: Blocks,
+        depth: int,
+        callsites: bool = True,
+    ) -> Values:
         chosen, module_scope = self.bindings_of(name, scope, at, blocks)
         if chosen:
             return _union(self.binding(b, depth, callsites) for b in chosen)
@@ -138,8 +197,9 @@ class Resolver:
             return self._module_fallback(module_scope, name, depth)
         return (UNKNOWN,)
 
-    def bindings_of(self, name: str, scope: Scope, at: Optional[Order], blocks: Blocks
-                    ) -> Tuple[List[Binding], Optional[Scope]]:
+    def bindings_of(
+        self, name: str, scope: Scope, at: Optional[Order], blocks: Blocks
+    ) -> Tuple[List[Binding], Optional[Scope]]:
         """The bindings a use of ``name`` may see, or ([], module scope) when it is not bound."""
         current: Optional[Scope] = scope
         first = True
@@ -186,7 +246,9 @@ class Resolver:
         if kind == "for":
             if binding.value is None:
                 return (UNKNOWN,)
-            return self.elements(self.eval(binding.value, binding.scope, at, binding.blocks, depth, callsites), depth)
+            return self.elements(
+                self.eval(binding.value, binding.scope, at, binding.blocks, depth, callsites), depth
+            )
         if kind == "param":
             return self.parameter(binding, depth, callsites)
         if kind == "import":
@@ -220,7 +282,9 @@ class Resolver:
         for record, bound in self.callers(function):
             arg = argument_for(record.node, param, 1 if bound else 0)
             if arg is not None:
-                groups.append(self.eval(arg, record.scope, record.order, record.blocks, depth, False))
+                groups.append(
+                    self.eval(arg, record.scope, record.order, record.blocks, depth, False)
+                )
         return groups
 
     def callers(self, function: Scope) -> List[Tuple[CallRecord, bool]]:
@@ -236,7 +300,9 @@ class Resolver:
         found = []
         for info in modules.values():
             for record in info.calls_named(function.name):
-                for value in self.eval(record.node.func, record.scope, record.order, record.blocks, 0, False):
+                for value in self.eval(
+                    record.node.func, record.scope, record.order, record.blocks, 0, False
+                ):
                     if isinstance(value, ProjectFunc) and value.scope is function:
                         found.append((record, value.self_value is not None))
                         break
@@ -286,7 +352,9 @@ class Resolver:
         return (UNKNOWN,)
 
     # ------------------------------------------------------------------ attributes
-    def attribute(self, value: Value, attr: str, node: Optional[cst.Attribute], depth: int) -> Values:
+    def attribute(
+        self, value: Value, attr: str, node: Optional[cst.Attribute], depth: int
+    ) -> Values:
         if isinstance(value, QName):
             return self.qualified(f"{value.name}.{attr}", depth)
         if isinstance(value, ProjectModule):
@@ -323,7 +391,9 @@ class Resolver:
                 return (Str(member, node),)
         return (Opaque(f"{entity.target}.{attr}"),)
 
-    def class_attribute(self, cls: ClassInfo, attr: str, depth: int, instance: Optional[ProjectObj]) -> Values:
+    def class_attribute(
+        self, cls: ClassInfo, attr: str, depth: int, instance: Optional[ProjectObj]
+    ) -> Values:
         project_classes, _ = self.mro(cls)
         for klass in project_classes:
             groups: List[Values] = []
@@ -362,8 +432,15 @@ class Resolver:
         return result
 
     # ------------------------------------------------------------------ calls
-    def call(self, node: cst.Call, scope: Scope, at: Optional[Order], blocks: Blocks, depth: int,
-             callsites: bool) -> Values:
+    def call(
+        self,
+        node: cst.Call,
+        scope: Scope,
+        at: Optional[Order],
+        blocks: Blocks,
+        depth: int,
+        callsites: bool,
+    ) -> Values:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "format":
             base = self.eval(func.value, scope, at, blocks, depth, callsites)
@@ -377,12 +454,19 @@ class Resolver:
                 if named:
                     return named
             if attr in ("get", "setdefault", "pop"):
-                items = self.items(func.value, scope, at, blocks, depth, callsites, key=node.args[0].value)
+                items = self.items(
+                    func.value, scope, at, blocks, depth, callsites, key=node.args[0].value
+                )
                 if items:
-                    extra = [self.eval(a.value, scope, at, blocks, depth, callsites) for a in node.args[1:2]]
+                    extra = [
+                        self.eval(a.value, scope, at, blocks, depth, callsites)
+                        for a in node.args[1:2]
+                    ]
                     return _union([items] + extra)
-        groups = [self.call_value(v, node, scope, at, blocks, depth, callsites)
-                  for v in self.eval(func, scope, at, blocks, depth, callsites)]
+        groups = [
+            self.call_value(v, node, scope, at, blocks, depth, callsites)
+            for v in self.eval(func, scope, at, blocks, depth, callsites)
+        ]
         return _union(groups)
 
     def class_by_name(self, arg: cst.CSTNode, scope: Scope, at, blocks, depth) -> Values:
@@ -390,19 +474,29 @@ class Resolver:
         for value in self.eval(arg, scope, at, blocks, depth, False):
             if isinstance(value, Str):
                 for package, spec in self.clients.packages.items():
-                    class_id = self.clients.class_named(value.value, package) if spec["class_by_name_methods"] else None
+                    class_id = (
+                        self.clients.class_named(value.value, package)
+                        if spec["class_by_name_methods"]
+                        else None
+                    )
                     if class_id is not None:
                         found.append(ClientObj((class_id,)))
         return tuple(found)
 
-    def call_value(self, value: Value, node: cst.Call, scope: Scope, at, blocks, depth: int, callsites: bool) -> Values:
+    def call_value(
+        self, value: Value, node: cst.Call, scope: Scope, at, blocks, depth: int, callsites: bool
+    ) -> Values:
         if isinstance(value, Entity):
             if value.kind == "type_enum":
                 kind = self.clients.type_enums[value.target]["kind"]
                 if node.args:
-                    return tuple(EnumMember(kind, s.value, s.site)
-                                 for s in self.scalars(self.eval(node.args[0].value, scope, at, blocks, depth, False), depth)
-                                 if isinstance(s, Str)) or (UNKNOWN,)
+                    return tuple(
+                        EnumMember(kind, s.value, s.site)
+                        for s in self.scalars(
+                            self.eval(node.args[0].value, scope, at, blocks, depth, False), depth
+                        )
+                        if isinstance(s, Str)
+                    ) or (UNKNOWN,)
                 return (UNKNOWN,)
             instance = self.instantiate(value, node, scope, at, blocks, depth)
             return (instance,) if instance is not None else (Opaque(value.target),)
@@ -420,8 +514,10 @@ class Resolver:
             return (UNKNOWN,)
         return (Opaque("call result"),)
 
-    def instantiate(self, entity: Entity, node: Optional[cst.Call], scope: Optional[Scope], at, blocks, depth) -> Optional[Value]:
-        """The object ``Entity(...)`` creates; for dispatch classes the ``version=`` decides the class."""
+    def instantiate(
+        self, entity: Entity, node: Optional[cst.Call], scope: Optional[Scope], at, blocks, depth
+    ) -> Optional[Value]:
+        """The object ``Entity(...)`` creates; for dispatch classes ``version=`` picks the class."""
         if entity.kind == "class":
             return ClientObj((entity.target,))
         if entity.kind == "root":
@@ -431,11 +527,20 @@ class Resolver:
             versions: List[str] = []
             version_arg = None
             if node is not None:
-                version_arg = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "version"), None)
+                version_arg = next(
+                    (
+                        a.value
+                        for a in node.args
+                        if a.keyword is not None and a.keyword.value == "version"
+                    ),
+                    None,
+                )
             if version_arg is None:
                 versions = [spec["default"]]
             else:
-                for value in self.scalars(self.eval(version_arg, scope, at, blocks, depth, True), depth):
+                for value in self.scalars(
+                    self.eval(version_arg, scope, at, blocks, depth, True), depth
+                ):
                     version = spec["aliases"].get(getattr(value, "value", None))
                     if version is not None and version not in versions:
                         versions.append(version)
@@ -447,7 +552,10 @@ class Resolver:
 
     def returns(self, function: ProjectFunc, depth: int) -> Values:
         scope = function.scope
-        groups = [self.eval(expr, scope, order, blocks, depth, True) for expr, order, blocks in scope.returns]
+        groups = [
+            self.eval(expr, scope, order, blocks, depth, True)
+            for expr, order, blocks in scope.returns
+        ]
         values = _union(groups) if groups else (UNKNOWN,)
         if all(v is UNKNOWN for v in values):
             node = scope.node
@@ -456,14 +564,22 @@ class Resolver:
         return values
 
     def getattr_values(self, node: cst.Call, scope: Scope, at, blocks, depth: int) -> Values:
-        """``getattr(client, name)``: the client methods picked (name from literals and constants)."""
+        """``getattr(client, name)``: the client methods picked (names from literals, constants)."""
         if len(node.args) < 2:
             return ()
         found = []
-        receivers = [v for v in self.eval(node.args[0].value, scope, at, blocks, depth, True) if isinstance(v, ClientObj)]
+        receivers = [
+            v
+            for v in self.eval(node.args[0].value, scope, at, blocks, depth, True)
+            if isinstance(v, ClientObj)
+        ]
         if not receivers:
             return ()
-        names = self.scalars(self.eval(node.args[1].value, scope, at, blocks, depth, False), depth, node.args[1].value)
+        names = self.scalars(
+            self.eval(node.args[1].value, scope, at, blocks, depth, False),
+            depth,
+            node.args[1].value,
+        )
         for receiver in receivers:
             for name in names:
                 if isinstance(name, Str) and not name.holes:
@@ -481,7 +597,9 @@ class Resolver:
         return tuple([ProjectObj(c) for c in project[1:]] + list(clients)) or (Opaque("super"),)
 
     # ------------------------------------------------------------------ containers and strings
-    def subscript(self, node: cst.Subscript, scope: Scope, at, blocks, depth: int, callsites: bool) -> Values:
+    def subscript(
+        self, node: cst.Subscript, scope: Scope, at, blocks, depth: int, callsites: bool
+    ) -> Values:
         key = None
         if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
             key = node.slice[0].slice.value
@@ -492,17 +610,37 @@ class Resolver:
         for value in self.eval(node.value, scope, at, blocks, depth, callsites):
             if isinstance(value, Entity) and value.kind == "type_enum" and key is not None:
                 kind = self.clients.type_enums[value.target]["kind"]
-                groups.append(tuple(EnumMember(kind, s.value, s.site) for s in
-                                    self.scalars(self.eval(key, scope, at, blocks, depth, False), depth)
-                                    if isinstance(s, Str)))
+                groups.append(
+                    tuple(
+                        EnumMember(kind, s.value, s.site)
+                        for s in self.scalars(
+                            self.eval(key, scope, at, blocks, depth, False), depth
+                        )
+                        if isinstance(s, Str)
+                    )
+                )
         if not groups:
             return (UNKNOWN,)
         values = _union(groups)
-        return tuple(v if isinstance(v, EnumMember) and v.site is not None and v.site is key else
-                     (v.at(node) if isinstance(v, (Str, EnumMember)) else v) for v in values)
+        return tuple(
+            (
+                v
+                if isinstance(v, EnumMember) and v.site is not None and v.site is key
+                else (v.at(node) if isinstance(v, (Str, EnumMember)) else v)
+            )
+            for v in values
+        )
 
-    def items(self, container: cst.CSTNode, scope: Scope, at, blocks, depth: int, callsites: bool,
-              key: Optional[cst.CSTNode]) -> Values:
+    def items(
+        self,
+        container: cst.CSTNode,
+        scope: Scope,
+        at,
+        blocks,
+        depth: int,
+        callsites: bool,
+        key: Optional[cst.CSTNode],
+    ) -> Values:
         """Values stored in a dict / list (literal, ``x[k] = v`` assignments, ``self.x[k] = v``)."""
         wanted: Optional[Set[str]] = None
         if key is not None:
@@ -537,7 +675,9 @@ class Resolver:
             return found
         return []
 
-    def container_items(self, container: Container, wanted: Optional[Set[str]], depth: int) -> Values:
+    def container_items(
+        self, container: Container, wanted: Optional[Set[str]], depth: int
+    ) -> Values:
         node = container.node
         scope, at, blocks = container.scope, container.order, container.blocks
         if isinstance(node, cst.Dict):
@@ -551,8 +691,15 @@ class Resolver:
                     groups.append(self.eval(element.value, scope, at, blocks, depth))
             return _union(groups) if groups else (UNKNOWN,)
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-            return _union(self.eval(e.value, scope, at, blocks, depth) for e in node.elements
-                          if not isinstance(e, cst.StarredElement)) if node.elements else (UNKNOWN,)
+            return (
+                _union(
+                    self.eval(e.value, scope, at, blocks, depth)
+                    for e in node.elements
+                    if not isinstance(e, cst.StarredElement)
+                )
+                if node.elements
+                else (UNKNOWN,)
+            )
         if isinstance(node, cst.DictComp):
             return self.eval(node.value, scope, None, (), depth)
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
@@ -563,13 +710,17 @@ class Resolver:
         """What iterating over ``values`` yields."""
         groups = []
         for value in values:
-            if isinstance(value, Container) and not isinstance(value.node, (cst.Dict, cst.DictComp)):
+            if isinstance(value, Container) and not isinstance(
+                value.node, (cst.Dict, cst.DictComp)
+            ):
                 groups.append(self.container_items(value, None, depth))
             else:
                 groups.append((UNKNOWN,))
         return _union(groups)
 
-    def scalars(self, values: Values, depth: int, site: Optional[cst.CSTNode] = None) -> List[Value]:
+    def scalars(
+        self, values: Values, depth: int, site: Optional[cst.CSTNode] = None
+    ) -> List[Value]:
         """Strings and enum members among ``values``, list/tuple/set literals flattened.
 
         Elements of a container written elsewhere are re-sited to ``site`` (the expression that
@@ -579,9 +730,15 @@ class Resolver:
         for value in values:
             if isinstance(value, (Str, EnumMember)):
                 out.append(value)
-            elif isinstance(value, Container) and isinstance(value.node, (cst.List, cst.Tuple, cst.Set)):
+            elif isinstance(value, Container) and isinstance(
+                value.node, (cst.List, cst.Tuple, cst.Set)
+            ):
                 items = self.scalars(self.container_items(value, None, depth), depth)
-                out.extend(item.at(site) for item in items) if site is not None else out.extend(items)
+                (
+                    out.extend(item.at(site) for item in items)
+                    if site is not None
+                    else out.extend(items)
+                )
         return out
 
     def string(self, node: cst.CSTNode, scope: Scope, at, blocks, depth: int) -> Str:
@@ -600,8 +757,13 @@ class Resolver:
                     if isinstance(part, cst.FormattedStringText):
                         parts.append(part.value)
                         continue
-                    strings = {s.value for s in self.scalars(self.eval(part.expression, scope, at, blocks, depth), depth)
-                               if isinstance(s, Str) and not s.holes}
+                    strings = {
+                        s.value
+                        for s in self.scalars(
+                            self.eval(part.expression, scope, at, blocks, depth), depth
+                        )
+                        if isinstance(s, Str) and not s.holes
+                    }
                     if len(strings) == 1 and part.format_spec is None:
                         parts.append(strings.pop())
                     else:
@@ -609,7 +771,9 @@ class Resolver:
                         holes = True
         return Str("".join(parts), node, holes)
 
-    def binary(self, node: cst.BinaryOperation, scope: Scope, at, blocks, depth: int, callsites: bool) -> Values:
+    def binary(
+        self, node: cst.BinaryOperation, scope: Scope, at, blocks, depth: int, callsites: bool
+    ) -> Values:
         left = self.eval(node.left, scope, at, blocks, depth, callsites)
         if isinstance(node.operator, cst.BitOr):
             return _union((left, self.eval(node.right, scope, at, blocks, depth, callsites)))
@@ -639,19 +803,33 @@ class Resolver:
             except (cst.ParserSyntaxError, RecursionError, ValueError):
                 parsed = None
             return self.instance_of(parsed, scope, depth) if parsed is not None else (UNKNOWN,)
-        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
-            return _union((self.instance_of(annotation.left, scope, depth),
-                           self.instance_of(annotation.right, scope, depth)))
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(
+            annotation.operator, cst.BitOr
+        ):
+            return _union(
+                (
+                    self.instance_of(annotation.left, scope, depth),
+                    self.instance_of(annotation.right, scope, depth),
+                )
+            )
         if isinstance(annotation, cst.Subscript):
-            generic = [v for v in self.eval(annotation.value, scope, None, (), depth, False) if isinstance(v, QName)]
+            generic = [
+                v
+                for v in self.eval(annotation.value, scope, None, (), depth, False)
+                if isinstance(v, QName)
+            ]
             name = generic[0].name if generic else ""
             if name.startswith(_TYPING):
                 short = name.rpartition(".")[2]
-                elements = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
+                elements = [
+                    e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)
+                ]
                 if short == "Literal":
                     return _union(self.eval(e, scope, None, (), depth, False) for e in elements)
                 if short in ("Optional", "Union", "Annotated", "Final", "ClassVar"):
-                    chosen = elements[:1] if short in ("Annotated", "Final", "ClassVar") else elements
+                    chosen = (
+                        elements[:1] if short in ("Annotated", "Final", "ClassVar") else elements
+                    )
                     return _union(self.instance_of(e, scope, depth) for e in chosen)
             return (Opaque("generic"),)
         groups = []
@@ -659,8 +837,15 @@ class Resolver:
             if isinstance(value, Entity):
                 if value.kind == "dispatch":
                     spec = self.clients.dispatch[value.target]
-                    groups.append((ClientObj(tuple(spec["versions"][v] for v in sorted(spec["versions"])),
-                                             value.target, tuple(sorted(spec["versions"]))),))
+                    groups.append(
+                        (
+                            ClientObj(
+                                tuple(spec["versions"][v] for v in sorted(spec["versions"])),
+                                value.target,
+                                tuple(sorted(spec["versions"])),
+                            ),
+                        )
+                    )
                 else:
                     instance = self.instantiate(value, None, None, None, (), depth)
                     groups.append((instance,) if instance is not None else (Opaque(value.target),))
@@ -678,7 +863,12 @@ class Resolver:
 def _rewrapped(binding: Binding) -> Optional[cst.Name]:
     """The ``X`` of ``X = unknown_wrapper(X, ...)``, else None."""
     value = binding.value
-    if isinstance(value, cst.Call) and value.args and value.args[0].keyword is None and not value.args[0].star:
+    if (
+        isinstance(value, cst.Call)
+        and value.args
+        and value.args[0].keyword is None
+        and not value.args[0].star
+    ):
         first = value.args[0].value
         if isinstance(first, cst.Name) and first.value == binding.name:
             return first
@@ -701,7 +891,9 @@ def argument_for(call: cst.Call, param: Binding, shift: int) -> Optional[cst.CST
     return None
 
 
-def call_arguments(call: cst.Call) -> Tuple[List[cst.CSTNode], Dict[str, cst.CSTNode], List[cst.CSTNode]]:
+def call_arguments(
+    call: cst.Call,
+) -> Tuple[List[cst.CSTNode], Dict[str, cst.CSTNode], List[cst.CSTNode]]:
     """(positional args up to any ``*args``, keyword args, ``**`` args) of a call."""
     positional: List[cst.CSTNode] = []
     keywords: Dict[str, cst.CSTNode] = {}

@@ -22,7 +22,13 @@ import libcst as cst
 Order = Tuple[int, int]
 Blocks = Tuple[int, ...]
 
-MODULE, CLASS, FUNCTION, LAMBDA, COMPREHENSION = "module", "class", "function", "lambda", "comprehension"
+MODULE, CLASS, FUNCTION, LAMBDA, COMPREHENSION = (
+    "module",
+    "class",
+    "function",
+    "lambda",
+    "comprehension",
+)
 _NOT_NAMES = frozenset(("True", "False", "None"))  # libcst Names, ast Constants
 
 
@@ -35,11 +41,32 @@ class Binding:
     ``target`` is the Scope / ClassInfo; other: not followed.
     """
 
-    __slots__ = ("name", "kind", "value", "annotation", "order", "blocks", "scope", "target", "index", "node")
+    __slots__ = (
+        "name",
+        "kind",
+        "value",
+        "annotation",
+        "order",
+        "blocks",
+        "scope",
+        "target",
+        "index",
+        "node",
+    )
 
-    def __init__(self, name: str, kind: str, scope: "Scope", order: Order, blocks: Blocks,
-                 value: Optional[cst.CSTNode] = None, annotation: Optional[cst.CSTNode] = None,
-                 target: object = None, index: int = -1, node: Optional[cst.CSTNode] = None):
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        scope: "Scope",
+        order: Order,
+        blocks: Blocks,
+        value: Optional[cst.CSTNode] = None,
+        annotation: Optional[cst.CSTNode] = None,
+        target: object = None,
+        index: int = -1,
+        node: Optional[cst.CSTNode] = None,
+    ):
         self.name = name
         self.kind = kind
         self.value = value
@@ -55,24 +82,49 @@ class Binding:
 class Scope:
     """A module, class, function, lambda or comprehension scope."""
 
-    __slots__ = ("kind", "name", "parent", "node", "module", "bindings", "items", "globals", "returns",
-                 "calls", "params", "cls", "method_of", "self_name", "is_async", "decorators", "qualname",
-                 "staticmethod", "classmethod")
+    __slots__ = (
+        "kind",
+        "name",
+        "parent",
+        "node",
+        "module",
+        "bindings",
+        "items",
+        "globals",
+        "returns",
+        "calls",
+        "params",
+        "cls",
+        "method_of",
+        "self_name",
+        "is_async",
+        "decorators",
+        "qualname",
+        "staticmethod",
+        "classmethod",
+    )
 
-    def __init__(self, kind: str, name: str, parent: Optional["Scope"], node: cst.CSTNode, module: "ModuleInfo"):
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        parent: Optional["Scope"],
+        node: cst.CSTNode,
+        module: "ModuleInfo",
+    ):
         self.kind = kind
         self.name = name
         self.parent = parent
         self.node = node
         self.module = module
         self.bindings: Dict[str, List[Binding]] = {}
-        self.items: Dict[str, List[Binding]] = {}      # name[key] = value
+        self.items: Dict[str, List[Binding]] = {}  # name[key] = value
         self.globals: Set[str] = set()
         self.returns: List[Tuple[cst.CSTNode, Order, Blocks]] = []
         self.calls: List["CallRecord"] = []
         self.params: List[Binding] = []
-        self.cls: Optional["ClassInfo"] = None          # for class scopes
-        self.method_of: Optional["ClassInfo"] = None    # for functions defined in a class body
+        self.cls: Optional["ClassInfo"] = None  # for class scopes
+        self.method_of: Optional["ClassInfo"] = None  # for functions defined in a class body
         self.self_name: Optional[str] = None
         self.is_async = False
         self.decorators: Sequence[cst.Decorator] = ()
@@ -98,14 +150,20 @@ class ClassInfo:
         self.scope = scope
         self.outer = outer
         self.module = scope.module
-        self.bases: List[cst.BaseExpression] = [arg.value for arg in node.bases if not arg.keyword and not arg.star]
-        self.attrs: Dict[str, List[Binding]] = {}   # self.attr = value (any method)
-        self.items: Dict[str, List[Binding]] = {}   # self.attr[key] = value
+        self.bases: List[cst.BaseExpression] = [
+            arg.value for arg in node.bases if not arg.keyword and not arg.star
+        ]
+        self.attrs: Dict[str, List[Binding]] = {}  # self.attr = value (any method)
+        self.items: Dict[str, List[Binding]] = {}  # self.attr[key] = value
         self.qualname = scope.qualname
 
     def methods(self) -> Dict[str, Scope]:
-        return {b.name: b.target for bs in self.scope.bindings.values() for b in bs
-                if b.kind == "def" and isinstance(b.target, Scope)}
+        return {
+            b.name: b.target
+            for bs in self.scope.bindings.values()
+            for b in bs
+            if b.kind == "def" and isinstance(b.target, Scope)
+        }
 
 
 class CallRecord:
@@ -121,7 +179,9 @@ class CallRecord:
 class ModuleInfo:
     """Everything the resolution needs from one module."""
 
-    def __init__(self, path: str, module_name: str, is_package: bool, module: cst.Module, source: str):
+    def __init__(
+        self, path: str, module_name: str, is_package: bool, module: cst.Module, source: str
+    ):
         self.path = path
         self.module_name = module_name
         self.package = module_name if is_package else module_name.rpartition(".")[0]
@@ -132,13 +192,13 @@ class ModuleInfo:
         self.functions: List[Scope] = []
         self.calls: List[CallRecord] = []
         self.path_dicts: List[Tuple[cst.Dict, Scope, Order, Blocks]] = []
-        self.type_literals: List[Tuple[cst.CSTNode, str, Scope]] = []      # (string node, value, scope)
+        self.type_literals: List[Tuple[cst.CSTNode, str, Scope]] = []  # (string node, value, scope)
         self.type_attributes: List[Tuple[cst.Attribute, Scope, Order, Blocks]] = []
-        self.imported: Set[str] = set()                                    # qualified names imported
-        self.defined_methods: Set[str] = set()                             # every def name
-        self.comprehensions: Dict[int, Scope] = {}                         # id(node) -> its scope
-        self.standard_tree: Optional[object] = None                        # ``ast`` tree, for positions
-        self.position_tables: Optional[dict] = None                        # built from it (positions.py)
+        self.imported: Set[str] = set()  # qualified names imported
+        self.defined_methods: Set[str] = set()  # every def name
+        self.comprehensions: Dict[int, Scope] = {}  # id(node) -> its scope
+        self.standard_tree: Optional[object] = None  # ``ast`` tree, for positions
+        self.position_tables: Optional[dict] = None  # built from it (positions.py)
         self._calls_by_name: Optional[Dict[str, List["CallRecord"]]] = None  # see calls_named
         # source-order lists for positions
         self.names: List[cst.Name] = []
@@ -147,13 +207,16 @@ class ModuleInfo:
         self.fstrings: List[cst.CSTNode] = []
 
     def calls_named(self, name: str) -> List["CallRecord"]:
-        """The calls of ``name(...)`` or ``<expression>.name(...)``, in source order (indexed on first use)."""
+        """The calls ``name(...)`` or ``<expression>.name(...)``, in source order (lazy index)."""
         if self._calls_by_name is None:
             table: Dict[str, List[CallRecord]] = {}
             for record in self.calls:
                 func = record.node.func
-                called = (func.value if isinstance(func, cst.Name)
-                          else func.attr.value if isinstance(func, cst.Attribute) else None)
+                called = (
+                    func.value
+                    if isinstance(func, cst.Name)
+                    else func.attr.value if isinstance(func, cst.Attribute) else None
+                )
                 if called is not None:
                     table.setdefault(called, []).append(record)
             self._calls_by_name = table
@@ -217,20 +280,52 @@ def _is_bytes(node: cst.CSTNode) -> bool:
     return isinstance(node, cst.SimpleString) and "b" in node.prefix.lower()
 
 
-_SKIP_FIELDS = frozenset((
-    "lpar", "rpar", "comma", "semicolon", "newline", "leading_lines", "lines_after_decorators", "header",
-    "footer", "indent", "colon", "equal", "dot", "lbracket", "rbracket", "lbrace", "rbrace", "asynchronous",
-    "operator", "star", "conversion", "trailing_whitespace", "separator", "trailing_comma", "encoding",
-    "default_indent", "default_newline", "has_trailing_newline", "relative", "prefix", "quote",
-))
+_SKIP_FIELDS = frozenset(
+    (
+        "lpar",
+        "rpar",
+        "comma",
+        "semicolon",
+        "newline",
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "indent",
+        "colon",
+        "equal",
+        "dot",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "asynchronous",
+        "operator",
+        "star",
+        "conversion",
+        "trailing_whitespace",
+        "separator",
+        "trailing_comma",
+        "encoding",
+        "default_indent",
+        "default_newline",
+        "has_trailing_newline",
+        "relative",
+        "prefix",
+        "quote",
+    )
+)
 _FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
 def _fields(cls: type) -> Tuple[str, ...]:
     fields = _FIELDS.get(cls)
     if fields is None:
-        fields = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls)
-                                      if f.name not in _SKIP_FIELDS and not f.name.startswith("whitespace"))
+        fields = _FIELDS[cls] = tuple(
+            f.name
+            for f in dataclasses.fields(cls)
+            if f.name not in _SKIP_FIELDS and not f.name.startswith("whitespace")
+        )
     return fields
 
 
@@ -246,27 +341,63 @@ class Collector:
         self.block_counter = 0
         self.in_fstring = 0
         self.handlers: Dict[type, Callable[[cst.CSTNode], None]] = {
-            cst.Name: self.on_name, cst.Attribute: self.on_attribute, cst.Call: self.on_call,
-            cst.SimpleString: self.on_string, cst.ConcatenatedString: self.on_string,
-            cst.FormattedString: self.on_fstring, cst.Arg: self.on_arg, cst.Subscript: self.on_chain,
-            cst.BinaryOperation: self.on_operation, cst.BooleanOperation: self.on_operation,
-            cst.SimpleStatementLine: self.on_statement_line, cst.SimpleStatementSuite: self.on_statement_line,
-            cst.IndentedBlock: self.on_block_body, cst.Expr: self.on_expr,
-            cst.Assign: self.on_assign, cst.AnnAssign: self.on_annassign, cst.AugAssign: self.on_augassign,
-            cst.Return: self.on_return, cst.Import: self.on_import, cst.ImportFrom: self.on_import_from,
-            cst.Global: self.on_global, cst.Nonlocal: self.on_global, cst.FunctionDef: self.on_function,
-            cst.ClassDef: self.on_class, cst.Lambda: self.on_lambda, cst.If: self.on_if, cst.For: self.on_for,
-            cst.While: self.on_while, cst.With: self.on_with, cst.Try: self.on_try, cst.TryStar: self.on_try,
-            cst.ExceptHandler: self.on_except, cst.ExceptStarHandler: self.on_except, cst.IfExp: self.on_ifexp,
-            cst.ListComp: self.on_comprehension, cst.SetComp: self.on_comprehension,
-            cst.GeneratorExp: self.on_comprehension, cst.DictComp: self.on_comprehension,
-            cst.Dict: self.on_dict, cst.NamedExpr: self.on_namedexpr, cst.Match: self.on_match,
-            cst.MatchAs: self.on_match_as, cst.MatchStar: self.on_nothing, cst.MatchSingleton: self.on_nothing,
-            cst.MatchKeywordElement: self.on_match_keyword, cst.MatchMapping: self.on_match_mapping,
-            cst.TypeAlias: self.on_type_alias, cst.TypeParameters: self.on_nothing,
-            cst.Integer: self.on_nothing, cst.Float: self.on_nothing, cst.Imaginary: self.on_nothing,
-            cst.Ellipsis: self.on_nothing, cst.Pass: self.on_nothing, cst.Break: self.on_nothing,
-            cst.Continue: self.on_nothing, cst.EmptyLine: self.on_nothing, cst.Comment: self.on_nothing,
+            cst.Name: self.on_name,
+            cst.Attribute: self.on_attribute,
+            cst.Call: self.on_call,
+            cst.SimpleString: self.on_string,
+            cst.ConcatenatedString: self.on_string,
+            cst.FormattedString: self.on_fstring,
+            cst.Arg: self.on_arg,
+            cst.Subscript: self.on_chain,
+            cst.BinaryOperation: self.on_operation,
+            cst.BooleanOperation: self.on_operation,
+            cst.SimpleStatementLine: self.on_statement_line,
+            cst.SimpleStatementSuite: self.on_statement_line,
+            cst.IndentedBlock: self.on_block_body,
+            cst.Expr: self.on_expr,
+            cst.Assign: self.on_assign,
+            cst.AnnAssign: self.on_annassign,
+            cst.AugAssign: self.on_augassign,
+            cst.Return: self.on_return,
+            cst.Import: self.on_import,
+            cst.ImportFrom: self.on_import_from,
+            cst.Global: self.on_global,
+            cst.Nonlocal: self.on_global,
+            cst.FunctionDef: self.on_function,
+            cst.ClassDef: self.on_class,
+            cst.Lambda: self.on_lambda,
+            cst.If: self.on_if,
+            cst.For: self.on_for,
+            cst.While: self.on_while,
+            cst.With: self.on_with,
+            cst.Try: self.on_try,
+            cst.TryStar: self.on_try,
+            cst.ExceptHandler: self.on_except,
+            cst.ExceptStarHandler: self.on_except,
+            cst.IfExp: self.on_ifexp,
+            cst.ListComp: self.on_comprehension,
+            cst.SetComp: self.on_comprehension,
+            cst.GeneratorExp: self.on_comprehension,
+            cst.DictComp: self.on_comprehension,
+            cst.Dict: self.on_dict,
+            cst.NamedExpr: self.on_namedexpr,
+            cst.Match: self.on_match,
+            cst.MatchAs: self.on_match_as,
+            cst.MatchStar: self.on_nothing,
+            cst.MatchSingleton: self.on_nothing,
+            cst.MatchKeywordElement: self.on_match_keyword,
+            cst.MatchMapping: self.on_match_mapping,
+            cst.TypeAlias: self.on_type_alias,
+            cst.TypeParameters: self.on_nothing,
+            cst.Integer: self.on_nothing,
+            cst.Float: self.on_nothing,
+            cst.Imaginary: self.on_nothing,
+            cst.Ellipsis: self.on_nothing,
+            cst.Pass: self.on_nothing,
+            cst.Break: self.on_nothing,
+            cst.Continue: self.on_nothing,
+            cst.EmptyLine: self.on_nothing,
+            cst.Comment: self.on_nothing,
         }
 
     # ------------------------------------------------------------------ driving
@@ -312,7 +443,9 @@ class Collector:
         """Record a docstring's position only (it is never a use)."""
         if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
             expr = statement.body[0]
-            if isinstance(expr, cst.Expr) and isinstance(expr.value, (cst.SimpleString, cst.ConcatenatedString)):
+            if isinstance(expr, cst.Expr) and isinstance(
+                expr.value, (cst.SimpleString, cst.ConcatenatedString)
+            ):
                 if not _has_fstring(expr.value):
                     self.stmt += 1
                     if not _is_bytes(expr.value):
@@ -341,7 +474,9 @@ class Collector:
     def on_block_body(self, node: cst.IndentedBlock) -> None:
         self.body(node.body)
 
-    def on_statement_line(self, node: Union[cst.SimpleStatementLine, cst.SimpleStatementSuite]) -> None:
+    def on_statement_line(
+        self, node: Union[cst.SimpleStatementLine, cst.SimpleStatementSuite]
+    ) -> None:
         for i, small in enumerate(node.body):
             if i:
                 self.stmt += 1
@@ -447,7 +582,16 @@ class Collector:
             scope = self.scope
             while scope.kind == COMPREHENSION and scope.parent is not None:
                 scope = scope.parent
-            scope.add(Binding(node.target.value, "assign", scope, self.bound_at(), self.blocks, value=node.value))
+            scope.add(
+                Binding(
+                    node.target.value,
+                    "assign",
+                    scope,
+                    self.bound_at(),
+                    self.blocks,
+                    value=node.value,
+                )
+            )
 
     def on_lambda(self, node: cst.Lambda) -> None:
         self.parameters(node.params, defaults_only=True)
@@ -479,16 +623,35 @@ class Collector:
         self.scope = saved
 
     # ------------------------------------------------------------------ bindings
-    def bind_target(self, target: cst.CSTNode, kind: str, value: Optional[cst.CSTNode],
-                    annotation: Optional[cst.CSTNode] = None) -> None:
+    def bind_target(
+        self,
+        target: cst.CSTNode,
+        kind: str,
+        value: Optional[cst.CSTNode],
+        annotation: Optional[cst.CSTNode] = None,
+    ) -> None:
         scope = self.scope
         if isinstance(target, cst.Name):
             owner = self.info.scope if target.value in scope.globals else scope
-            owner.add(Binding(target.value, kind, owner, self.bound_at(), self.blocks, value=value,
-                              annotation=annotation, node=target))
+            owner.add(
+                Binding(
+                    target.value,
+                    kind,
+                    owner,
+                    self.bound_at(),
+                    self.blocks,
+                    value=value,
+                    annotation=annotation,
+                    node=target,
+                )
+            )
         elif isinstance(target, (cst.Tuple, cst.List)):
             values: Optional[Sequence[cst.BaseElement]] = None
-            if kind == "assign" and isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(target.elements):
+            if (
+                kind == "assign"
+                and isinstance(value, (cst.Tuple, cst.List))
+                and len(value.elements) == len(target.elements)
+            ):
                 values = value.elements
             for i, element in enumerate(target.elements):
                 inner = element.value
@@ -508,8 +671,13 @@ class Collector:
         scope = self.scope
         while scope.kind in (LAMBDA, COMPREHENSION) and scope.parent is not None:
             scope = scope.parent
-        if (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and scope.method_of is not None
-                and scope.self_name is not None and node.value.value == scope.self_name):
+        if (
+            isinstance(node, cst.Attribute)
+            and isinstance(node.value, cst.Name)
+            and scope.method_of is not None
+            and scope.self_name is not None
+            and node.value.value == scope.self_name
+        ):
             return node.attr.value
         return None
 
@@ -519,13 +687,27 @@ class Collector:
             scope = scope.parent
         return scope.method_of
 
-    def bind_attribute(self, target: cst.Attribute, kind: str, value: Optional[cst.CSTNode],
-                       annotation: Optional[cst.CSTNode]) -> None:
+    def bind_attribute(
+        self,
+        target: cst.Attribute,
+        kind: str,
+        value: Optional[cst.CSTNode],
+        annotation: Optional[cst.CSTNode],
+    ) -> None:
         attr = self._self_attr(target)
         if attr is not None:
             cls = self._method_class()
             cls.attrs.setdefault(attr, []).append(
-                Binding(attr, kind, self.scope, self.bound_at(), self.blocks, value=value, annotation=annotation))
+                Binding(
+                    attr,
+                    kind,
+                    self.scope,
+                    self.bound_at(),
+                    self.blocks,
+                    value=value,
+                    annotation=annotation,
+                )
+            )
 
     def bind_item(self, target: cst.Subscript, value: Optional[cst.CSTNode]) -> None:
         container = target.value
@@ -550,8 +732,12 @@ class Collector:
         self.visit(node.target)
         self.visit(node.annotation)
         self.visit(node.value)
-        self.bind_target(node.target, "assign" if node.value is not None else "annotation",
-                         node.value, node.annotation.annotation)
+        self.bind_target(
+            node.target,
+            "assign" if node.value is not None else "annotation",
+            node.value,
+            node.annotation.annotation,
+        )
 
     def on_augassign(self, node: cst.AugAssign) -> None:
         self.visit(node.target)
@@ -580,12 +766,16 @@ class Collector:
                 self._bind_import(head, head)
 
     def on_import_from(self, node: cst.ImportFrom) -> None:
-        base = self.resolve_relative(len(node.relative), _dotted(node.module) if node.module else "")
+        base = self.resolve_relative(
+            len(node.relative), _dotted(node.module) if node.module else ""
+        )
         if base is None:
             return
         if isinstance(node.names, cst.ImportStar):
             self.info.imported.add(base + ".*")
-            self.scope.add(Binding("*", "import", self.scope, self.bound_at(), self.blocks, target=base))
+            self.scope.add(
+                Binding("*", "import", self.scope, self.bound_at(), self.blocks, target=base)
+            )
             return
         for alias in node.names:
             name = _dotted(alias.name)
@@ -593,7 +783,11 @@ class Collector:
                 continue
             qualified = f"{base}.{name}" if base else name
             self.info.imported.add(qualified)
-            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            local = (
+                alias.asname.name.value
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
+                else name
+            )
             self._bind_import(local, qualified)
 
     def resolve_relative(self, level: int, module: Optional[str]) -> Optional[str]:
@@ -604,15 +798,19 @@ class Collector:
         package = self.info.package.split(".") if self.info.package else []
         if level - 1 > len(package):
             return None
-        base = package[:len(package) - (level - 1)] if level > 1 else package
+        base = package[: len(package) - (level - 1)] if level > 1 else package
         return ".".join([p for p in base if p] + ([module] if module else []))
 
     def _bind_import(self, local: str, qualified: str) -> None:
-        self.scope.add(Binding(local, "import", self.scope, self.bound_at(), self.blocks, target=qualified))
+        self.scope.add(
+            Binding(local, "import", self.scope, self.bound_at(), self.blocks, target=qualified)
+        )
 
     # ------------------------------------------------------------------ definitions
-    def parameters(self, params: cst.Parameters, bind: Optional[Scope] = None, defaults_only: bool = False) -> None:
-        """Visit annotations and defaults (in the enclosing scope) or bind the names (in ``bind``)."""
+    def parameters(
+        self, params: cst.Parameters, bind: Optional[Scope] = None, defaults_only: bool = False
+    ) -> None:
+        """Visit annotations and defaults (enclosing scope), or bind the names (in ``bind``)."""
         ordered: List[cst.Param] = list(params.posonly_params) + list(params.params)
         positional = len(ordered)
         if isinstance(params.star_arg, cst.Param):
@@ -628,8 +826,17 @@ class Collector:
             else:
                 kind = "param"
                 annotation = param.annotation.annotation if param.annotation is not None else None
-                binding = Binding(param.name.value, kind, bind, (self.stmt, 1), (), value=param.default,
-                                  annotation=annotation, index=i if i < positional else -1, node=param)
+                binding = Binding(
+                    param.name.value,
+                    kind,
+                    bind,
+                    (self.stmt, 1),
+                    (),
+                    value=param.default,
+                    annotation=annotation,
+                    index=i if i < positional else -1,
+                    node=param,
+                )
                 bind.add(binding)
                 bind.params.append(binding)
 
@@ -653,7 +860,11 @@ class Collector:
                 scope.self_name = first.name.value
         self.info.functions.append(scope)
         self.info.defined_methods.add(node.name.value)
-        outer.add(Binding(node.name.value, "def", outer, self.bound_at(), self.blocks, target=scope, node=node))
+        outer.add(
+            Binding(
+                node.name.value, "def", outer, self.bound_at(), self.blocks, target=scope, node=node
+            )
+        )
         saved = (self.scope, self.blocks)
         self.scope, self.blocks = scope, ()
         self.parameters(node.params, bind=scope)
@@ -672,7 +883,17 @@ class Collector:
         info = ClassInfo(node.name.value, node, scope, outer)
         scope.cls = info
         self.info.classes.append(info)
-        outer.add(Binding(node.name.value, "class", outer, self.bound_at(), self.blocks, target=info, node=node))
+        outer.add(
+            Binding(
+                node.name.value,
+                "class",
+                outer,
+                self.bound_at(),
+                self.blocks,
+                target=info,
+                node=node,
+            )
+        )
         saved = (self.scope, self.blocks)
         self.scope, self.blocks = scope, ()
         self.block(node.body, docstring_owner=True)
@@ -728,7 +949,9 @@ class Collector:
     def on_except(self, node: Union[cst.ExceptHandler, cst.ExceptStarHandler]) -> None:
         self.visit(node.type)
         if node.name is not None and isinstance(node.name.name, cst.Name):
-            self.scope.add(Binding(node.name.name.value, "other", self.scope, self.bound_at(), self.blocks))
+            self.scope.add(
+                Binding(node.name.name.value, "other", self.scope, self.bound_at(), self.blocks)
+            )
         self.block(node.body)
 
     def on_match(self, node: cst.Match) -> None:
@@ -742,7 +965,9 @@ class Collector:
     def on_match_as(self, node: cst.MatchAs) -> None:
         self.visit(node.pattern)
         if node.name is not None:
-            self.scope.add(Binding(node.name.value, "other", self.scope, self.bound_at(), self.blocks))
+            self.scope.add(
+                Binding(node.name.value, "other", self.scope, self.bound_at(), self.blocks)
+            )
 
     def on_match_keyword(self, node: cst.MatchKeywordElement) -> None:
         self.visit(node.pattern)
@@ -758,7 +983,7 @@ class Collector:
 
 
 def _dotted(node: Optional[cst.CSTNode]) -> Optional[str]:
-    """"a.b.c" for a Name / Attribute chain (also decorator calls' functions), else None."""
+    """ "a.b.c" for a Name / Attribute chain (also decorator calls' functions), else None."""
     if isinstance(node, cst.Call):
         node = node.func
     parts = []
@@ -776,8 +1001,14 @@ def dotted(node: Optional[cst.CSTNode]) -> Optional[str]:
     return _dotted(node)
 
 
-def collect(path: str, module_name: str, is_package: bool, tree: cst.Module, source: str,
-            type_names: FrozenSet[str]) -> ModuleInfo:
+def collect(
+    path: str,
+    module_name: str,
+    is_package: bool,
+    tree: cst.Module,
+    source: str,
+    type_names: FrozenSet[str],
+) -> ModuleInfo:
     """Walk ``tree`` once and return its ModuleInfo."""
     info = ModuleInfo(path, module_name, is_package, tree, source)
     return Collector(info, type_names).collect()

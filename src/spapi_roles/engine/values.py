@@ -60,7 +60,11 @@ class Str(Value):
         return Str(self.value, site, self.holes)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Str) and (other.value, other.site, other.holes) == (self.value, self.site, self.holes)
+        return isinstance(other, Str) and (other.value, other.site, other.holes) == (
+            self.value,
+            self.site,
+            self.holes,
+        )
 
     def __hash__(self) -> int:
         return hash((self.value, id(self.site), self.holes))
@@ -83,7 +87,11 @@ class EnumMember(Value):
         return EnumMember(self.kind, self.value, site)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, EnumMember) and (other.kind, other.value, other.site) == (self.kind, self.value, self.site)
+        return isinstance(other, EnumMember) and (other.kind, other.value, other.site) == (
+            self.kind,
+            self.value,
+            self.site,
+        )
 
     def __hash__(self) -> int:
         return hash((self.kind, self.value, id(self.site)))
@@ -104,7 +112,9 @@ class Container(Value):
         self.blocks = blocks
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Container) and other.node is self.node and other.scope is self.scope
+        return (
+            isinstance(other, Container) and other.node is self.node and other.scope is self.scope
+        )
 
     def __hash__(self) -> int:
         return hash((id(self.node), id(self.scope)))
@@ -132,7 +142,7 @@ class QName(Value):
 
 
 class Entity(Value):
-    """A client-package entity: class, dispatch (front) class, version / type enum, root, decorator."""
+    """A client-package entity: class, dispatch class, version / type enum, root, decorator."""
 
     __slots__ = ("kind", "target")
 
@@ -159,13 +169,18 @@ class ClientObj(Value):
 
     __slots__ = ("classes", "front", "versions")
 
-    def __init__(self, classes: Tuple[str, ...], front: Optional[str] = None, versions: Tuple[str, ...] = ()):
+    def __init__(
+        self, classes: Tuple[str, ...], front: Optional[str] = None, versions: Tuple[str, ...] = ()
+    ):
         self.classes = classes
         self.front = front
         self.versions = versions
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, ClientObj) and (other.classes, other.front) == (self.classes, self.front)
+        return isinstance(other, ClientObj) and (other.classes, other.front) == (
+            self.classes,
+            self.front,
+        )
 
     def __hash__(self) -> int:
         return hash(("client", self.classes, self.front))
@@ -175,7 +190,7 @@ class ClientObj(Value):
 
 
 class RootObj(Value):
-    """A client object whose attributes are API clients (SellingPartner, AmazonSpApiClients, SPAPIClient)."""
+    """An object whose attributes are API clients (SellingPartner, AmazonSpApiClients...)."""
 
     __slots__ = ("root",)
 
@@ -203,7 +218,11 @@ class BoundMethod(Value):
         self.site = site
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, BoundMethod) and (other.obj, other.name, other.site) == (self.obj, self.name, self.site)
+        return isinstance(other, BoundMethod) and (other.obj, other.name, other.site) == (
+            self.obj,
+            self.name,
+            self.site,
+        )
 
     def __hash__(self) -> int:
         return hash(("bound", self.obj, self.name, id(self.site)))
@@ -255,7 +274,11 @@ class ProjectFunc(Value):
         self.self_value = self_value
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, ProjectFunc) and other.scope is self.scope and other.self_value == self.self_value
+        return (
+            isinstance(other, ProjectFunc)
+            and other.scope is self.scope
+            and other.self_value == self.self_value
+        )
 
     def __hash__(self) -> int:
         return hash(("pfunc", id(self.scope), self.self_value))
