@@ -118,6 +118,11 @@ class FileFinder:
                 raise UserError("no such file or directory", path=given)
             if os.path.isdir(given):
                 candidates: Iterable[str] = self._walk(given)
+            elif not os.path.isfile(given):
+                # Reading a named pipe (or a device) would block or never end.
+                reason = ("a broken symbolic link" if not os.path.exists(given)
+                          else "not a regular file (a named pipe, socket or device)")
+                raise UserError(f"cannot check it: {reason}", path=given)
             else:
                 candidates = [] if self.excluded(given) else [os.path.normpath(given)]
             for path in candidates:
