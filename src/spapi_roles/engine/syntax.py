@@ -755,19 +755,19 @@ class Collector:
 
     def on_import(self, node: cst.Import) -> None:
         for alias in node.names:
-            dotted = _dotted(alias.name)
-            if dotted is None:
+            name = dotted(alias.name)
+            if name is None:
                 continue
-            self.info.imported.add(dotted)
+            self.info.imported.add(name)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self._bind_import(alias.asname.name.value, dotted)
+                self._bind_import(alias.asname.name.value, name)
             else:
-                head = dotted.split(".")[0]
+                head = name.split(".")[0]
                 self._bind_import(head, head)
 
     def on_import_from(self, node: cst.ImportFrom) -> None:
         base = self.resolve_relative(
-            len(node.relative), _dotted(node.module) if node.module else ""
+            len(node.relative), dotted(node.module) if node.module else ""
         )
         if base is None:
             return
@@ -778,7 +778,7 @@ class Collector:
             )
             return
         for alias in node.names:
-            name = _dotted(alias.name)
+            name = dotted(alias.name)
             if name is None:
                 continue
             qualified = f"{base}.{name}" if base else name
@@ -850,7 +850,7 @@ class Collector:
         scope = Scope(FUNCTION, node.name.value, outer, node, self.info)
         scope.is_async = node.asynchronous is not None
         scope.decorators = node.decorators
-        decorator_names = {_dotted(d.decorator) for d in node.decorators}
+        decorator_names = {dotted(d.decorator) for d in node.decorators}
         scope.staticmethod = "staticmethod" in decorator_names
         scope.classmethod = "classmethod" in decorator_names
         if outer.kind == CLASS:
@@ -982,8 +982,8 @@ class Collector:
         self.visit(node.value)
 
 
-def _dotted(node: Optional[cst.CSTNode]) -> Optional[str]:
-    """ "a.b.c" for a Name / Attribute chain (also decorator calls' functions), else None."""
+def dotted(node: Optional[cst.CSTNode]) -> Optional[str]:
+    """'a.b.c' for a Name / Attribute chain (also a decorator call's function), else None."""
     if isinstance(node, cst.Call):
         node = node.func
     parts = []
@@ -994,11 +994,6 @@ def _dotted(node: Optional[cst.CSTNode]) -> Optional[str]:
         parts.append(node.value)
         return ".".join(reversed(parts))
     return None
-
-
-def dotted(node: Optional[cst.CSTNode]) -> Optional[str]:
-    """Public alias of the dotted-name helper."""
-    return _dotted(node)
 
 
 def collect(
