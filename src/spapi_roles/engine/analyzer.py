@@ -56,13 +56,7 @@ _EVIDENCE_RANK = {
     EVIDENCE_NAME_ONLY: 3,
     EVIDENCE_UNRESOLVED: 4,
 }
-_ENUM_NAMES = {
-    "ReportType": "report",
-    "FeedType": "feed",
-    "FeedTypes": "feed",
-    "NotificationType": "notification",
-}
-_VENDORED = "swagger_client"
+_VENDORED = "swagger_client"  # generated SDK sources vendored into a project (clients.md 2a)
 
 
 @dataclass
@@ -393,7 +387,8 @@ class ModuleAnalysis:
                     kind = self.engine.clients.type_enums[value.target]["kind"]
             if kind is None and all(v is UNKNOWN for v in bases):
                 base = dotted(node.value)  # e.g. an enum star-imported from an unknown place
-                kind = _ENUM_NAMES.get(base.rpartition(".")[2]) if base else None
+                enum_kinds = self.engine.clients.type_enum_kinds
+                kind = enum_kinds.get(base.rpartition(".")[2]) if base else None
             info = kb.type_named(node.attr.value, kind) if kind else None
             if info is not None:
                 self.findings.append(Finding(node, info.kind, info.name, EVIDENCE_LITERAL))

@@ -60,6 +60,12 @@ class Clients:
             ns: package for package, spec in self.packages.items() for ns in spec["namespaces"]
         }
         self._by_simple_name = self._simple_name_index()
+        # simple names of the type enums ("ReportType", "FeedTypes"...) -> report / feed / ...
+        self.type_enum_kinds: Dict[str, str] = {
+            qualified.rsplit(".", 1)[-1]: self.type_enums[target]["kind"]
+            for qualified, (kind, target) in self.names.items()
+            if kind == "type_enum"
+        }
         self._lookups: Dict[str, Optional[Tuple[str, str]]] = {}
         self._method_index: Optional[
             Dict[Tuple[str, str], Tuple[Tuple[str, ...], Tuple[OpRef, ...]]]
