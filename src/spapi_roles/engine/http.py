@@ -121,16 +121,19 @@ class HttpReader:
     def call(
         self, call: cst.Call, scope: Scope, at: Optional[Order], blocks: Blocks
     ) -> List[HttpMatch]:
-        """Operations a request-like call reaches (not a log message or a string helper)."""
+        """Operations a request-like call reaches (not a log message or a string helper).
+
+        Request-like: named like a verb or a request, a URL keyword, or a literal verb argument.
+        The verb is worked out only once an argument folds to an SP-API path.
+        """
         positional, keywords, _ = call_arguments(call)
-        verb = self._verb(call, positional, keywords, scope, at, blocks)
-        if (
-            verb is None
-            and not _request_like(call)
-            and not any(k in URL_KEYWORDS for k in keywords)
+        if not (
+            _request_like(call)
+            or any(k in URL_KEYWORDS for k in keywords)
+            or any(string_value(arg) in HTTP_VERBS for arg in positional)
         ):
             return []
-        found = []
+        found: List[HttpMatch] = []
         for expr in list(positional) + list(keywords.values()):
             if not isinstance(
                 expr,
@@ -146,7 +149,10 @@ class HttpReader:
                 ),
             ):
                 continue
-            found.extend(self._matches(expr, scope, at, blocks, verb))
+            found.extend(self._matches(expr, scope, at, blocks))
+        if found:
+            verb = self._verb(call, positional, keywords, scope, at, blocks)
+            found = [m for m in (self._matched(m.value, m.site, verb) for m in found) if m]
         return found
 
     def path_dict(
@@ -158,25 +164,28 @@ class HttpReader:
                 key = string_value(element.key)
                 if key in ("path", "method"):
                     entries[key] = element.value
-        verb = None
-        if "method" in entries:
-            verb = self._verb_of(entries["method"], scope, at, blocks)
-        return self._matches(entries["path"], scope, at, blocks, verb) if "path" in entries else []
+        if "path" not in entries:
+            return []
+        verb = self._verb_of(entries["method"], scope, at, blocks) if "method" in entries else None
+        candidates = self._matches(entries["path"], scope, at, blocks)
+        return [m for m in (self._matched(c.value, c.site, verb) for c in candidates) if m]
 
-    def _matches(
-        self, expr: cst.CSTNode, scope: Scope, at, blocks, verb: Optional[str]
-    ) -> List[HttpMatch]:
+    def _matches(self, expr: cst.CSTNode, scope: Scope, at, blocks) -> List[HttpMatch]:
+        """Values of ``expr`` that fold to an SP-API path (operations matched with any verb)."""
         found = []
         for value in self.resolver.eval(expr, scope, at, blocks, callsites=False):
-            if not isinstance(value, Str):
-                continue
-            path = sp_api_path(value.value, self.prefixes)
-            if path is None:
-                continue
-            ops = self.kb.match_http(verb, path)
-            if ops:
-                found.append(HttpMatch(ops, value.site or expr, path, verb, value))
+            if isinstance(value, Str):
+                match = self._matched(value, value.site or expr, None)
+                if match is not None:
+                    found.append(match)
         return found
+
+    def _matched(self, value: Str, site: cst.CSTNode, verb: Optional[str]) -> Optional[HttpMatch]:
+        path = sp_api_path(value.value, self.prefixes)
+        if path is None:
+            return None
+        ops = self.kb.match_http(verb, path)
+        return HttpMatch(ops, site, path, verb, value) if ops else None
 
     def _verb(self, call: cst.Call, positional, keywords, scope, at, blocks) -> Optional[str]:
         func = call.func
