@@ -253,3 +253,18 @@ def test_class_rebound_through_an_unknown_wrapper_keeps_its_client():
             def run(self):
                 return self.api.get_order("1")
     """)) == [(10, "getOrder")]
+
+
+def test_client_injected_through_the_constructor_at_a_project_call_site():
+    assert ops(uses_in("""
+        from sp_api.api import Feeds
+
+        class Uploader:
+            def __init__(self, feeds_api):
+                self.feeds_api = feeds_api
+
+            def status(self, feed_id):
+                return self.feeds_api.get_feed(feed_id)
+
+        uploader = Uploader(Feeds())
+    """)) == [(8, "getFeed")]

@@ -288,23 +288,31 @@ class Resolver:
         return groups
 
     def callers(self, function: Scope) -> List[Tuple[CallRecord, bool]]:
-        """Calls in the project that call ``function`` (and whether through an instance)."""
+        """Calls in the project that call ``function`` (and whether ``self`` is implicit).
+
+        A class's ``__init__`` is called by instantiating the class (or a subclass).
+        """
         cached = self._callers.get(id(function))
         if cached is not None:
             return cached
         self._callers[id(function)] = []
+        cls = function.method_of if function.name == "__init__" else None
+        called = cls.name if cls is not None else function.name
         modules: Dict[int, ModuleInfo] = {id(function.module): function.module}
         if self.index is not None:
-            for info in self.index.candidate_modules(function.name):
+            for info in self.index.candidate_modules(called):
                 modules.setdefault(id(info), info)
         found = []
         for info in modules.values():
-            for record in info.calls_named(function.name):
+            for record in info.calls_named(called):
                 for value in self.eval(
                     record.node.func, record.scope, record.order, record.blocks, 0, False
                 ):
                     if isinstance(value, ProjectFunc) and value.scope is function:
                         found.append((record, value.self_value is not None))
+                        break
+                    if isinstance(value, ProjectClass) and cls in self.mro(value.info)[0]:
+                        found.append((record, True))
                         break
         self._callers[id(function)] = found
         return found
