@@ -17,6 +17,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from itertools import chain
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from .errors import DataError
@@ -319,13 +320,15 @@ def _read(path: str) -> KnowledgeBase:
         raise DataError(
             f"{path}: the knowledge base is not valid JSON ({exc}); reinstall the package"
         ) from None
-    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA_VERSION:
+    if not isinstance(doc, dict) or type(doc.get("schema")) is not int or (
+            doc["schema"] != SCHEMA_VERSION):
         found = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
         raise DataError(
             f"{path}: knowledge base schema {found!r}, expected {SCHEMA_VERSION}; "
             "reinstall the package or regenerate with tools/build_kb.py"
         )
     try:
+        _validate(doc)
         return _build(doc)
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise DataError(
@@ -337,6 +340,105 @@ def _read(path: str) -> KnowledgeBase:
 def _check(condition: bool, message: str) -> None:
     if not condition:
         raise ValueError(message)
+
+
+# ---------------------------------------------------------------------- validation
+# Every field's type is checked before anything is built: a wrong type would otherwise load as
+# a wrong answer ("false" is a true bool, "NA" the regions N and A) or fail on a later query.
+# The checks run a column at a time with set operations (load() must stay fast); a failing
+# column is scanned again row by row to name the bad one.
+
+_REGIONS = frozenset(("NA", "EU", "FE"))
+_CARRIERS = frozenset(TYPE_KINDS + ("query", None))
+_STR, _BOOL, _INT, _LIST, _DICT = {str}, {bool}, {int}, {list}, {dict}
+_OPTIONAL_STR = {str, type(None)}
+
+
+def _types_in(values, allowed: set) -> bool:
+    return set(map(type, values)) <= allowed
+
+
+def _flat(column) -> list:
+    return list(chain.from_iterable(column))
+
+
+def _strs(column) -> bool:
+    return _types_in(column, _LIST) and _types_in(_flat(column), _STR)
+
+
+def _regions(column) -> bool:
+    return _types_in(column, _LIST) and _REGIONS.issuperset(_flat(column))
+
+
+def _role_regions(column) -> bool:
+    return (_types_in(column, _DICT) and _types_in(_flat(column), _STR)
+            and _regions([regions for table in column for regions in table.values()]))
+
+
+def _of(allowed: set):
+    return lambda column: _types_in(column, allowed)
+
+
+def _validate(doc: dict) -> None:
+    """Check the type of every field the loader reads; ValueError naming the first bad one."""
+    for name in ("sources", "roles", "mentioned_roles", "operations", "types"):
+        _check(type(doc[name]) is list, f"`{name}` is not an array")
+    _check(doc["operation_fields"] == _OPERATION_FIELDS, "unexpected operation fields")
+    _check(doc["type_fields"] == _TYPE_FIELDS, "unexpected type fields")
+    count = len(doc["sources"])
+
+    def sources(column) -> bool:
+        if not _types_in(column, _LIST):
+            return False
+        flat = _flat(column)
+        return _types_in(flat, _INT) and (not flat or (min(flat) >= 0 and max(flat) < count))
+
+    def evidence(column) -> bool:
+        if not _types_in(column, _LIST):
+            return False
+        items = _flat(column)
+        if not items:
+            return True
+        if not _types_in(items, _LIST) or set(map(len, items)) != {5}:
+            return False
+        index, tier, roles, grantless, note = map(list, zip(*items))
+        return (sources([index]) and _types_in(tier, _INT) and _strs(roles)
+                and _types_in(grantless, _BOOL) and _types_in(note, _STR))
+
+    role = {"name": _of(_STR), "aliases": _strs, "restricted": _of(_BOOL),
+            "sellers": _of(_BOOL), "vendors": _of(_BOOL), "description": _of(_STR),
+            "sources": sources}
+    mentioned = {"name": _of(_STR), "note": _of(_STR), "may_mean": _of(_OPTIONAL_STR),
+                 "sources": sources}
+    operation = dict(zip(_OPERATION_FIELDS, (
+        _of(_STR), _of(_STR), _of(_STR), _of(_STR), _of(_STR), _of(_STR), _strs, _of(_BOOL),
+        _of(_BOOL), _of(_BOOL), _of(_BOOL), lambda column: set(column) <= _CARRIERS,
+        _of(_OPTIONAL_STR), _regions, _role_regions, sources, _of(_STR), _of(_BOOL), _strs,
+        evidence)))
+    type_info = dict(zip(_TYPE_FIELDS, (
+        _of(_STR), _of(_STR), _strs, _strs, _regions, _role_regions, _of(_BOOL), _of(_BOOL),
+        _of(_BOOL), _of(_OPTIONAL_STR), sources, _of(_STR), _strs)))
+    missing = object()
+    for kind, items, fields in (("role", doc["roles"], role),
+                                ("mentioned role", doc["mentioned_roles"], mentioned)):
+        for item in items:
+            if type(item) is not dict:
+                raise ValueError(f"{kind} {item!r:.80} is not an object")
+        for field, valid in fields.items():
+            if not valid([item.get(field, missing) for item in items]):
+                bad = next(item for item in items if not valid([item.get(field, missing)]))
+                raise ValueError(f"{kind} {bad.get('name')!r}: `{field}` is missing or of "
+                                 "the wrong type")
+    for kind, rows, fields in (("operation", doc["operations"], operation),
+                               ("type", doc["types"], type_info)):
+        for row in rows:
+            if type(row) is not list or len(row) != len(fields):
+                raise ValueError(f"{kind} {row!r:.80}: expected {len(fields)} fields")
+        for position, (field, valid) in enumerate(fields.items()):
+            if not valid([row[position] for row in rows]):
+                bad = next(row for row in rows if not valid([row[position]]))
+                raise ValueError(f"{kind} {bad[0]!r} {bad[1]!r}: `{field}` is of the wrong "
+                                 f"type or value ({bad[position]!r:.40})")
 
 
 def _new(cls, **fields):
@@ -369,8 +471,6 @@ def _build(doc: dict) -> KnowledgeBase:
         )
         for item in doc["mentioned_roles"]
     }
-    _check(doc["operation_fields"] == _OPERATION_FIELDS, "unexpected operation fields")
-    _check(doc["type_fields"] == _TYPE_FIELDS, "unexpected type fields")
     confidences = frozenset(CONFIDENCES)
     operations: Dict[str, Operation] = {}
     raw_evidence: Dict[str, list] = {}
