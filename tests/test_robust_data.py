@@ -97,11 +97,8 @@ STRUCTURE: List[Tuple[str, Mutation]] = [
     ("type-duplicate", lambda d: d["types"].append(list(d["types"][0]))),
 ]
 
-# Wrong types that today load without complaint and change answers (or fail later, on a query,
-# with an exception that is not a DataError). knowledge.py belongs to the knowledge-base owner,
-# who is still working on it: these stay strict xfails until the loader checks field types.
-_LOADER_MISSES = ("knowledge.load() does not check this field's type: it loads and answers wrongly "
-                  "or fails later")
+# Wrong types that would load as wrong answers ("false" is a true bool, "NA" the regions N and A)
+# or fail on a later query, if the loader did not check every field's type: (id, mutation, what).
 WRONG_TYPES: List[Tuple[str, Mutation, str]] = [
     ("role-restricted-string", _set("roles", 0, "restricted", value="false"),
      "restricted='false' loads as True"),
@@ -207,11 +204,8 @@ def test_corrupted_structure_is_a_data_error(tmp_path, mutate):
     _assert_data_error(_write(tmp_path, document))
 
 
-@pytest.mark.parametrize("mutate", [
-    pytest.param(mutation, id=case_id,
-                 marks=pytest.mark.xfail(strict=True, reason=f"{_LOADER_MISSES}: {why}"))
-    for case_id, mutation, why in WRONG_TYPES
-])
+@pytest.mark.parametrize("mutate", [case[1] for case in WRONG_TYPES],
+                         ids=[case[0] for case in WRONG_TYPES])
 def test_wrong_field_types_are_a_data_error(tmp_path, mutate):
     document = copy.deepcopy(PACKAGED)
     mutate(document)
