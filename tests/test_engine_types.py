@@ -234,3 +234,12 @@ def test_type_is_reported_at_the_literal_or_member_token():
     """
     (use,) = [u for u in uses_in(source) if u.kind == "report"]
     assert (use.line, use.column) == (5, len("    reportType=ReportType."))
+
+
+def test_comma_separated_filter_strings_hold_several_types():
+    source = """
+        from sp_api.api import Reports
+        Reports().get_reports(reportTypes="GET_VENDOR_SALES_REPORT,GET_VENDOR_TRAFFIC_REPORT")
+    """
+    assert types(uses_in(source)) == [(2, "report", "GET_VENDOR_SALES_REPORT", "carrier"),
+                                      (2, "report", "GET_VENDOR_TRAFFIC_REPORT", "carrier")]

@@ -96,25 +96,30 @@ class CarrierReader:
             values = self.resolver.eval(leaf, scope, at, blocks)
             found = False
             for value in self.resolver.scalars(values, 0, leaf):
-                name = self.type_name(value, kind)
-                if name:
+                for name in self.type_names(value, kind):
                     hits.append(TypeHit(kind, name, value.site or leaf))
                     found = True
             if not found and not unresolved and not any(isinstance(v, Container) for v in values):
                 unresolved.append(TypeHit(kind, "", leaf))
         return hits, ([] if hits else unresolved)
 
-    def type_name(self, value, kind: str) -> str:
-        if isinstance(value, EnumMember):
-            text = value.value
-        elif isinstance(value, Str) and not value.holes:
-            text = value.value
-        else:
-            return ""
-        info = self.kb.type_named(text, kind)
-        if info is not None:
-            return info.name
-        return text.strip("_") if _TYPE_LIKE.fullmatch(text) else ""
+    def type_names(self, value, kind: str) -> List[str]:
+        """Canonical type names a string or enum member holds ("A,B" filters hold several).
+
+        A name the knowledge base does not know is kept if it looks like a type name (checks
+        then report it as unknown); anything else is no type.
+        """
+        if isinstance(value, EnumMember) or (isinstance(value, Str) and not value.holes):
+            found = []
+            for text in value.value.split(","):
+                text = text.strip()
+                info = self.kb.type_named(text, kind)
+                if info is not None:
+                    found.append(info.name)
+                elif _TYPE_LIKE.fullmatch(text):
+                    found.append(text.strip("_"))
+            return found
+        return []
 
     def body_leaves(
         self,

@@ -230,18 +230,10 @@ class HttpReader:
         template = [s for s in op.path.split("/") if s]
         if len(segments) == len(template):
             for segment, placeholder in zip(segments, template):
-                kind = (
-                    PATH_TYPE_PARAMETERS.get(placeholder.strip("{}"))
-                    if placeholder.startswith("{")
-                    else None
-                )
-                name = (
-                    self.carriers.type_name(Str(segment, None), kind)
-                    if kind and segment != "{}"
-                    else ""
-                )
-                if name:
-                    hits.append(TypeHit(kind, name, match.site))
+                kind = PATH_TYPE_PARAMETERS.get(placeholder.strip("{}"))
+                if placeholder.startswith("{") and kind and segment != "{}":
+                    names = self.carriers.type_names(Str(segment, None), kind)
+                    hits.extend(TypeHit(kind, name, match.site) for name in names)
         kind, argument = op.type_carrier, op.type_argument
         if kind not in ("report", "feed", "notification") or not argument:
             return hits, []
@@ -249,10 +241,8 @@ class HttpReader:
         for pair in query.split("&"):
             key, _, raw = pair.partition("=")
             if key == argument:
-                for text in raw.split(","):
-                    name = self.carriers.type_name(Str(text, None), kind)
-                    if name:
-                        hits.append(TypeHit(kind, name, match.site))
+                names = self.carriers.type_names(Str(raw, None), kind)
+                hits.extend(TypeHit(kind, name, match.site) for name in names)
         unresolved: List[TypeHit] = []
         if call is not None:
             positional, keywords, star_kwargs = call_arguments(call)
