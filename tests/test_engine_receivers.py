@@ -268,3 +268,34 @@ def test_client_injected_through_the_constructor_at_a_project_call_site():
 
         uploader = Uploader(Feeds())
     """)) == [(8, "getFeed")]
+
+
+def test_properties_closures_lambdas_and_factories_returning_dicts_of_clients():
+    assert ops(uses_in("""
+        from functools import cached_property
+        from sp_api.api import Orders, Reports
+
+        def clients():
+            return {"orders": Orders(), "reports": Reports()}
+
+        class Service:
+            @property
+            def orders(self):
+                return Orders()
+
+            @cached_property
+            def reports(self):
+                return Reports()
+
+            def run(self):
+                self.orders.get_order_address("1")
+                self.reports.cancel_report("r")
+                clients()["orders"].get_order("1")
+
+        def outer():
+            api = Orders()
+            fetch = lambda: api.get_order_regulated_info("1")
+            def inner():
+                return api.get_order_buyer_info("1")
+    """)) == [(17, "getOrderAddress"), (18, "cancelReport"), (19, "getOrder"),
+              (23, "getOrderRegulatedInfo"), (25, "getOrderBuyerInfo")]

@@ -406,7 +406,9 @@ class Resolver:
         for klass in project_classes:
             groups: List[Values] = []
             for binding in klass.scope.bindings.get(attr, ()):
-                if binding.kind == "def":
+                if binding.kind == "def" and binding.target.property and instance is not None:
+                    groups.append(self.returns(ProjectFunc(binding.target, instance), depth))
+                elif binding.kind == "def":
                     groups.append((ProjectFunc(binding.target, instance),))
                 else:
                     groups.append(self.binding(binding, depth))

@@ -102,6 +102,7 @@ class Scope:
         "qualname",
         "staticmethod",
         "classmethod",
+        "property",
     )
 
     def __init__(
@@ -130,6 +131,7 @@ class Scope:
         self.decorators: Sequence[cst.Decorator] = ()
         self.staticmethod = False
         self.classmethod = False
+        self.property = False  # @property / @cached_property: reading the attribute calls it
         if parent is None or parent.kind == MODULE:
             self.qualname = name if kind != MODULE else ""
         else:
@@ -850,9 +852,10 @@ class Collector:
         scope = Scope(FUNCTION, node.name.value, outer, node, self.info)
         scope.is_async = node.asynchronous is not None
         scope.decorators = node.decorators
-        decorator_names = {dotted(d.decorator) for d in node.decorators}
+        decorator_names = {(dotted(d.decorator) or "").rpartition(".")[2] for d in node.decorators}
         scope.staticmethod = "staticmethod" in decorator_names
         scope.classmethod = "classmethod" in decorator_names
+        scope.property = not decorator_names.isdisjoint(("property", "cached_property"))
         if outer.kind == CLASS:
             scope.method_of = outer.cls
             if not scope.staticmethod and (node.params.posonly_params or node.params.params):
