@@ -81,7 +81,9 @@ class Plugin:
             from . import knowledge
 
             kb = knowledge.load()
-        except (UserError, DataError) as error:
+        except DataError as error:  # nothing can be checked: saying nothing would be a wrong answer
+            return [(1, 0, "SPR001 " + rules.rule("SPR001").format(error=error))]
+        except UserError as error:
             from . import engine
 
             if not engine.analyze_source(source, self.filename):
@@ -93,7 +95,11 @@ class Plugin:
             root = os.getcwd()
         else:
             root = os.path.dirname(os.path.abspath(manifest.path))
-        uses = engine.analyze_source(source, self.filename, _index_for(root))
+        try:
+            index = _index_for(root)  # loads the engine's client tables
+        except DataError as error:
+            return [(1, 0, "SPR001 " + rules.rule("SPR001").format(error=error))]
+        uses = engine.analyze_source(source, self.filename, index)
         diagnostics = checks.check_uses(uses, kb, manifest)
         return [(d.line, d.column, f"{d.code} {d.message}") for d in diagnostics
                 if d.code not in rules.DEFAULT_OFF or d.code in self.opt_in]
