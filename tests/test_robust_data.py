@@ -17,6 +17,7 @@ import pytest
 
 from bad_inputs import harness
 from spapi_roles import knowledge
+from spapi_roles.engine import clients as clients_module
 from spapi_roles.errors import DataError
 
 PACKAGED = json.loads(Path(knowledge.DATA_PATH).read_text(encoding="utf-8"))
@@ -261,3 +262,75 @@ def test_cli_with_an_unchanged_copy_works(tmp_path):
     harness.assert_no_traceback(ran)
     assert ran.returncode == 0, ran.describe()
     assert "getOrders" in ran.stdout
+
+
+# ---------------------------------------------------------------------------- through flake8
+
+
+@pytest.mark.parametrize("corruption", ["truncated", "schema-version-2", "role-aliases-string"])
+def test_flake8_reports_corrupt_data_as_spr001_never_silence(tmp_path, corruption):
+    """flake8 cannot stop with exit 2: each governed file gets one SPR001 naming the data file."""
+    if corruption == "truncated":
+        kb_path = tmp_path / "kb.json"
+        kb_path.write_text(json.dumps(PACKAGED)[:1000])
+    else:
+        document = copy.deepcopy(PACKAGED)
+        dict(STRUCTURE + [case[:2] for case in WRONG_TYPES])[corruption](document)
+        kb_path = _write(tmp_path, document)
+    (tmp_path / "app.py").write_text('from sp_api.api import Orders\n\nOrders().get_orders()\n')
+    (tmp_path / "plain.py").write_text("print('no SP-API here')\n")
+    (tmp_path / "spapi-roles.toml").write_text("roles = []\n")
+    env = harness.guarded_env(tmp_path / "markers", extra={"SPAPI_GUARD_KB": str(kb_path)})
+    ran = harness.flake8("--select=SPR", "app.py", "plain.py", cwd=tmp_path, env=env)
+    harness.assert_no_traceback(ran)
+    assert ran.returncode == 1, ran.describe()
+    lines = ran.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["app.py", "plain.py"], ran.describe()
+    assert all(":1:1: SPR001 " in line and str(kb_path) in line for line in lines)
+
+
+# ---------------------------------------------------------------------------- the client tables
+
+CLIENTS_PATH = Path(clients_module.DATA_PATH)
+CLIENTS = json.loads(CLIENTS_PATH.read_text(encoding="utf-8"))
+CLIENT_CORRUPTIONS: List[Tuple[str, Callable[[], bytes]]] = [
+    ("truncated", lambda: CLIENTS_PATH.read_bytes()[:1000]),
+    ("empty-file", lambda: b""),
+    ("format-2", lambda: json.dumps(dict(CLIENTS, format=2)).encode()),
+    ("classes-missing", lambda: json.dumps({k: v for k, v in CLIENTS.items()
+                                            if k != "classes"}).encode()),
+    ("array-not-object", lambda: b"[]"),
+]
+
+
+@pytest.mark.parametrize("make", [case[1] for case in CLIENT_CORRUPTIONS],
+                         ids=[case[0] for case in CLIENT_CORRUPTIONS])
+def test_corrupt_client_tables_are_a_data_error(tmp_path, monkeypatch, make):
+    monkeypatch.setattr(clients_module, "_CACHE", {})
+    path = tmp_path / "clients.json"
+    path.write_bytes(make())
+    with pytest.raises(DataError) as caught:
+        clients_module.load(str(path))
+    message = str(caught.value)
+    assert str(path) in message and "\n" not in message
+
+
+@pytest.mark.parametrize("tool", ["cli", "flake8"])
+def test_corrupt_client_tables_through_the_tools(tmp_path, tool):
+    path = tmp_path / "clients.json"
+    path.write_bytes(CLIENTS_PATH.read_bytes()[:1000])
+    (tmp_path / "app.py").write_text('from sp_api.api import Orders\n\nOrders().get_orders()\n')
+    (tmp_path / "spapi-roles.toml").write_text("roles = []\n")
+    env = harness.guarded_env(tmp_path / "markers", extra={"SPAPI_GUARD_CLIENTS": str(path)})
+    if tool == "cli":
+        ran = harness.spapi_roles("check", "app.py", cwd=tmp_path, env=env)
+        harness.assert_no_traceback(ran)
+        assert ran.returncode == 2 and ran.stdout == "", ran.describe()
+        [line] = ran.stderr_lines
+    else:
+        ran = harness.flake8("--select=SPR", "app.py", cwd=tmp_path, env=env)
+        harness.assert_no_traceback(ran)
+        assert ran.returncode == 1, ran.describe()
+        [line] = ran.stdout.splitlines()
+        assert line.startswith("app.py:1:1: SPR001 "), ran.describe()
+    assert str(path) in line, ran.describe()

@@ -7,6 +7,7 @@ Put on ``PYTHONPATH`` by ``bad_inputs.harness``; everything is driven by environ
                          ``imported`` when a module whose file lies in ``SPAPI_GUARD_TREE`` was
                          imported (checked at exit).
 ``SPAPI_GUARD_KB``       knowledge-base file to load instead of the packaged one.
+``SPAPI_GUARD_CLIENTS``  client-tables file (the engine's data) to load instead of the packaged one.
 ``SPAPI_GUARD_DELETE``   file to delete right after spapi-roles has discovered the files.
 ``SPAPI_GUARD_MANIFEST_RACE``  ``once`` or ``always``: just before spapi-roles writes its
                          temporary manifest file, another "editor" appends a comment to the
@@ -73,6 +74,11 @@ if os.environ.get("SPAPI_GUARD_KB"):
     import spapi_roles.knowledge
 
     spapi_roles.knowledge.DATA_PATH = os.environ["SPAPI_GUARD_KB"]
+
+if os.environ.get("SPAPI_GUARD_CLIENTS"):
+    import spapi_roles.engine.clients
+
+    spapi_roles.engine.clients.DATA_PATH = os.environ["SPAPI_GUARD_CLIENTS"]
 
 if os.environ.get("SPAPI_GUARD_DELETE"):
     import spapi_roles.files
