@@ -44,6 +44,18 @@ def installed_python_files() -> List[str]:
 
 FILES = installed_python_files()
 
+# Installed files the engine fails on, found by the slow run; the engine's owner is still at work,
+# so each is a strict xfail below (and left out of the runs above) until fixed.
+KNOWN_FAILURES = {
+    os.path.join("tkinter", "__init__.py"):
+        "RecursionError in engine/resolver.py scalars() (analysis past the parse; analyze_source "
+        "hides it and returns [] for the module)",
+}
+
+
+def _known(path: str) -> bool:
+    return any(path.endswith(os.sep + suffix) for suffix in KNOWN_FAILURES)
+
 
 def sample(files: List[str], size: int) -> List[str]:
     """Every n-th file, so the sample spreads over every package and stays the same run to run."""
@@ -99,6 +111,7 @@ def run_in_children(paths: List[str], workdir: Path) -> Tuple[List[str], List[st
 
 
 def _check(paths: List[str], workdir: Path) -> None:
+    paths = [path for path in paths if not _known(path)]
     crashed, failed = run_in_children(paths, workdir)
     counts.add("installed files read (prefilter off)", len(paths))
     counts.add("installed files crashing the engine", len(crashed) + len(failed))
@@ -131,3 +144,17 @@ def test_a_sample_of_installed_files_analysed_in_full(tmp_path):
 @pytest.mark.slow
 def test_every_installed_file_analysed_in_full(tmp_path):
     _check(FILES, tmp_path)
+
+
+def _full_analysis(path: str) -> None:
+    warnings.simplefilter("ignore")
+    inprocess.analyze_unguarded(_read(path), path, force=True)
+
+
+@pytest.mark.parametrize("suffix", [
+    pytest.param(suffix, id=suffix, marks=pytest.mark.xfail(strict=True, reason=reason))
+    for suffix, reason in KNOWN_FAILURES.items()])
+def test_known_engine_failures_on_installed_files(suffix):
+    [path] = [path for path in FILES if path.endswith(os.sep + suffix)][:1]
+    counts.add("installed files crashing the engine")
+    inprocess.isolated(_full_analysis, path, timeout=120)
