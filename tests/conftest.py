@@ -31,3 +31,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the robustness tests' counts (programs fuzzed, files read, ...) when they ran."""
+    from bad_inputs import counts
+
+    if counts.COUNTS:
+        terminalreporter.write_sep("-", "robustness counts")
+        terminalreporter.write_line(counts.summary())
