@@ -41,9 +41,6 @@ _SEGFAULT = ("crash: libcst's native parser overflows its stack (SIGSEGV) on a 2
 # Known failures, found by this suite, in modules whose owners are still working on them.
 # (tool, case id) -> what happens. Each stays a strict xfail until fixed.
 XFAIL: Dict[Tuple[str, str], str] = {
-    ("cli", "fifo-given-explicitly"):
-        "hang: a named pipe given on the command line is opened and read, which blocks forever "
-        "(files.find_python_files keeps any explicitly named path; the engine then opens it)",
     ("engine", "boolean-20000-terms"): _SEGFAULT,
     ("plugin", "boolean-20000-terms"): _SEGFAULT,
     ("cli", "boolean-20000-terms"): _SEGFAULT + "; `spapi-roles check` dies with it",
@@ -302,6 +299,18 @@ def test_cli_exits_0_1_2_with_at_most_one_line_per_bad_file(bad, case_id):
         assert lines, ran.describe()
     if ran.returncode == 1:
         assert any(DIAGNOSTIC.match(line) for line in ran.stdout.splitlines()), ran.describe()
+
+
+@pytest.mark.parametrize("case_id, reason", [
+    ("fifo-given-explicitly", "not a regular file"),
+    ("symlink-loop-file", "a broken symbolic link"),
+])
+def test_cli_refuses_unreadable_kinds_of_file_named_explicitly(bad, case_id, reason):
+    """A named pipe would block the run forever: one line naming it, exit 2."""
+    ran = bad.cli[case_id]
+    assert ran.returncode == 2, ran.describe()
+    [line] = ran.stderr_lines
+    assert bad.built[case_id].target.name in line and reason in line, ran.describe()
 
 
 def test_flake8_over_every_case_exits_0_or_1_without_a_traceback(bad):
