@@ -97,7 +97,6 @@ class Scope:
         "cls",
         "method_of",
         "self_name",
-        "is_async",
         "decorators",
         "qualname",
         "staticmethod",
@@ -127,7 +126,6 @@ class Scope:
         self.cls: Optional["ClassInfo"] = None  # for class scopes
         self.method_of: Optional["ClassInfo"] = None  # for functions defined in a class body
         self.self_name: Optional[str] = None
-        self.is_async = False
         self.decorators: Sequence[cst.Decorator] = ()
         self.staticmethod = False
         self.classmethod = False
@@ -159,14 +157,6 @@ class ClassInfo:
         self.items: Dict[str, List[Binding]] = {}  # self.attr[key] = value
         self.qualname = scope.qualname
 
-    def methods(self) -> Dict[str, Scope]:
-        return {
-            b.name: b.target
-            for bs in self.scope.bindings.values()
-            for b in bs
-            if b.kind == "def" and isinstance(b.target, Scope)
-        }
-
 
 class CallRecord:
     __slots__ = ("node", "scope", "order", "blocks")
@@ -191,7 +181,6 @@ class ModuleInfo:
         self.source = source
         self.scope = Scope(MODULE, module_name, None, module, self)
         self.classes: List[ClassInfo] = []
-        self.functions: List[Scope] = []
         self.calls: List[CallRecord] = []
         self.path_dicts: List[Tuple[cst.Dict, Scope, Order, Blocks]] = []
         self.type_literals: List[Tuple[cst.CSTNode, str, Scope]] = []  # (string node, value, scope)
@@ -850,7 +839,6 @@ class Collector:
             self.visit(node.returns.annotation)
         outer = self.scope
         scope = Scope(FUNCTION, node.name.value, outer, node, self.info)
-        scope.is_async = node.asynchronous is not None
         scope.decorators = node.decorators
         decorator_names = {(dotted(d.decorator) or "").rpartition(".")[2] for d in node.decorators}
         scope.staticmethod = "staticmethod" in decorator_names
@@ -861,7 +849,6 @@ class Collector:
             if not scope.staticmethod and (node.params.posonly_params or node.params.params):
                 first = (list(node.params.posonly_params) + list(node.params.params))[0]
                 scope.self_name = first.name.value
-        self.info.functions.append(scope)
         self.info.defined_methods.add(node.name.value)
         outer.add(
             Binding(
