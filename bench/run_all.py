@@ -188,6 +188,31 @@ def bench_kb(runs: int) -> List[Row]:
     return [Row("knowledge-base load (median, ms)", f"{median:.1f} ms", "<= 30 ms", median <= 30)]
 
 
+def _burn(count: int) -> int:
+    total = 0
+    for number in range(count):
+        total += number * number
+    return total
+
+
+def parallel_capacity(runs: int) -> Row:
+    """How many cores two CPU-bound processes really get here (2.0 on an idle 2-core machine)."""
+    import multiprocessing
+
+    work = 5_000_000
+    one = two = float("inf")
+    with multiprocessing.get_context().Pool(2) as pool:
+        for _ in range(max(runs, 3)):
+            started = time.perf_counter()
+            _burn(work)
+            one = min(one, time.perf_counter() - started)
+            started = time.perf_counter()
+            pool.map(_burn, [work, work], chunksize=1)
+            two = min(two, time.perf_counter() - started)
+    capacity = 2 * one / two
+    return Row("parallel capacity: 2 busy processes got", f"{capacity:.2f} cores' worth (2.00: two free cores)")
+
+
 # ---------------------------------------------------------------------------- report
 
 def print_table(rows: List[Row]) -> None:
@@ -207,7 +232,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     sections = [name.strip() for name in args.only.split(",") if name.strip()]
     corpora = corpus.build_all()
     rows = [Row(f"machine: {CORES} cores, Python {sys.version.split()[0]}, best of {args.runs}",
-                "load average " + " ".join(f"{n:.1f}" for n in os.getloadavg()))]
+                "load average " + " ".join(f"{n:.1f}" for n in os.getloadavg())),
+            parallel_capacity(args.runs)]
     with tempfile.TemporaryDirectory(prefix="spapi-roles-bench-") as scratch:
         if "nospapi" in sections:
             rows += bench_nospapi(args.runs, corpora["nospapi"], corpora["nospapi-configured"])
