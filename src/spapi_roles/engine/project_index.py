@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import hashlib
 import io
 import os
 import re
@@ -163,17 +162,6 @@ class ProjectIndex:
         if self._skipped.get(path) == (len(source), hash(source)):
             return None
         return self.prefilter.reason(source, self.anchors)
-
-    def fingerprint(self) -> str:
-        """A digest of what the index adds to a file's uses (modules, texts of relevant files)."""
-        digest = hashlib.sha256()
-        for name in sorted(self.modules):
-            digest.update(name.encode("utf-8", "replace") + b"\0")
-        for path in sorted(self.reasons):
-            relative = os.path.relpath(path, self.root).replace(os.sep, "/")
-            digest.update(f"{relative}\0{self.reasons[path]}\0".encode("utf-8", "replace"))
-            digest.update(self._sources.get(path, "").encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()[:24]
 
     def module_of(self, path: str) -> Tuple[str, bool]:
         path = os.path.abspath(path)
