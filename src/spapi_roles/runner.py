@@ -16,10 +16,13 @@ import multiprocessing
 import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, TextIO, Tuple, TypeVar
 
 from . import cache as cache_module
+from .errors import UserError
 from .uses import Use
 
 T = TypeVar("T")
@@ -134,8 +137,16 @@ def _analyze(task: Tuple[int, str]) -> Tuple[int, List[Use]]:
     return position, [] if source is None else engine.analyze_source(source, path, _WORKER_INDEX)
 
 
-def _pool(workers: int, index: Any = None) -> Any:
-    return multiprocessing.get_context().Pool(workers, initializer=_init_worker, initargs=(index,))
+def _pool(workers: int, index: Any = None) -> ProcessPoolExecutor:
+    # An executor, not multiprocessing.Pool: when a worker dies (the out-of-memory killer, a
+    # crash in native code) a Pool waits forever for its task; an executor raises.
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(),
+                               initializer=_init_worker, initargs=(index,))
+
+
+def _worker_died(doing: str) -> UserError:
+    return UserError(f"a worker process died while {doing} the files (killed by the system, "
+                     "perhaps out of memory); run again, or with --jobs 1 to find the file")
 
 
 def _analyzed(tasks: List[Tuple[int, str]], index: Any, jobs: int) -> Iterator[Tuple[int, List[Use]]]:
@@ -148,7 +159,10 @@ def _analyzed(tasks: List[Tuple[int, str]], index: Any, jobs: int) -> Iterator[T
         return
     chunksize = max(1, min(16, len(tasks) // (jobs * 4)))
     with _pool(jobs, index) as pool:
-        yield from pool.imap_unordered(_analyze, tasks, chunksize)
+        try:
+            yield from pool.map(_analyze, tasks, chunksize=chunksize)
+        except BrokenProcessPool:
+            raise _worker_died("analysing") from None
 
 
 def _worker_count(jobs: Optional[int], tasks: int) -> int:
@@ -169,9 +183,12 @@ def _index(files: Sequence[str], root: str, jobs: Optional[int], progress: Progr
     chunksize = max(1, min(64, len(files) // (stats.index_jobs * 8)))
     with _pool(stats.index_jobs) as pool:
         def map_files(function: Callable[[str], Any], paths: Iterable[str]) -> Iterator[Any]:
-            return _ticking(pool.imap(function, paths, chunksize), progress)
+            return _ticking(pool.map(function, paths, chunksize=chunksize), progress)
 
-        return engine.build_index(files, root, map_files)
+        try:
+            return engine.build_index(files, root, map_files)
+        except BrokenProcessPool:
+            raise _worker_died("reading") from None
 
 
 def analyze(files: Sequence[str], root: str, jobs: Optional[int], progress: Progress, stats: Stats) -> List[Use]:
