@@ -20,7 +20,7 @@ from typing import Dict, List, Tuple
 import pytest
 
 from bad_inputs import counts, harness, inprocess
-from bad_inputs.cases import (CASES, CASES_BY_ID, FIFOS, UNREADABLE, VANISHING, build_case,
+from bad_inputs.cases import (CASES, CASES_BY_ID, FIFOS, UNREADABLE, USE, VANISHING, build_case,
                               five_megabytes, many_statements, restore_permissions)
 from spapi_roles import engine
 from spapi_roles.errors import UserError
@@ -372,3 +372,19 @@ def test_big_inputs_finish_in_bounded_time_and_memory(bad, name):
     ran = bad.resources[name]
     harness.assert_no_traceback(ran)
     assert ran.returncode in (0, 1), ran.describe()
+
+
+def test_cli_ends_with_one_line_when_a_worker_process_dies(tmp_path):
+    """The out-of-memory killer (simulated: SIGKILL while analysing one file) ends the run
+    with one clear line and exit 2, instead of leaving it waiting forever for the lost file."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "spapi-roles.toml").write_text("roles = []\n")
+    for name in ["doomed"] + [f"app{number}" for number in range(6)]:
+        (project / f"{name}.py").write_text(USE)
+    env = harness.guarded_env(tmp_path / "markers", extra={"SPAPI_GUARD_KILL": "doomed.py"})
+    ran = harness.spapi_roles("check", "--jobs", "2", ".", cwd=project, env=env, timeout=60)
+    harness.assert_no_traceback(ran)
+    assert ran.returncode == 2, ran.describe()
+    [line] = ran.stderr_lines
+    assert "worker process died" in line, ran.describe()

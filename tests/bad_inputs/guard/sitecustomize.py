@@ -9,6 +9,8 @@ Put on ``PYTHONPATH`` by ``bad_inputs.harness``; everything is driven by environ
 ``SPAPI_GUARD_KB``       knowledge-base file to load instead of the packaged one.
 ``SPAPI_GUARD_CLIENTS``  client-tables file (the engine's data) to load instead of the packaged one.
 ``SPAPI_GUARD_DELETE``   file to delete right after spapi-roles has discovered the files.
+``SPAPI_GUARD_KILL``     a process analysing a file whose path holds this text is killed
+                         (SIGKILL), as the kernel's out-of-memory killer would.
 ``SPAPI_GUARD_MANIFEST_RACE``  ``once`` or ``always``: just before spapi-roles writes its
                          temporary manifest file, another "editor" appends a comment to the
                          manifest (the first time only, or every time).
@@ -91,6 +93,20 @@ if os.environ.get("SPAPI_GUARD_DELETE"):
         return found
 
     spapi_roles.files.find_python_files = _find_then_delete
+
+if os.environ.get("SPAPI_GUARD_KILL"):
+    import signal
+
+    import spapi_roles.engine
+
+    _analyze_source = spapi_roles.engine.analyze_source
+
+    def _analyze_or_die(source, path, *args, **kwargs):
+        if os.environ["SPAPI_GUARD_KILL"] in path:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return _analyze_source(source, path, *args, **kwargs)
+
+    spapi_roles.engine.analyze_source = _analyze_or_die
 
 if os.environ.get("SPAPI_GUARD_MANIFEST_RACE"):
     import tempfile
