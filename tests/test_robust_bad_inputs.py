@@ -81,16 +81,6 @@ RESOURCE_CASES = {
         _LIMITED + "from spapi_roles.cli import main\n"
         "sys.exit(main(['check', sys.argv[1]]))\n"),
 }
-RESOURCE_XFAIL = {
-    "analyze-source-five-megabytes":
-        "slow: analyze_source (what the flake8 plugin calls) has no size limit; libcst takes "
-        "about a minute and gigabytes on a 5 MB module, and flake8 with the plugin ~97 s",
-    "cli-200000-statements":
-        "slow: a 1.2 MB module of 200,000 one-line statements passes the 2 MB read limit; "
-        "libcst then takes ~30 s and ~2 GB of memory per such file",
-}
-
-
 def _resource_job(base: Path, env: Dict[str, str], name: str):
     """A job running one resource case under an address-space limit, in its own project."""
     case_id, code = RESOURCE_CASES[name]
@@ -364,10 +354,7 @@ def test_flake8_on_the_heavy_cases(bad):
 # ---------------------------------------------------------------------------- resource bounds
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, id=name, marks=[pytest.mark.xfail(strict=True, reason=RESOURCE_XFAIL[name])]
-                 if name in RESOURCE_XFAIL else [])
-    for name in RESOURCE_CASES])
+@pytest.mark.parametrize("name", list(RESOURCE_CASES))
 def test_big_inputs_finish_in_bounded_time_and_memory(bad, name):
     ran = bad.resources[name]
     harness.assert_no_traceback(ran)

@@ -46,6 +46,10 @@ _IDENTIFIER = re.compile(r"[^\W\d]\w*")
 _NOT_BRACKET = re.compile(r"[^()\[\]{}]+")
 _MAX_BRACKET_DEPTH = 200  # CPython's own limit ("too many nested parentheses")
 _MAX_BOOLEAN_TERMS = 4000  # libcst's native parser overflows its stack between 5k and 10k terms
+# libcst needs about 70 us and several kB per line: past these a module would cost the lint run
+# tens of seconds and gigabytes, so it is not analysed (the largest stdlib module is ~0.7 MB).
+_MAX_PARSE_CHARS = 1_000_000
+_MAX_PARSE_LINES = 50_000
 
 
 def module_name_for(path: str, root: str) -> Tuple[str, bool]:
@@ -283,8 +287,11 @@ def parse(
     which libcst's native parser overflows its stack (and its tree is reused for positions). A
     SyntaxError alone (e.g. syntax newer than this Python) still gets libcst's parse unless
     brackets nest deeper than CPython allows. Boolean chains are flat for ``ast`` but nested for
-    libcst, so very long ones are refused here.
+    libcst, so very long ones are refused here, as are modules too big to parse in bounded time
+    and memory.
     """
+    if len(source) > _MAX_PARSE_CHARS or source.count("\n") > _MAX_PARSE_LINES:
+        return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
