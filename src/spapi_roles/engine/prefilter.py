@@ -45,6 +45,13 @@ class Prefilter:
                 if not any(other != anchor and other in anchor for other in anchors)
             )
         )
+        # a real import of a client package (a variable named `sp_api` is no such thing)
+        self.client_import = re.compile(
+            r"^[ \t]*(?:from|import)[ \t]+(?:"
+            + "|".join(re.escape(namespace) for namespace in sorted(clients.namespaces))
+            + r")\b",
+            re.MULTILINE,
+        )
         prefixes = set()
         for op in kb.operations.values():
             prefix = api_prefix(op.path)
@@ -72,6 +79,15 @@ class Prefilter:
         if extra and not extra.isdisjoint(words(source)):
             return REASON_PROJECT
         return None
+
+    def talks_to_sp_api(self, source: str, reason: str) -> bool:
+        """Whether a file that passed for ``reason`` really imports a client or names an SP-API
+        host or path, so that the names it defines may carry SP-API into other modules."""
+        if reason != REASON_IMPORT:
+            return reason == REASON_PATH
+        return self.client_import.search(source) is not None or any(
+            host in source for host in _HOST_ANCHORS
+        )
 
     def has_path(self, source: str) -> bool:
         if self.path_gate.search(source) is None:

@@ -130,7 +130,7 @@ class ProjectIndex:
                 continue
             self.reasons[path] = reason
             self._sources[path] = source
-            if reason != prefilter_module.REASON_TYPE:
+            if self.prefilter.talks_to_sp_api(source, reason):
                 anchors |= defined_names(source) | {name.rpartition(".")[2]}
         texts: Dict[str, str] = (
             {}
