@@ -32,10 +32,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
+# the data format is the loader's: one definition of the schema for writer and reader
+from spapi_roles.knowledge import OPERATION_FIELDS, SCHEMA_VERSION, TYPE_FIELDS
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_KB = os.path.join(REPO_ROOT, "src", "spapi_roles", "data", "kb.json")
 OUT_CONFLICTS = os.path.join(REPO_ROOT, "tools", "kb_conflicts.md")
-SCHEMA_VERSION = 1
 REGIONS = ("NA", "EU", "FE")
 
 # --------------------------------------------------------------------------------------------
@@ -1270,45 +1272,6 @@ class Builder:
         ]
         out += [f"- {item}" for item in self.unplaced_client_paths] + [""]
         return "\n".join(out)
-
-
-OPERATION_FIELDS = [
-    "key",
-    "api",
-    "version",
-    "operation_id",
-    "method",
-    "path",
-    "roles",
-    "grantless",
-    "restricted_data",
-    "deprecated",
-    "retired",
-    "type_carrier",
-    "type_argument",
-    "regions",
-    "role_regions",
-    "sources",
-    "confidence",
-    "in_models",
-    "notes",
-    "evidence",
-]
-TYPE_FIELDS = [
-    "kind",
-    "name",
-    "aliases",
-    "roles",
-    "regions",
-    "role_regions",
-    "restricted",
-    "deprecated",
-    "possibly_retired",
-    "availability",
-    "sources",
-    "confidence",
-    "notes",
-]
 
 
 def sorted_regions_union(groups: Iterable[Sequence[str]]) -> List[str]:

@@ -383,8 +383,8 @@ def _validate(doc: dict) -> None:
     """Check the type of every field the loader reads; ValueError naming the first bad one."""
     for name in ("sources", "roles", "mentioned_roles", "operations", "types"):
         _check(type(doc[name]) is list, f"`{name}` is not an array")
-    _check(doc["operation_fields"] == _OPERATION_FIELDS, "unexpected operation fields")
-    _check(doc["type_fields"] == _TYPE_FIELDS, "unexpected type fields")
+    _check(doc["operation_fields"] == OPERATION_FIELDS, "unexpected operation fields")
+    _check(doc["type_fields"] == TYPE_FIELDS, "unexpected type fields")
     count = len(doc["sources"])
 
     def sources(column) -> bool:
@@ -410,12 +410,12 @@ def _validate(doc: dict) -> None:
             "sources": sources}
     mentioned = {"name": _of(_STR), "note": _of(_STR), "may_mean": _of(_OPTIONAL_STR),
                  "sources": sources}
-    operation = dict(zip(_OPERATION_FIELDS, (
+    operation = dict(zip(OPERATION_FIELDS, (
         _of(_STR), _of(_STR), _of(_STR), _of(_STR), _of(_STR), _of(_STR), _strs, _of(_BOOL),
         _of(_BOOL), _of(_BOOL), _of(_BOOL), lambda column: set(column) <= _CARRIERS,
         _of(_OPTIONAL_STR), _regions, _role_regions, sources, _of(_STR), _of(_BOOL), _strs,
         evidence)))
-    type_info = dict(zip(_TYPE_FIELDS, (
+    type_info = dict(zip(TYPE_FIELDS, (
         _of(_STR), _of(_STR), _strs, _strs, _regions, _role_regions, _of(_BOOL), _of(_BOOL),
         _of(_BOOL), _of(_OPTIONAL_STR), sources, _of(_STR), _strs)))
     missing = object()
@@ -566,7 +566,7 @@ def _build(doc: dict) -> KnowledgeBase:
     )
 
 
-_OPERATION_FIELDS = [
+OPERATION_FIELDS = [
     "key",
     "api",
     "version",
@@ -588,7 +588,7 @@ _OPERATION_FIELDS = [
     "notes",
     "evidence",
 ]
-_TYPE_FIELDS = [
+TYPE_FIELDS = [
     "kind",
     "name",
     "aliases",
