@@ -31,7 +31,8 @@ import sys
 from typing import Dict, List, Optional, Tuple
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED_CLIENTS = os.path.join(os.path.dirname(REPO), "shared", "spapi", "clients")
+SHARED_SPAPI = os.path.join(os.path.dirname(REPO), "shared", "spapi")
+SHARED_CLIENTS = os.path.join(SHARED_SPAPI, "clients")
 OUTPUT = os.path.join(REPO, "src", "spapi_roles", "data", "clients.json")
 FORMAT = 1
 
@@ -498,9 +499,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if the committed file is stale"
     )
-    parser.add_argument("--shared", default=SHARED_CLIENTS, help="folder of the client tables")
+    parser.add_argument(
+        "shared", nargs="?", default=SHARED_SPAPI,
+        help="path of the shared SP-API data (default: ../shared/spapi)",
+    )
     args = parser.parse_args(argv)
-    text = render(build(args.shared))
+    text = render(build(os.path.join(args.shared, "clients")))
     if args.check:
         with open(OUTPUT, encoding="utf-8") as handle:
             if handle.read() != text:
