@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
 import os
 import subprocess
 
 import pytest
 
+from spapi_roles import cli
 from spapi_roles.errors import UserError
 from spapi_roles.files import find_python_files
 
@@ -95,3 +97,24 @@ def test_an_explicitly_named_gitignored_directory_is_checked(tree):
     (tree / "src" / "gen" / ".gitignore").write_text("skip_me.py\n")
     (tree / "src" / "gen" / "skip_me.py").write_text("")
     assert find_python_files(["src/gen"]) == ["src/gen/c.py"]
+
+
+def test_an_unreadable_file_is_named_and_the_run_exits_2(tmp_path, monkeypatch, capsys):
+    """Root reads anything, so the refusal is simulated where the CLI opens the file."""
+    (tmp_path / "spapi-roles.toml").write_text("roles = []\n")
+    (tmp_path / "ok.py").write_text("x = 1\n")
+    (tmp_path / "secret.py").write_text("from sp_api.api import Orders\n")
+    real_open = builtins.open
+
+    def refusing_open(path, *args, **kwargs):
+        if str(path).endswith("secret.py"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(builtins, "open", refusing_open)
+    assert cli.main(["check", "--no-cache", "--jobs", "1", "."]) == cli.EXIT_ERROR
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        "spapi-roles: error: secret.py: cannot read (Permission denied); not checked"]
+    assert "1 file checked" in out

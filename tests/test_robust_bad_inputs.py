@@ -301,13 +301,11 @@ def test_cli_refuses_unreadable_kinds_of_file_named_explicitly(bad, case_id, rea
     assert bad.built[case_id].target.name in line and reason in line, ran.describe()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an unreadable file is skipped in silence and counted as checked (\"No problems found (1 "
-    "file checked)\", exit 0): the engine's read_source returns None and nothing tells the user"))
 def test_cli_names_an_unreadable_file(bad):
     _skip_unless_enforced("unreadable-file")
     ran = bad.cli["unreadable-file"]
     assert [line for line in ran.stderr_lines if "secret.py" in line], ran.describe()
+    assert ran.returncode == 2, ran.describe()
 
 
 def test_flake8_over_every_case_exits_0_or_1_without_a_traceback(bad):

@@ -79,7 +79,10 @@ class Project:
         self.paths: List[str] = list(args.paths) or ["."]
         exclude = _comma_list(args.exclude) if args.exclude else None
         found = files.find_python_files(self.paths, exclude, _comma_list(args.extend_exclude))
-        self.files = [display_path(path) for path in found]
+        listed = [display_path(path) for path in found]
+        # file -> why it cannot be read; such a file is not checked, and the run says so
+        self.unreadable: Dict[str, str] = files.unreadable(listed)
+        self.files = [path for path in listed if path not in self.unreadable]
         self.explicit = args.manifest if with_manifests else None
         # file -> its Manifest, or None when no manifest governs it
         self.manifest_of: Dict[str, object] = {path: None for path in self.files}
@@ -251,7 +254,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
               "create one with `spapi-roles init`")
     from .files import find_git_root
 
+    for path, reason in project.unreadable.items():
+        _note(f"error: {path}: cannot read ({reason}); not checked")
     formats.render(args.format, report, sys.stdout, root=find_git_root(".") or os.getcwd())
+    if project.unreadable:
+        return EXIT_ERROR
     return EXIT_FINDINGS if report.diagnostics else EXIT_CLEAN
 
 

@@ -169,3 +169,15 @@ def find_python_files(
 ) -> List[str]:
     """Python files under ``paths`` (default "."), skipping excluded and gitignored paths."""
     return FileFinder(exclude, extend_exclude).find(paths)
+
+
+def unreadable(paths: Iterable[str]) -> Dict[str, str]:
+    """The files among ``paths`` that cannot be opened for reading, with the reason."""
+    reasons: Dict[str, str] = {}
+    for path in paths:
+        try:
+            with open(path, "rb"):
+                pass
+        except OSError as exc:
+            reasons[path] = exc.strerror or type(exc).__name__
+    return reasons
