@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from spapi_roles import manifest as manifest_module
+from spapi_roles import errors as errors_module
 from spapi_roles.errors import UserError
 from spapi_roles.manifest import load_manifest, manifest_for
 
@@ -293,7 +293,7 @@ def test_unreadable_file_reported_by_the_os(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(manifest_module, "open", refuse, raising=False)
+    monkeypatch.setattr(errors_module, "open", refuse, raising=False)
     _, text = error_of(path)
     assert text == f"{path}: cannot read the manifest: permission denied"
 

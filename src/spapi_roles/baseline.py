@@ -31,7 +31,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Sequence, Tuple
 
-from spapi_roles.errors import UserError
+from spapi_roles.errors import UserError, read_user_file
 
 VERSION = 1
 TOOL = "spapi-roles"
@@ -138,17 +138,7 @@ def _corrupt(path: str, reason: str, line: Any = None) -> UserError:
 
 def load_baseline(path: str) -> Baseline:
     """Read a baseline file; any problem is a UserError naming the file."""
-    try:
-        with open(path, "rb") as stream:
-            data = stream.read()
-    except FileNotFoundError:
-        raise UserError("baseline not found", path) from None
-    except IsADirectoryError:
-        raise UserError("is a directory, not a baseline file", path) from None
-    except OSError as error:
-        if os.path.isdir(path):
-            raise UserError("is a directory, not a baseline file", path) from None
-        raise UserError(f"cannot read the baseline: {error.strerror or error}", path) from None
+    data = read_user_file(path, "baseline")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from spapi_roles import knowledge, toml_layout
-from spapi_roles.errors import UserError
+from spapi_roles.errors import UserError, read_user_file
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -83,19 +83,7 @@ class Manifest:
 
 def read_manifest_bytes(path: str) -> bytes:
     """The bytes of a manifest file, or a UserError saying why it cannot be read."""
-    try:
-        with open(path, "rb") as stream:
-            return stream.read()
-    except FileNotFoundError:
-        raise UserError("manifest not found", path) from None
-    except IsADirectoryError:
-        raise UserError("is a directory, not a manifest file", path) from None
-    except PermissionError:
-        raise UserError("cannot read the manifest: permission denied", path) from None
-    except OSError as error:
-        if os.path.isdir(path):
-            raise UserError("is a directory, not a manifest file", path) from None
-        raise UserError(f"cannot read the manifest: {error.strerror or error}", path) from None
+    return read_user_file(path, "manifest")
 
 
 def decode_manifest(data: bytes, path: str) -> str:
