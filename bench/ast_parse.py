@@ -1,4 +1,4 @@
-"""Baseline for the whole-stdlib benchmark: read and ``ast.parse`` every file of a list, one process.
+"""Baseline for the whole-stdlib benchmark: read and ``ast.parse`` each file of a list, one process.
 
 Reads the file list (one path a line, as ``spapi-roles check`` would check them) from FILE.
 

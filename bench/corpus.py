@@ -1,6 +1,6 @@
 """Build the benchmark corpora under ``bench/corpus/`` (gitignored); idempotent.
 
-- ``nospapi/``: the installed standard library's email, json, logging, xml, asyncio and http packages
+- ``nospapi/``: the installed stdlib's email, json, logging, xml, asyncio and http packages
                 (a project that never configured spapi-roles: no manifest).
 - ``nospapi-configured/``: the same files with a root ``spapi-roles.toml`` (a project that uses
                 spapi-roles, linting code that does not use SP-API: the plugin does its work).
@@ -31,9 +31,9 @@ STDLIB = sysconfig.get_paths()["stdlib"]
 NOSPAPI_PACKAGES = ("email", "json", "logging", "xml", "asyncio", "http")
 DENSE_MIN_LINES = 20_000
 NOSPAPI_MANIFEST = 'roles = ["Pricing"]\n'
-DENSE_MANIFEST = '''# A manifest holding some roles, so that some uses are granted and others reported.
+DENSE_MANIFEST = """# Some roles, so that some uses are granted and others reported.
 roles = ["Inventory and Order Tracking", "Pricing", "Product Listing"]
-'''
+"""
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "site-packages")
 
 
@@ -60,7 +60,9 @@ def build_nospapi(force: bool = False) -> str:
     target = os.path.join(CORPUS, "nospapi")
     if _fresh(target, force):
         for package in NOSPAPI_PACKAGES:
-            shutil.copytree(os.path.join(STDLIB, package), os.path.join(target, package), ignore=_IGNORE)
+            shutil.copytree(
+                os.path.join(STDLIB, package), os.path.join(target, package), ignore=_IGNORE
+            )
     return target
 
 
@@ -76,14 +78,19 @@ def build_nospapi_configured(force: bool = False) -> str:
 def build_dense(force: bool = False) -> str:
     target = os.path.join(CORPUS, "dense")
     if _fresh(target, force):
-        projects = sorted(name for name in os.listdir(FIXTURES) if os.path.isdir(os.path.join(FIXTURES, name)))
+        projects = sorted(
+            name for name in os.listdir(FIXTURES) if os.path.isdir(os.path.join(FIXTURES, name))
+        )
         copy = 0
         os.makedirs(target)
         while python_lines(target) < DENSE_MIN_LINES:
             copy += 1
             for project in projects:
-                shutil.copytree(os.path.join(FIXTURES, project), os.path.join(target, f"copy{copy:02d}", project),
-                                ignore=_IGNORE)
+                shutil.copytree(
+                    os.path.join(FIXTURES, project),
+                    os.path.join(target, f"copy{copy:02d}", project),
+                    ignore=_IGNORE,
+                )
         with open(os.path.join(target, "spapi-roles.toml"), "w", encoding="utf-8") as handle:
             handle.write(DENSE_MANIFEST)
     return target
@@ -101,8 +108,12 @@ def build_all(force: bool = False) -> Dict[str, str]:
     os.makedirs(CORPUS, exist_ok=True)
     if not os.path.isdir(os.path.join(CORPUS, ".git")):
         subprocess.run(["git", "init", "-q", CORPUS], check=True)
-    return {"nospapi": build_nospapi(force), "nospapi-configured": build_nospapi_configured(force),
-            "dense": build_dense(force), "stdlib": build_stdlib(force)}
+    return {
+        "nospapi": build_nospapi(force),
+        "nospapi-configured": build_nospapi_configured(force),
+        "dense": build_dense(force),
+        "stdlib": build_stdlib(force),
+    }
 
 
 def main(argv: list) -> int:

@@ -37,8 +37,8 @@ SECTIONS = ("nospapi", "dense", "stdlib", "kb")
 
 @dataclass
 class Sample:
-    seconds: float      # wall time
-    cpu: float          # user + system time of the process tree (reaped children included)
+    seconds: float  # wall time
+    cpu: float  # user + system time of the process tree (reaped children included)
     max_rss_mb: float
 
 
@@ -50,24 +50,38 @@ class Row:
     ok: Optional[bool] = None
 
 
-def measure(command: Sequence[str], cwd: str, env: Optional[Dict[str, str]] = None,
-            codes: Tuple[int, ...] = (0, 1)) -> Sample:
-    """Wall time, CPU time and max RSS (largest process of the tree) of one run; output discarded."""
+def measure(
+    command: Sequence[str],
+    cwd: str,
+    env: Optional[Dict[str, str]] = None,
+    codes: Tuple[int, ...] = (0, 1),
+) -> Sample:
+    """Wall time, CPU time and max RSS (largest process of the tree) of one run, output dropped."""
     started = time.perf_counter()
-    child = subprocess.Popen(list(command), cwd=cwd, env={**os.environ, **(env or {})},
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        list(command),
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     stderr = child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode not in codes:
-        raise SystemExit(f"{' '.join(command)} (in {cwd}) exited {child.returncode}:\n{stderr.decode()[-2000:]}")
+        raise SystemExit(
+            f"{' '.join(command)} (in {cwd}) exited {child.returncode}:\n{stderr.decode()[-2000:]}"
+        )
     return Sample(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
-def best_of(runs: int, commands: Dict[str, Tuple[Sequence[str], str, Optional[Dict[str, str]]]],
-            prepare=None) -> Dict[str, Sample]:
-    """Per named command: best wall time, best CPU time and largest RSS, the commands run alternately."""
+def best_of(
+    runs: int,
+    commands: Dict[str, Tuple[Sequence[str], str, Optional[Dict[str, str]]]],
+    prepare=None,
+) -> Dict[str, Sample]:
+    """Per named command: best wall and CPU times and largest RSS; commands run alternately."""
     best: Dict[str, Sample] = {}
     for _ in range(runs):
         for name, (command, cwd, env) in commands.items():
@@ -75,22 +89,31 @@ def best_of(runs: int, commands: Dict[str, Tuple[Sequence[str], str, Optional[Di
                 prepare(name)
             sample = measure(command, cwd, env)
             seen = best.get(name, sample)
-            best[name] = Sample(min(seen.seconds, sample.seconds), min(seen.cpu, sample.cpu),
-                                max(seen.max_rss_mb, sample.max_rss_mb))
+            best[name] = Sample(
+                min(seen.seconds, sample.seconds),
+                min(seen.cpu, sample.cpu),
+                max(seen.max_rss_mb, sample.max_rss_mb),
+            )
     return best
 
 
 def ratio_row(name: str, numerator: Sample, denominator: Sample, limit: float) -> Row:
     ratio = numerator.seconds / denominator.seconds
-    figure = (f"{ratio:.3f}x  ({numerator.seconds:.2f} s vs {denominator.seconds:.2f} s; "
-              f"CPU {numerator.cpu / denominator.cpu:.2f}x)")
+    figure = (
+        f"{ratio:.3f}x  ({numerator.seconds:.2f} s vs {denominator.seconds:.2f} s; "
+        f"CPU {numerator.cpu / denominator.cpu:.2f}x)"
+    )
     return Row(name, figure, f"<= {limit:g}x", ratio <= limit)
 
 
 def speedup_row(name: str, one_job: Sample, more_jobs: Sample) -> Row:
     speedup = one_job.seconds / more_jobs.seconds
-    return Row(name, f"{speedup:.2f}x  ({one_job.seconds:.2f} s -> {more_jobs.seconds:.2f} s)",
-               "> 1x (scales)", speedup > 1.05)
+    return Row(
+        name,
+        f"{speedup:.2f}x  ({one_job.seconds:.2f} s -> {more_jobs.seconds:.2f} s)",
+        "> 1x (scales)",
+        speedup > 1.05,
+    )
 
 
 def _cache_env(cache_dir: str) -> Dict[str, str]:
@@ -99,16 +122,33 @@ def _cache_env(cache_dir: str) -> Dict[str, str]:
 
 # ---------------------------------------------------------------------------- sections
 
+
 def bench_nospapi(runs: int, unconfigured: str, configured: str) -> List[Row]:
-    rows = [Row("no-SP-API corpus", f"{corpus.python_lines(configured)} lines of stdlib "
-                                    f"{'/'.join(corpus.NOSPAPI_PACKAGES)}")]
+    rows = [
+        Row(
+            "no-SP-API corpus",
+            f"{corpus.python_lines(configured)} lines of stdlib "
+            f"{'/'.join(corpus.NOSPAPI_PACKAGES)}",
+        )
+    ]
     for label, directory in (("with a manifest", configured), ("no manifest", unconfigured)):
         for jobs in ("1", "auto"):
             flags = ["--isolated", f"--jobs={jobs}", "."]
-            best = best_of(runs, {"with": (FLAKE8 + flags, directory, None),
-                                  "without": (FLAKE8_WITHOUT + flags, directory, None)})
-            rows.append(ratio_row(f"  flake8 with/without plugin, {label}, --jobs {jobs}", best["with"],
-                                  best["without"], 1.03))
+            best = best_of(
+                runs,
+                {
+                    "with": (FLAKE8 + flags, directory, None),
+                    "without": (FLAKE8_WITHOUT + flags, directory, None),
+                },
+            )
+            rows.append(
+                ratio_row(
+                    f"  flake8 with/without plugin, {label}, --jobs {jobs}",
+                    best["with"],
+                    best["without"],
+                    1.03,
+                )
+            )
     return rows
 
 
@@ -116,9 +156,18 @@ def bench_dense(runs: int, directory: str, cache_dir: str) -> List[Row]:
     rows = [Row("SP-API-dense corpus", f"{corpus.python_lines(directory)} lines (fixtures copied)")]
     for jobs in ("1", "auto"):
         flags = ["--isolated", f"--jobs={jobs}", "."]
-        best = best_of(runs, {"with": (FLAKE8 + flags, directory, None),
-                              "without": (FLAKE8_WITHOUT + flags, directory, None)})
-        rows.append(ratio_row(f"  flake8 with/without plugin, --jobs {jobs}", best["with"], best["without"], 1.5))
+        best = best_of(
+            runs,
+            {
+                "with": (FLAKE8 + flags, directory, None),
+                "without": (FLAKE8_WITHOUT + flags, directory, None),
+            },
+        )
+        rows.append(
+            ratio_row(
+                f"  flake8 with/without plugin, --jobs {jobs}", best["with"], best["without"], 1.5
+            )
+        )
     env = _cache_env(cache_dir)
 
     def warm_cache(name: str) -> None:
@@ -127,17 +176,44 @@ def bench_dense(runs: int, directory: str, cache_dir: str) -> List[Row]:
         if name == "check-cached":
             measure(SPAPI_ROLES + ["check", "."], directory, env)
 
-    best = best_of(runs, {
-        "check": (SPAPI_ROLES + ["check", "--no-cache", "."], directory, env),
-        "check-jobs1": (SPAPI_ROLES + ["check", "--no-cache", "--jobs", "1", "."], directory, env),
-        "check-cached": (SPAPI_ROLES + ["check", "."], directory, env),
-        "flake8-F": (FLAKE8_WITHOUT + ["--isolated", "--select=F", "."], directory, None),
-    }, prepare=warm_cache)
-    rows.append(ratio_row("  spapi-roles check (no cache) / flake8 --select=F", best["check"], best["flake8-F"], 1.0))
-    rows.append(ratio_row("  spapi-roles check (cached) / flake8 --select=F", best["check-cached"],
-                          best["flake8-F"], 1.0))
-    rows.append(speedup_row(f"  check --jobs {CORES} speed-up over --jobs 1", best["check-jobs1"], best["check"]))
-    rows.append(ratio_row("  second run (cache) / first run", best["check-cached"], best["check"], 0.1))
+    best = best_of(
+        runs,
+        {
+            "check": (SPAPI_ROLES + ["check", "--no-cache", "."], directory, env),
+            "check-jobs1": (
+                SPAPI_ROLES + ["check", "--no-cache", "--jobs", "1", "."],
+                directory,
+                env,
+            ),
+            "check-cached": (SPAPI_ROLES + ["check", "."], directory, env),
+            "flake8-F": (FLAKE8_WITHOUT + ["--isolated", "--select=F", "."], directory, None),
+        },
+        prepare=warm_cache,
+    )
+    rows.append(
+        ratio_row(
+            "  spapi-roles check (no cache) / flake8 --select=F",
+            best["check"],
+            best["flake8-F"],
+            1.0,
+        )
+    )
+    rows.append(
+        ratio_row(
+            "  spapi-roles check (cached) / flake8 --select=F",
+            best["check-cached"],
+            best["flake8-F"],
+            1.0,
+        )
+    )
+    rows.append(
+        speedup_row(
+            f"  check --jobs {CORES} speed-up over --jobs 1", best["check-jobs1"], best["check"]
+        )
+    )
+    rows.append(
+        ratio_row("  second run (cache) / first run", best["check-cached"], best["check"], 0.1)
+    )
     return rows
 
 
@@ -165,24 +241,48 @@ def bench_stdlib(runs: int, directory: str, cache_dir: str) -> List[Row]:
             measure(SPAPI_ROLES + ["check", "."], directory, cache_env)
 
     cache_env = _cache_env(run_cache)
-    best = best_of(runs, {
-        "ast": ([PYTHON, os.path.join(BENCH, "ast_parse.py"), list_file], directory, None),
-        "jobs1": (SPAPI_ROLES + ["check", "--no-cache", "--jobs", "1", "."], directory, cache_env),
-        "jobs2": (SPAPI_ROLES + ["check", "--no-cache", "--jobs", "2", "."], directory, cache_env),
-        "cold": (SPAPI_ROLES + ["check", "."], directory, cache_env),
-        "warm": (SPAPI_ROLES + ["check", "."], directory, cache_env),
-    }, prepare=fresh_cache)
+    best = best_of(
+        runs,
+        {
+            "ast": ([PYTHON, os.path.join(BENCH, "ast_parse.py"), list_file], directory, None),
+            "jobs1": (
+                SPAPI_ROLES + ["check", "--no-cache", "--jobs", "1", "."],
+                directory,
+                cache_env,
+            ),
+            "jobs2": (
+                SPAPI_ROLES + ["check", "--no-cache", "--jobs", "2", "."],
+                directory,
+                cache_env,
+            ),
+            "cold": (SPAPI_ROLES + ["check", "."], directory, cache_env),
+            "warm": (SPAPI_ROLES + ["check", "."], directory, cache_env),
+        },
+        prepare=fresh_cache,
+    )
     rows.append(ratio_row("  check --jobs 1 / ast.parse", best["jobs1"], best["ast"], 1.2))
-    rows.append(speedup_row("  check --jobs 2 speed-up over --jobs 1", best["jobs1"], best["jobs2"]))
-    rows.append(ratio_row(f"  second run (cache) / first run (--jobs {CORES})", best["warm"], best["cold"], 0.1))
+    rows.append(
+        speedup_row("  check --jobs 2 speed-up over --jobs 1", best["jobs1"], best["jobs2"])
+    )
+    rows.append(
+        ratio_row(
+            f"  second run (cache) / first run (--jobs {CORES})", best["warm"], best["cold"], 0.1
+        )
+    )
     peak = max(best["jobs1"].max_rss_mb, best["jobs2"].max_rss_mb, best["cold"].max_rss_mb)
-    rows.append(Row("  peak memory (max RSS of one process)", f"{peak:.0f} MB", "<= 300 MB", peak <= 300))
+    rows.append(
+        Row("  peak memory (max RSS of one process)", f"{peak:.0f} MB", "<= 300 MB", peak <= 300)
+    )
     return rows
 
 
 def bench_kb(runs: int) -> List[Row]:
-    out = subprocess.run([PYTHON, os.path.join(BENCH, "bench_kb_load.py"), str(max(runs, 5))],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [PYTHON, os.path.join(BENCH, "bench_kb_load.py"), str(max(runs, 5))],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     load = next(line for line in out.splitlines() if line.startswith("load_ms"))
     median = float(load.split("median")[1].split()[0])
     return [Row("knowledge-base load (median, ms)", f"{median:.1f} ms", "<= 30 ms", median <= 30)]
@@ -210,17 +310,24 @@ def parallel_capacity(runs: int) -> Row:
             pool.map(_burn, [work, work], chunksize=1)
             two = min(two, time.perf_counter() - started)
     capacity = 2 * one / two
-    return Row("parallel capacity: 2 busy processes got", f"{capacity:.2f} cores' worth (2.00: two free cores)")
+    return Row(
+        "parallel capacity: 2 busy processes got",
+        f"{capacity:.2f} cores' worth (2.00: two free cores)",
+    )
 
 
 # ---------------------------------------------------------------------------- report
+
 
 def print_table(rows: List[Row]) -> None:
     width = max(len(row.name) for row in rows)
     figure_width = max(len(row.figure) for row in rows)
     for row in rows:
         verdict = "" if row.ok is None else ("ok" if row.ok else "MISSED")
-        print(f"{row.name:<{width}}  {row.figure:<{figure_width}}  {row.target:<14} {verdict}".rstrip())
+        print(
+            f"{row.name:<{width}}  {row.figure:<{figure_width}}  {row.target:<14} "
+            f"{verdict}".rstrip()
+        )
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -231,9 +338,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     sections = [name.strip() for name in args.only.split(",") if name.strip()]
     corpora = corpus.build_all()
-    rows = [Row(f"machine: {CORES} cores, Python {sys.version.split()[0]}, best of {args.runs}",
-                "load average " + " ".join(f"{n:.1f}" for n in os.getloadavg())),
-            parallel_capacity(args.runs)]
+    rows = [
+        Row(
+            f"machine: {CORES} cores, Python {sys.version.split()[0]}, best of {args.runs}",
+            "load average " + " ".join(f"{n:.1f}" for n in os.getloadavg()),
+        ),
+        parallel_capacity(args.runs),
+    ]
     with tempfile.TemporaryDirectory(prefix="spapi-roles-bench-") as scratch:
         if "nospapi" in sections:
             rows += bench_nospapi(args.runs, corpora["nospapi"], corpora["nospapi-configured"])
@@ -243,7 +354,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             rows += bench_stdlib(args.runs, corpora["stdlib"], scratch)
         if "kb" in sections:
             rows += bench_kb(args.runs)
-    rows.append(Row("load average at the end (1, 5, 15 min)", " ".join(f"{n:.1f}" for n in os.getloadavg())))
+    rows.append(
+        Row("load average at the end (1, 5, 15 min)", " ".join(f"{n:.1f}" for n in os.getloadavg()))
+    )
     print_table(rows)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:

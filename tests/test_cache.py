@@ -29,8 +29,18 @@ def project(tmp_path):
 
 
 def _use(root, line=3) -> Use:
-    return Use(str(root / "a.py"), line, 4, "operation", "getOrders", "receiver", "Orders API", "v0",
-               ("ordersV0#getOrders",), "sp_api.api.Orders.get_orders")
+    return Use(
+        str(root / "a.py"),
+        line,
+        4,
+        "operation",
+        "getOrders",
+        "receiver",
+        "Orders API",
+        "v0",
+        ("ordersV0#getOrders",),
+        "sp_api.api.Orders.get_orders",
+    )
 
 
 def _saved(root, fingerprint, uses) -> cache.AnalysisCache:
@@ -63,8 +73,9 @@ def test_only_the_most_recent_runs_are_kept(project):
     assert all(store.uses(f"f{n}") == [] for n in range(1, cache.KEEP_RUNS + 1))
 
 
-@pytest.mark.parametrize("content", [b"", b"\x00\xff garbage", b"[1, 2]", b'{"format": 1, "root": 3}',
-                                     b"{" * 100_000])
+@pytest.mark.parametrize(
+    "content", [b"", b"\x00\xff garbage", b"[1, 2]", b'{"format": 1, "root": 3}', b"{" * 100_000]
+)
 def test_a_corrupt_cache_file_is_ignored_and_replaced(project, content):
     store = _saved(project, "f1", [_use(project)])
     with open(store.path, "wb") as handle:
@@ -128,5 +139,7 @@ def test_fingerprint_depends_on_paths_and_contents(project):
     store = cache.AnalysisCache(str(project))
     a, b = str(project / "a.py"), str(project / "b.py")
     assert store.fingerprint(["a.py"], [a]) != store.fingerprint(["b.py"], [b])
-    assert store.fingerprint(["a.py", "b.py"], [a, b]) == store.fingerprint(["b.py", "a.py"], [b, a])
+    assert store.fingerprint(["a.py", "b.py"], [a, b]) == store.fingerprint(
+        ["b.py", "a.py"], [b, a]
+    )
     assert store.fingerprint(["a.py"], [a]) != store.fingerprint(["a.py", "b.py"], [a, b])

@@ -78,7 +78,8 @@ getOrders = ["Pricing"]  # we know better
      '# none yet\nroles = ["Product Listing"]\n'),
     ("empty multi-line array with a comment",
      "roles = [\n\t# add roles here\n]\n", [ORDERS], {ORDERS: ["getOrders (a.py:1)"]},
-     'roles = [\n\t# add roles here\n\t# getOrders (a.py:1)\n\t"Inventory and Order Tracking",\n]\n'),
+     'roles = [\n\t# add roles here\n\t# getOrders (a.py:1)\n'
+     '\t"Inventory and Order Tracking",\n]\n'),
     ("closing bracket on the last role's line: aligned",
      'roles = ["Pricing",\n         "Brand Analytics"]\n', ["Product Listing"], None,
      'roles = ["Pricing",\n         "Brand Analytics",\n         "Product Listing"]\n'),
@@ -413,7 +414,8 @@ def test_write_new_manifest_replaces_only_the_pyproject_table_when_told(tmp_path
     path = write(tmp_path, "pyproject.toml", before)
     with pytest.raises(UserError) as caught:
         write_new_manifest(path, {"Brand Analytics": []})
-    assert str(caught.value) == f"{path}: already has a [tool.spapi-roles] table; not overwriting it"
+    assert str(caught.value) == (
+        f"{path}: already has a [tool.spapi-roles] table; not overwriting it")
     write_new_manifest(path, {"Brand Analytics": ["getBrandAnalytics"]}, overwrite=True)
     after = read(path)
     assert after.startswith('[project]\nname = "shop"  # ours\n\n[tool.spapi-roles]\n')

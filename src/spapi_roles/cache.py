@@ -81,7 +81,7 @@ def tool_fingerprint() -> str:
 
 
 def data_fingerprint() -> str:
-    """A hash of the packaged data files (knowledge base, client tables), computed once per process."""
+    """A hash of the packaged data files (knowledge base, client tables), once per process."""
     if "data" not in _FINGERPRINTS:
         _FINGERPRINTS["data"] = _digest_files(_files_under(_DATA_DIR, ".json"))
     return _FINGERPRINTS["data"]
@@ -98,14 +98,28 @@ def content_hash(path: str) -> str:
 
 # ---------------------------------------------------------------------------- uses <-> JSON
 
+
 def encode_uses(uses: Iterable[Use], root: str) -> list:
     """Uses as JSON rows, their paths relative to ``root``."""
-    return [[os.path.relpath(u.path, root).replace(os.sep, "/"), u.line, u.column, u.kind, u.name, u.evidence,
-             u.api, u.version, list(u.operation_keys), u.via] for u in uses]
+    return [
+        [
+            os.path.relpath(u.path, root).replace(os.sep, "/"),
+            u.line,
+            u.column,
+            u.kind,
+            u.name,
+            u.evidence,
+            u.api,
+            u.version,
+            list(u.operation_keys),
+            u.via,
+        ]
+        for u in uses
+    ]
 
 
 def decode_uses(rows: object, root: str) -> List[Use]:
-    """The uses of ``rows`` with absolute paths under ``root``; ValueError when anything is malformed."""
+    """Uses of ``rows`` with absolute paths under ``root``; ValueError if anything is malformed."""
     if not isinstance(rows, list):
         raise ValueError("malformed cached uses")
     uses = []
@@ -114,15 +128,22 @@ def decode_uses(rows: object, root: str) -> List[Use]:
             raise ValueError("malformed cached use")
         path, line, column, kind, name, evidence, api, version, keys, via = row
         texts = (path, kind, name, evidence, api, version, via)
-        if not (isinstance(line, int) and isinstance(column, int) and isinstance(keys, list)
-                and all(isinstance(text, str) for text in texts + tuple(keys))):
+        if not (
+            isinstance(line, int)
+            and isinstance(column, int)
+            and isinstance(keys, list)
+            and all(isinstance(text, str) for text in texts + tuple(keys))
+        ):
             raise ValueError("malformed cached use")
         absolute = os.path.normpath(os.path.join(root, path.replace("/", os.sep)))
-        uses.append(Use(absolute, line, column, kind, name, evidence, api, version, tuple(keys), via))
+        uses.append(
+            Use(absolute, line, column, kind, name, evidence, api, version, tuple(keys), via)
+        )
     return uses
 
 
 # ---------------------------------------------------------------------------- the cache
+
 
 class AnalysisCache:
     """Content hashes and cached uses of one project (files keyed by path relative to its root)."""
@@ -142,17 +163,29 @@ class AnalysisCache:
                 doc = json.loads(handle.read())
         except (OSError, ValueError, RecursionError):
             return self
-        if not (isinstance(doc, dict) and doc.get("format") == FORMAT and doc.get("root") == self.root
-                and doc.get("tool") == tool_fingerprint() and doc.get("data") == data_fingerprint()):
+        if not (
+            isinstance(doc, dict)
+            and doc.get("format") == FORMAT
+            and doc.get("root") == self.root
+            and doc.get("tool") == tool_fingerprint()
+            and doc.get("data") == data_fingerprint()
+        ):
             return self
         files, runs = doc.get("files"), doc.get("runs")
         if isinstance(files, dict):
             for key, record in files.items():
-                if (isinstance(record, list) and len(record) == 3 and isinstance(record[0], int)
-                        and isinstance(record[1], int) and isinstance(record[2], str)):
+                if (
+                    isinstance(record, list)
+                    and len(record) == 3
+                    and isinstance(record[0], int)
+                    and isinstance(record[1], int)
+                    and isinstance(record[2], str)
+                ):
                     self.files[key] = (record[0], record[1], record[2])
         if isinstance(runs, dict):
-            self.runs = {fingerprint: rows for fingerprint, rows in runs.items() if isinstance(rows, list)}
+            self.runs = {
+                fingerprint: rows for fingerprint, rows in runs.items() if isinstance(rows, list)
+            }
         return self
 
     def content_hash(self, key: str, path: str) -> str:
@@ -175,10 +208,12 @@ class AnalysisCache:
         return sha
 
     def fingerprint(self, keys: Sequence[str], paths: Sequence[str]) -> str:
-        """The project fingerprint of the files ``paths`` (``keys``: their paths relative to the root)."""
+        """The project fingerprint of ``paths`` (``keys``: their paths relative to the root)."""
         digest = hashlib.sha256(f"{tool_fingerprint()}\0{data_fingerprint()}\0".encode())
         for key, path in sorted(zip(keys, paths)):
-            digest.update(f"{key}\0{self.content_hash(key, path)}\n".encode("utf-8", "surrogateescape"))
+            digest.update(
+                f"{key}\0{self.content_hash(key, path)}\n".encode("utf-8", "surrogateescape")
+            )
         return digest.hexdigest()
 
     def uses(self, fingerprint: str) -> Optional[List[Use]]:
@@ -207,8 +242,14 @@ class AnalysisCache:
         """Write the cache atomically when something changed; failures are ignored."""
         if not self.changed:
             return
-        doc = {"format": FORMAT, "root": self.root, "tool": tool_fingerprint(), "data": data_fingerprint(),
-               "files": {key: list(record) for key, record in self.files.items()}, "runs": self.runs}
+        doc = {
+            "format": FORMAT,
+            "root": self.root,
+            "tool": tool_fingerprint(),
+            "data": data_fingerprint(),
+            "files": {key: list(record) for key, record in self.files.items()},
+            "runs": self.runs,
+        }
         directory = os.path.dirname(self.path)
         try:
             os.makedirs(directory, exist_ok=True)

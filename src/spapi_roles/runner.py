@@ -19,7 +19,18 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, TextIO, Tuple, TypeVar
+from typing import (
+    Any,
+    Callable,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    TextIO,
+    Tuple,
+    TypeVar,
+)
 
 from . import cache as cache_module
 from .errors import UserError
@@ -27,7 +38,8 @@ from .uses import Use
 
 T = TypeVar("T")
 PROGRESS_DELAY = 0.3  # seconds before a progress bar appears (short runs show none)
-# Indexing costs well under a millisecond a file: fewer files than this per worker do not pay for one.
+# Indexing costs well under a millisecond a file: fewer files than this per worker do not
+# pay for one.
 INDEX_FILES_PER_WORKER = 250
 
 
@@ -37,10 +49,10 @@ class Stats:
 
     files: int = 0
     cached: bool = False  # the uses came from the cache; nothing was indexed or analysed
-    candidates: int = 0   # files the index says may hold a use
-    analyzed: int = 0     # files the engine analysed
-    index_jobs: int = 0   # worker processes that read and screened the files (0: this process did)
-    jobs: int = 0         # worker processes that analysed them (0: this process did)
+    candidates: int = 0  # files the index says may hold a use
+    analyzed: int = 0  # files the engine analysed
+    index_jobs: int = 0  # worker processes that read and screened the files (0: this process did)
+    jobs: int = 0  # worker processes that analysed them (0: this process did)
 
 
 @dataclass
@@ -59,8 +71,9 @@ def default_jobs() -> int:
 
 # ---------------------------------------------------------------------------- progress
 
+
 class Progress:
-    """A one-line progress bar on a terminal stream, drawn once a run has lasted ``PROGRESS_DELAY``."""
+    """A one-line progress bar on a terminal stream, drawn once a run lasts ``PROGRESS_DELAY``."""
 
     WIDTH = 30
     INTERVAL = 0.1
@@ -89,7 +102,11 @@ class Progress:
         now = time.monotonic()
         if now - self.start < PROGRESS_DELAY:
             return
-        if self.drawn_at is not None and now - self.drawn_at < self.INTERVAL and self.done < self.total:
+        if (
+            self.drawn_at is not None
+            and now - self.drawn_at < self.INTERVAL
+            and self.done < self.total
+        ):
             return
         filled = self.WIDTH * self.done // max(self.total, 1)
         bar = "#" * filled + "." * (self.WIDTH - filled)
@@ -140,16 +157,24 @@ def _analyze(task: Tuple[int, str]) -> Tuple[int, List[Use]]:
 def _pool(workers: int, index: Any = None) -> ProcessPoolExecutor:
     # An executor, not multiprocessing.Pool: when a worker dies (the out-of-memory killer, a
     # crash in native code) a Pool waits forever for its task; an executor raises.
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(),
-                               initializer=_init_worker, initargs=(index,))
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context(),
+        initializer=_init_worker,
+        initargs=(index,),
+    )
 
 
 def _worker_died(doing: str) -> UserError:
-    return UserError(f"a worker process died while {doing} the files (killed by the system, "
-                     "perhaps out of memory); run again, or with --jobs 1 to find the file")
+    return UserError(
+        f"a worker process died while {doing} the files (killed by the system, "
+        "perhaps out of memory); run again, or with --jobs 1 to find the file"
+    )
 
 
-def _analyzed(tasks: List[Tuple[int, str]], index: Any, jobs: int) -> Iterator[Tuple[int, List[Use]]]:
+def _analyzed(
+    tasks: List[Tuple[int, str]], index: Any, jobs: int
+) -> Iterator[Tuple[int, List[Use]]]:
     if jobs == 0:
         _init_worker(index)
         try:
@@ -171,8 +196,10 @@ def _worker_count(jobs: Optional[int], tasks: int) -> int:
     return 0 if wanted <= 1 else wanted
 
 
-def _index(files: Sequence[str], root: str, jobs: Optional[int], progress: Progress, stats: Stats) -> Any:
-    """The engine's project index; files read and screened in worker processes when there are many."""
+def _index(
+    files: Sequence[str], root: str, jobs: Optional[int], progress: Progress, stats: Stats
+) -> Any:
+    """The project index; files read and screened in worker processes if there are many."""
     from . import engine
 
     progress.phase("indexing", len(files))
@@ -182,6 +209,7 @@ def _index(files: Sequence[str], root: str, jobs: Optional[int], progress: Progr
     engine.prefilter.load()  # built once here; forked workers inherit it
     chunksize = max(1, min(64, len(files) // (stats.index_jobs * 8)))
     with _pool(stats.index_jobs) as pool:
+
         def map_files(function: Callable[[str], Any], paths: Iterable[str]) -> Iterator[Any]:
             return _ticking(pool.map(function, paths, chunksize=chunksize), progress)
 
@@ -191,10 +219,14 @@ def _index(files: Sequence[str], root: str, jobs: Optional[int], progress: Progr
             raise _worker_died("reading") from None
 
 
-def analyze(files: Sequence[str], root: str, jobs: Optional[int], progress: Progress, stats: Stats) -> List[Use]:
+def analyze(
+    files: Sequence[str], root: str, jobs: Optional[int], progress: Progress, stats: Stats
+) -> List[Use]:
     """Index ``files`` and analyse those that may hold a use; uses in file order, absolute paths."""
     index = _index(files, root, jobs, progress, stats)
-    tasks = [(position, path) for position, path in enumerate(files) if index.reason(path) is not None]
+    tasks = [
+        (position, path) for position, path in enumerate(files) if index.reason(path) is not None
+    ]
     stats.candidates = len(tasks)
     stats.jobs = _worker_count(jobs, len(tasks))
     progress.phase("analysing", len(tasks))
@@ -209,8 +241,18 @@ def analyze(files: Sequence[str], root: str, jobs: Optional[int], progress: Prog
 def _absolute(use: Use) -> Use:
     if os.path.isabs(use.path):
         return use
-    return Use(os.path.abspath(use.path), use.line, use.column, use.kind, use.name, use.evidence, use.api,
-               use.version, use.operation_keys, use.via)
+    return Use(
+        os.path.abspath(use.path),
+        use.line,
+        use.column,
+        use.kind,
+        use.name,
+        use.evidence,
+        use.api,
+        use.version,
+        use.operation_keys,
+        use.via,
+    )
 
 
 def _relative_keys(files: Sequence[str], root: str) -> List[str]:
@@ -220,13 +262,22 @@ def _relative_keys(files: Sequence[str], root: str) -> List[str]:
     keys = []
     for path in files:
         absolute = os.path.normpath(os.path.join(cwd, path))
-        key = absolute[len(prefix):] if absolute.startswith(prefix) else os.path.relpath(absolute, root)
+        key = (
+            absolute[len(prefix) :]
+            if absolute.startswith(prefix)
+            else os.path.relpath(absolute, root)
+        )
         keys.append(key.replace(os.sep, "/"))
     return keys
 
 
-def run(files: Sequence[str], root: str, jobs: Optional[int] = None, use_cache: bool = True,
-        progress_stream: Optional[TextIO] = None) -> Result:
+def run(
+    files: Sequence[str],
+    root: str,
+    jobs: Optional[int] = None,
+    use_cache: bool = True,
+    progress_stream: Optional[TextIO] = None,
+) -> Result:
     """The SP-API uses in ``files`` (of the project rooted at ``root``), in file order.
 
     ``jobs``: worker processes (None: every core). ``use_cache``: read and update the analysis
@@ -254,4 +305,3 @@ def run(files: Sequence[str], root: str, jobs: Optional[int] = None, use_cache: 
         store.store(fingerprint, uses)
         store.save()
     return Result(uses, stats)
-

@@ -13,11 +13,16 @@ KIND_NOTIFICATION = "notification"
 TYPE_KINDS = (KIND_REPORT, KIND_FEED, KIND_NOTIFICATION)
 
 # How sure the engine is that this really is a use (strongest first).
-EVIDENCE_RECEIVER = "receiver"      # call on a receiver resolved to a client class / raw HTTP path matched
-EVIDENCE_CARRIER = "carrier"        # type value resolved at a type-carrying argument of a known operation
-EVIDENCE_LITERAL = "literal"        # a string literal equal to a known type name, not at a carrier
-EVIDENCE_NAME_ONLY = "name-only"    # method name unique to one client API, receiver unresolved (opt-in)
-EVIDENCE_UNRESOLVED = "unresolved"  # carrier argument of a type-dependent operation that could not be resolved (opt-in)
+# call on a receiver resolved to a client class, or a raw HTTP path matched
+EVIDENCE_RECEIVER = "receiver"
+# type value resolved at a type-carrying argument of a known operation
+EVIDENCE_CARRIER = "carrier"
+# a string literal equal to a known type name, not at a carrier
+EVIDENCE_LITERAL = "literal"
+# method name unique to one client API, receiver unresolved (opt-in)
+EVIDENCE_NAME_ONLY = "name-only"
+# carrier argument of a type-dependent operation that could not be resolved (opt-in)
+EVIDENCE_UNRESOLVED = "unresolved"
 
 
 @dataclass(frozen=True)
