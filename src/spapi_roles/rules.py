@@ -88,14 +88,15 @@ _RULES: Tuple[Rule, ...] = (
     Rule(
         code="SPR001",
         name="invalid-manifest",
-        summary="the manifest governing the file cannot be read (flake8 only)",
+        summary="the file's manifest, or the packaged data, cannot be read (flake8 only)",
         default_on=True,
         level=LEVEL_ERROR,
         scope=SCOPE_FILE,
         message="cannot check SP-API uses: {error}",
         what="""
             Reports, in flake8, that the manifest governing a file that uses SP-API could not
-            be read or is invalid. Reported on line 1 of each such file.
+            be read or is invalid, or that the knowledge data shipped with the package is
+            corrupted. Reported on line 1 of each such file.
             """,
         why="""
             flake8 cannot stop with a configuration error the way `spapi-roles check` does
@@ -111,7 +112,8 @@ _RULES: Tuple[Rule, ...] = (
                 app.py:1:1: SPR001 cannot check SP-API uses: spapi-roles.toml:1: unknown role
                 `Pricingg`; did you mean `Pricing`?
             """,
-        fix="Correct the manifest as the message says; `spapi-roles check` prints the same error.",
+        fix=("Correct the manifest as the message says; `spapi-roles check` prints the same "
+             "error. Corrupted packaged data: reinstall flake8-spapi-roles."),
         options=_MANIFEST_OPTION,
     ),
     Rule(
