@@ -133,41 +133,29 @@ def bench_nospapi(runs: int, unconfigured: str, configured: str) -> List[Row]:
     ]
     for label, directory in (("with a manifest", configured), ("no manifest", unconfigured)):
         for jobs in ("1", "auto"):
-            flags = ["--isolated", f"--jobs={jobs}", "."]
-            best = best_of(
-                runs,
-                {
-                    "with": (FLAKE8 + flags, directory, None),
-                    "without": (FLAKE8_WITHOUT + flags, directory, None),
-                },
-            )
-            rows.append(
-                ratio_row(
-                    f"  flake8 with/without plugin, {label}, --jobs {jobs}",
-                    best["with"],
-                    best["without"],
-                    1.03,
-                )
-            )
+            rows.append(flake8_ratio_row(runs, directory, jobs, f"{label}, ", 1.03))
     return rows
+
+
+def flake8_ratio_row(runs: int, directory: str, jobs: str, label: str, target: float) -> Row:
+    """flake8 with our plugin against flake8 without it, side by side on ``directory``."""
+    flags = ["--isolated", f"--jobs={jobs}", "."]
+    best = best_of(
+        runs,
+        {
+            "with": (FLAKE8 + flags, directory, None),
+            "without": (FLAKE8_WITHOUT + flags, directory, None),
+        },
+    )
+    return ratio_row(
+        f"  flake8 with/without plugin, {label}--jobs {jobs}", best["with"], best["without"], target
+    )
 
 
 def bench_dense(runs: int, directory: str, cache_dir: str) -> List[Row]:
     rows = [Row("SP-API-dense corpus", f"{corpus.python_lines(directory)} lines (fixtures copied)")]
     for jobs in ("1", "auto"):
-        flags = ["--isolated", f"--jobs={jobs}", "."]
-        best = best_of(
-            runs,
-            {
-                "with": (FLAKE8 + flags, directory, None),
-                "without": (FLAKE8_WITHOUT + flags, directory, None),
-            },
-        )
-        rows.append(
-            ratio_row(
-                f"  flake8 with/without plugin, --jobs {jobs}", best["with"], best["without"], 1.5
-            )
-        )
+        rows.append(flake8_ratio_row(runs, directory, jobs, "", 1.5))
     env = _cache_env(cache_dir)
 
     def warm_cache(name: str) -> None:
