@@ -219,7 +219,7 @@ class Builder:
 
 
 def entry_op(builder: Builder, entry: dict) -> int:
-    """The operation an sp_api-style row reaches (version-fixed row for client path bugs)."""
+    """The operation a client table row reaches (the version-fixed one for sp_api path bugs)."""
     if entry.get("unmatched_path") and entry.get("operation_id_if_version_fixed"):
         return builder.op(
             entry["operation_id_if_version_fixed"],
@@ -332,12 +332,7 @@ def build_legacy(builder: Builder, legacy: Dict[str, dict]) -> dict:
 def build_spapi(builder: Builder, table: dict) -> None:
     for entry in table["entries"]:
         class_id = f"{entry['module']}.{entry['class']}"
-        op = builder.op(
-            entry.get("operation_id", ""),
-            entry.get("model_file"),
-            entry["http_method"],
-            entry["path"],
-        )
+        op = entry_op(builder, entry)
         builder.add_method(class_id, "spapi", entry["method"], op, {})
         if entry.get("also_callable_as"):
             builder.add_method(class_id, "spapi", entry["also_callable_as"], op, {})
@@ -352,12 +347,7 @@ def build_selling_partner(builder: Builder, table: dict) -> Dict[str, Dict[str, 
     """Resource classes (sync and async) and the client attribute names reaching them."""
     attributes: Dict[bool, Dict[str, str]] = {False: {}, True: {}}
     for entry in table["entries"]:
-        op = builder.op(
-            entry.get("operation_id", ""),
-            entry.get("model_file"),
-            entry["http_method"],
-            entry["path"],
-        )
+        op = entry_op(builder, entry)
         for is_async, class_name in ((False, entry["class"]), (True, entry["async_class"])):
             class_id = f"{entry['module']}.{class_name}"
             for method in filter(None, (entry["method"], entry.get("paginated_helper"))):
@@ -375,12 +365,7 @@ def build_sp_api_clients(builder: Builder, table: dict) -> Dict[str, str]:
     attributes = {}
     for entry in table["entries"]:
         class_id = f"{entry['module']}.{entry['class']}"
-        op = builder.op(
-            entry.get("operation_id", ""),
-            entry.get("model_file"),
-            entry["http_method"],
-            entry["path"],
-        )
+        op = entry_op(builder, entry)
         builder.add_method(class_id, "amazon_sp_api_clients", entry["method"], op, {})
         builder.name(class_id, "class", class_id)
         builder.name(f"amazon_sp_api_clients.{entry['class']}", "class", class_id)
