@@ -191,7 +191,7 @@ def test_workers_started_by_spawn_get_the_index_too(monkeypatch):
     import multiprocessing
 
     spawn = multiprocessing.get_context("spawn")
-    monkeypatch.setattr(runner.multiprocessing, "get_context", lambda: spawn)
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: spawn)
     root = FIXTURES / "sp_api_shop"
     one = runner.run(_files(root), str(root), jobs=1, use_cache=False)
     two = runner.run(_files(root), str(root), jobs=2, use_cache=False)

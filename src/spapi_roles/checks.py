@@ -14,8 +14,6 @@ import tokenize
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from flake8.defaults import NOQA_FILE, NOQA_INLINE_REGEXP
-
 from . import rules
 from .least_privilege import choose_roles
 from .uses import (
@@ -336,6 +334,8 @@ def _read_lines(path: str) -> List[str]:
 
 def noqa_suppresses(code: str, line_text: str) -> bool:
     """flake8's inline rule: a bare ``# noqa``, or ``# noqa: X`` with X a prefix of ``code``."""
+    from flake8.defaults import NOQA_INLINE_REGEXP  # here: a run without findings never needs it
+
     match = NOQA_INLINE_REGEXP.search(line_text)
     if match is None:
         return False
@@ -348,6 +348,8 @@ def noqa_suppresses(code: str, line_text: str) -> bool:
 def drop_noqa(diagnostics: Iterable[Diagnostic]) -> Tuple[List[Diagnostic], int]:
     """The diagnostics not silenced by ``# noqa`` on their line (or ``# flake8: noqa`` in a
     Python file), and how many were."""
+    from flake8.defaults import NOQA_FILE
+
     files: Dict[str, Tuple[List[str], bool]] = {}
     kept: List[Diagnostic] = []
     dropped = 0

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+import re
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 from .errors import UserError
 
@@ -46,9 +48,12 @@ def is_within(path: str, directory: str) -> bool:
 def _read_spec(path: str) -> Optional[pathspec.GitIgnoreSpec]:
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            return pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())
+            lines = handle.read().splitlines()
     except OSError:
         return None
+    import pathspec  # here: a tree without ignore files never pays for importing it
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 class _GitIgnores:
@@ -101,13 +106,16 @@ class FileFinder:
     def __init__(self, exclude: Optional[Sequence[str]] = None, extend_exclude: Iterable[str] = ()):
         base = DEFAULT_EXCLUDE if exclude is None else exclude
         self.patterns = tuple(base) + tuple(extend_exclude)
+        # fnmatch.fnmatch per pattern and path dominated a run over cached files: one regex.
+        self._matcher = re.compile(
+            "|".join(fnmatch.translate(os.path.normcase(p)) for p in self.patterns) or "(?!)"
+        ).match
         self.gitignores = _GitIgnores()
 
     def excluded(self, path: str) -> bool:
         """flake8's rule: a pattern matches the base name or the absolute path."""
-        absolute = os.path.abspath(path)
-        name = os.path.basename(absolute)
-        return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(absolute, p) for p in self.patterns)
+        absolute = os.path.normcase(os.path.abspath(path))
+        return bool(self._matcher(os.path.basename(absolute)) or self._matcher(absolute))
 
     def find(self, paths: Sequence[str]) -> List[str]:
         """Files to check, in a stable order. Files named explicitly are kept unless excluded."""

@@ -12,14 +12,12 @@ variable is unset.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import (
+    TYPE_CHECKING,
     Any,
     Callable,
     Iterable,
@@ -35,6 +33,9 @@ from typing import (
 from . import cache as cache_module
 from .errors import UserError
 from .uses import Use
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
 PROGRESS_DELAY = 0.3  # seconds before a progress bar appears (short runs show none)
@@ -155,6 +156,10 @@ def _analyze(task: Tuple[int, str]) -> Tuple[int, List[Use]]:
 
 
 def _pool(workers: int, index: Any = None) -> ProcessPoolExecutor:
+    # Imported here: a run answered from the cache starts no process.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # An executor, not multiprocessing.Pool: when a worker dies (the out-of-memory killer, a
     # crash in native code) a Pool waits forever for its task; an executor raises.
     return ProcessPoolExecutor(
@@ -182,6 +187,8 @@ def _analyzed(
         finally:
             _init_worker(None)
         return
+    from concurrent.futures.process import BrokenProcessPool
+
     chunksize = max(1, min(16, len(tasks) // (jobs * 4)))
     with _pool(jobs, index) as pool:
         try:
@@ -206,6 +213,8 @@ def _index(
     stats.index_jobs = _worker_count(jobs, len(files) // INDEX_FILES_PER_WORKER)
     if stats.index_jobs == 0:
         return engine.build_index(_ticking(files, progress), root)
+    from concurrent.futures.process import BrokenProcessPool
+
     engine.prefilter.load()  # built once here; forked workers inherit it
     chunksize = max(1, min(64, len(files) // (stats.index_jobs * 8)))
     with _pool(stats.index_jobs) as pool:
