@@ -145,3 +145,18 @@ def test_a_node_of_another_module_has_no_position_here():
     node = first.tree.body[0].value
     assert positions.Positions(first).of(node) == (1, 4)
     assert positions.Positions(second).of(node) is None
+
+
+def test_analysis_loads_no_libcst(tmp_path):
+    """The engine reads ``ast`` only (libcst is a test dependency, through hypothesmith)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "app.py").write_text(HEADER + "Orders().get_order('1')\n", encoding="utf-8")
+    script = (
+        "import sys\nfrom spapi_roles.engine import analyze_paths\n"
+        f"assert [u.name for u in analyze_paths([{str(tmp_path / 'app.py')!r}], "
+        f"{str(tmp_path)!r})] == ['getOrder']\n"
+        "assert 'libcst' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
