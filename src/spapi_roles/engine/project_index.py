@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import gc
 import io
 import os
 import re
@@ -207,6 +208,8 @@ class ProjectIndex:
             else None
         )
         self._infos[path] = info
+        if info is not None:
+            _kept_for_the_run()
         return info
 
     def module_info(self, name: str) -> Optional[ModuleInfo]:
@@ -306,6 +309,25 @@ def parse(
         return collect(path, module_name, is_package, tree, source, type_names)
     except (SyntaxError, RecursionError, MemoryError, ValueError, OverflowError):
         return None
+
+
+_kept = [0, 32]  # parsed modules kept in this process, and the count at which to freeze next
+
+
+def _kept_for_the_run() -> None:
+    """Count a parsed module kept for the run; each time the count doubles, freeze the heap.
+
+    Parsed modules stay until the run ends: hundreds of thousands of objects that every full
+    collection of Python's cyclic garbage collector would walk again (about a third of the
+    plugin's time inside flake8 on an SP-API-dense project). ``gc.freeze()`` takes them out of
+    the collector's reach; ``gc.collect()`` first, so that no garbage is frozen. A process does
+    this a handful of times (at 32, 64, 128... modules).
+    """
+    _kept[0] += 1
+    if _kept[0] >= _kept[1]:
+        _kept[1] *= 2
+        gc.collect()
+        gc.freeze()
 
 
 def build_index(
