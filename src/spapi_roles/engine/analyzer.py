@@ -11,11 +11,10 @@ nodes only (``positions.py``).
 
 from __future__ import annotations
 
+import ast
 import os
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
-
-import ast
 
 from .. import knowledge
 from ..uses import (

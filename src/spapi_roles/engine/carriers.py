@@ -11,11 +11,10 @@ body is reported as an unresolved type (opt-in evidence).
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
-
-import ast
 
 from .. import knowledge
 from .resolver import Resolver, call_arguments

@@ -12,10 +12,9 @@ dict under the operation's type argument.
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
-
-import ast
 
 from .. import knowledge
 from .carriers import CarrierReader, TypeHit, split

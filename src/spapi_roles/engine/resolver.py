@@ -13,9 +13,8 @@ was evaluated, except literals and enum members written inside it.
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Set, Tuple
-
 import ast
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from .clients import Clients
 from .project_index import ProjectIndex
@@ -58,8 +57,7 @@ _TYPING = ("typing.", "typing_extensions.")
 _CONTAINERS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
 _COMPREHENSIONS = (ast.DictComp, ast.ListComp, ast.SetComp, ast.GeneratorExp)
 _SEQUENCES = (ast.List, ast.Tuple, ast.Set)
-_NUMBERS = {int: "Integer", float: "Float", complex: "Imaginary"}
-_OPAQUE = {ast.Lambda: "Lambda", ast.Compare: "Comparison", ast.UnaryOp: "UnaryOperation"}
+_OPAQUE = (ast.Lambda, ast.Compare, ast.UnaryOp)
 
 
 def _union(groups: Iterable[Values]) -> Values:
@@ -154,9 +152,9 @@ class Resolver:
                 return (Str(value, node),)
             if type(value) is bytes:
                 return (Str("{}", node, True),)
-            if value is None or type(value) is bool:
+            if value is None or type(value) in (bool, int, float, complex):
                 return (Opaque("constant"),)
-            return (Opaque(_NUMBERS[type(value)]),) if type(value) in _NUMBERS else (UNKNOWN,)
+            return (UNKNOWN,)  # ``...``
         if kind is ast.JoinedStr:
             return (self.string(node, scope, at, blocks, depth),)
         if kind is ast.Call:
@@ -182,7 +180,7 @@ class Resolver:
         if kind is ast.Await or kind is ast.NamedExpr:
             return self.eval(node.value, scope, at, blocks, depth, callsites)
         if kind in _OPAQUE:
-            return (Opaque(_OPAQUE[kind]),)
+            return (Opaque(kind.__name__),)
         return (UNKNOWN,)
 
     # ------------------------------------------------------------------ names

@@ -8,10 +8,9 @@ Values are immutable and hashable; ``ast`` nodes and scopes compare by identity.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple
-
-import ast
 
 
 class Value:
