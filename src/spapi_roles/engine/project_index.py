@@ -195,7 +195,8 @@ class ProjectIndex:
 
         ``source`` overrides the file's text; ``tree`` is its ``ast``, if already parsed.
         """
-        path = os.path.abspath(path)
+        if path not in self._infos:  # the keys are absolute paths already
+            path = os.path.abspath(path)
         if path in self._infos and (
             source is None or self._infos[path] is None or self._infos[path].source == source
         ):

@@ -276,7 +276,6 @@ class Collector:
         self.block_counter = 0
         self.in_fstring = 0
         self.handlers: Dict[type, Callable[[ast.AST], None]] = {
-            ast.Name: self.on_nothing,
             ast.Constant: self.on_string,
             ast.Attribute: self.on_chain,
             ast.Call: self.on_chain,
@@ -335,11 +334,14 @@ class Collector:
         if node is None:
             return
         self.walked.add(id(node))
-        handler = self.handlers.get(type(node))
+        kind = type(node)
+        if kind is ast.Name:
+            return
+        handler = self.handlers.get(kind)
         if handler is not None:
             handler(node)
             return
-        for name in _fields(type(node)):
+        for name in _fields(kind):
             value = getattr(node, name)
             if type(value) is list:
                 for item in value:
