@@ -290,7 +290,6 @@ class Collector:
             ast.Import: self.on_import,
             ast.ImportFrom: self.on_import_from,
             ast.Global: self.on_global,
-            ast.Nonlocal: self.on_nothing,
             ast.FunctionDef: self.on_function,
             ast.AsyncFunctionDef: self.on_function,
             ast.ClassDef: self.on_class,
@@ -310,15 +309,10 @@ class Collector:
             ast.DictComp: self.on_comprehension,
             ast.Dict: self.on_dict,
             ast.NamedExpr: self.on_namedexpr,
-            ast.Pass: self.on_nothing,
-            ast.Break: self.on_nothing,
-            ast.Continue: self.on_nothing,
         }
         for name, handler in (
             ("Match", self.on_match),  # Python 3.10
             ("MatchAs", self.on_match_as),
-            ("MatchStar", self.on_nothing),
-            ("MatchSingleton", self.on_nothing),
             ("TryStar", self.on_try),  # 3.11
             ("TypeAlias", self.on_type_alias),  # 3.12
         ):
@@ -377,9 +371,6 @@ class Collector:
         self.blocks = saved + (self.block_counter,)
         self.body(statements, docstring_owner)
         self.blocks = saved
-
-    def on_nothing(self, node: ast.AST) -> None:
-        return
 
     # ------------------------------------------------------------------ leaves
     def on_chain(self, node: ast.expr) -> None:
