@@ -119,10 +119,12 @@ def test_positions_are_the_tokens_in_the_source_text(path):
     assert checked > 20
 
 
-def test_columns_count_characters_on_lines_with_non_ascii_text():
-    source = HEADER + "label = 'caf\u00e9 \u20ac'; Orders().get_order('1')\n"
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_columns_count_characters_on_lines_with_non_ascii_text(newline):
+    line = "label = 'caf\u00e9 \u20ac'; Orders().get_order('1')"
+    source = newline.join([HEADER.rstrip("\n"), "\f", line, ""])  # a form feed is no line break
     [use] = analyze_source(source, "shop.py")
-    assert (use.line, use.column) == (2, source.splitlines()[1].index("get_order"))
+    assert (use.line, use.column) == (3, line.index("get_order"))
 
 
 def test_a_tree_given_is_used_and_left_unchanged(monkeypatch):
