@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 
 import pytest
 
@@ -32,6 +33,18 @@ def test_result_tuples_are_line_column_text_and_type(project):
     assert (line, column) == (3, SOURCE[2].index("get_competitive_pricing_for_asins"))
     assert text.startswith("SPR101 `getCompetitivePricing` (Product Pricing API v0) needs one of: ")
     assert kind is Plugin
+
+
+def test_flake8s_tree_is_read_not_parsed_again_nor_changed(project, monkeypatch):
+    tree = ast.parse("".join(SOURCE))
+    before = ast.dump(tree, include_attributes=True)
+    real_parse = ast.parse
+    parsed = []
+    monkeypatch.setattr(ast, "parse", lambda *a, **k: parsed.append(a) or real_parse(*a, **k))
+    [(line, _, text, _)] = list(Plugin(tree, SOURCE, str(project / "app.py")).run())
+    assert (line, text[:6]) == (3, "SPR101")
+    assert parsed == []
+    assert ast.dump(tree, include_attributes=True) == before
 
 
 def test_source_comes_from_lines_not_the_file(project):

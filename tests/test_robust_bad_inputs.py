@@ -38,8 +38,9 @@ KNOWN_FAILURE_TIMEOUT_SECONDS = 15
 
 # Known failures, found by this suite, in modules whose owners are still working on them:
 # (tool, case id) -> what happens. Each stays a strict xfail until fixed. (Fixed so far: a
-# libcst stack overflow (SIGSEGV) on a 20,000-term `and` chain, now turned away by the engine's
-# gate; a run blocked forever on a named pipe, now refused by file discovery.)
+# libcst stack overflow (SIGSEGV) on a 20,000-term `and` chain, gone with libcst: the engine reads
+# ``ast``, where the chain is flat; a run blocked forever on a named pipe, now refused by file
+# discovery.)
 XFAIL: Dict[Tuple[str, str], str] = {}
 
 # Inputs on which flake8 itself fails before or around the plugins: not ours to fix. For these

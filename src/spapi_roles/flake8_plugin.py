@@ -39,8 +39,9 @@ class Plugin:
     opt_in: FrozenSet[str] = frozenset()  # off-by-default codes the user selected by name
 
     def __init__(self, tree: Any, lines: Sequence[str], filename: str = "stdin"):
-        # ``tree`` is only taken so that flake8 classifies this as a tree plugin; the engine
-        # parses ``lines`` with libcst.
+        # ``tree`` is flake8's ``ast`` of exactly ``"".join(lines)``: the engine reads it (never
+        # changes it) instead of parsing the file again.
+        self.tree = tree
         self.lines = lines
         self.filename = filename
 
@@ -77,7 +78,7 @@ class Plugin:
         try:
             manifest = _manifest_for(self.filename, self.manifest_option)
             if manifest is None:
-                return []  # a project that never configured spapi-roles: not even libcst is loaded
+                return []  # a project that never configured spapi-roles: not even the engine loads
             from . import knowledge
 
             kb = knowledge.load()
@@ -86,7 +87,7 @@ class Plugin:
         except UserError as error:
             from . import engine
 
-            if not engine.analyze_source(source, self.filename):
+            if not engine.analyze_source(source, self.filename, tree=self.tree):
                 return []
             return [(1, 0, "SPR001 " + rules.rule("SPR001").format(error=error))]
         from . import checks, engine
@@ -99,7 +100,7 @@ class Plugin:
             index = _index_for(root)  # loads the engine's client tables
         except DataError as error:
             return [(1, 0, "SPR001 " + rules.rule("SPR001").format(error=error))]
-        uses = engine.analyze_source(source, self.filename, index)
+        uses = engine.analyze_source(source, self.filename, index, self.tree)
         diagnostics = checks.check_uses(uses, kb, manifest)
         return [(d.line, d.column, f"{d.code} {d.message}") for d in diagnostics
                 if d.code not in rules.DEFAULT_OFF or d.code in self.opt_in]

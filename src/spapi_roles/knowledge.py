@@ -131,6 +131,9 @@ def _path_segments(path: str) -> List[str]:
     return [segment for segment in path.split("/") if segment]
 
 
+_Template = Tuple[Tuple[Optional[str], ...], Operation]  # path segments (None: placeholder)
+
+
 class KnowledgeBase:
     """Query API over the loaded data. Indexes are built on first use."""
 
@@ -152,9 +155,7 @@ class KnowledgeBase:
         self.types = types
         self.mentioned_roles = mentioned
         self._by_operation_id: Optional[Dict[str, List[Operation]]] = None
-        self._templates: Optional[Dict[int, List[Tuple[Tuple[Optional[str], ...], Operation]]]] = (
-            None
-        )
+        self._templates: Optional[Dict[Tuple[int, Optional[str]], List[_Template]]] = None
         self._type_index: Optional[Dict[str, List[TypeInfo]]] = None
         self._role_index: Optional[Dict[str, Role]] = None
         self._type_names: Optional[FrozenSet[str]] = None
@@ -185,19 +186,17 @@ class KnowledgeBase:
         the most literal matches (leftmost first) are returned.
         """
         if self._templates is None:
-            templates: Dict[int, List[Tuple[Tuple[Optional[str], ...], Operation]]] = {}
-            for key in sorted(self.operations):
-                op = self.operations[key]
-                parts = tuple(
-                    None if seg.startswith("{") and seg.endswith("}") else seg
-                    for seg in _path_segments(op.path)
-                )
-                templates.setdefault(len(parts), []).append((parts, op))
-            self._templates = templates
+            self._templates = self._template_index()
         segments = _path_segments(path)
         wanted = method.upper() if method else None
         best: List[Tuple[Tuple[int, ...], Operation]] = []
-        for parts, op in self._templates.get(len(segments), ()):
+        first = segments[0] if segments else ""
+        if first.startswith("{") and first.endswith("}"):
+            first = ""  # a placeholder given as input fits every template
+        candidates = self._templates.get((len(segments), first))
+        if candidates is None:  # a first segment no template starts with
+            candidates = self._templates.get((len(segments), None), ())
+        for parts, op in candidates:
             if wanted and op.method != wanted:
                 continue
             score = []
@@ -216,6 +215,33 @@ class KnowledgeBase:
             return []
         top = max(score for score, _ in best)
         return [op for score, op in best if score == top]
+
+    def _template_index(self) -> Dict[Tuple[int, Optional[str]], List[_Template]]:
+        """Path templates (placeholders as None) by (segment count, first segment), in key order.
+
+        The entry for a first segment holds the templates that may match a path starting with it:
+        those starting with it or with a placeholder; None holds those starting with a
+        placeholder, "" all of that segment count.
+        """
+        templates: Dict[int, List[_Template]] = {}
+        for key in sorted(self.operations):
+            op = self.operations[key]
+            parts = tuple(
+                None if seg.startswith("{") and seg.endswith("}") else seg
+                for seg in _path_segments(op.path)
+            )
+            templates.setdefault(len(parts), []).append((parts, op))
+        index: Dict[Tuple[int, Optional[str]], List[_Template]] = {}
+        for count, group in templates.items():
+            index[(count, "")] = group
+            index[(count, None)] = [
+                (parts, op) for parts, op in group if parts and parts[0] is None
+            ]
+            for first in {parts[0] for parts, _ in group if parts and parts[0] is not None}:
+                index[(count, first)] = [
+                    (parts, op) for parts, op in group if parts[0] is None or parts[0] == first
+                ]
+        return index
 
     # ------------------------------------------------------------------ types
     def type_named(self, name: str, kind: Optional[str] = None) -> Optional[TypeInfo]:

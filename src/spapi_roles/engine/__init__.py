@@ -1,16 +1,20 @@
-"""The libcst detection engine: SP-API uses (operations and types) in Python source.
+"""The detection engine: SP-API uses (operations and types) in Python source, read with ``ast``.
 
 Public API (see the team brief):
 
-- ``analyze_source(source, path, index=None) -> list[Use]``
+- ``analyze_source(source, path, index=None, tree=None) -> list[Use]``: ``tree`` is the
+  ``ast.Module`` of exactly ``source`` when the caller has one (flake8's): nothing is parsed twice
 - ``build_index(paths, root) -> ProjectIndex``: light cross-module facts, built once per run
 - ``analyze_paths(paths, root) -> list[Use]``: index plus every file
 
-Nothing analysed is imported or executed; bad input gives ``[]``, never an exception.
+Nothing analysed is imported or executed; bad input gives ``[]``, never an exception. A module is
+parsed by the running Python's own ``ast``: a file in syntax newer than that Python is skipped
+(flake8 reports it as E999 anyway).
 """
 
 from __future__ import annotations
 
+import ast
 from typing import List, Optional, Sequence
 
 from ..uses import Use
@@ -20,11 +24,16 @@ from .project_index import ProjectIndex, build_index
 __all__ = ["ProjectIndex", "analyze_paths", "analyze_source", "build_index"]
 
 
-def analyze_source(source: str, path: str, index: Optional[ProjectIndex] = None) -> List[Use]:
-    """Uses in one file's source (``analyzer.analyze_source``).
+def analyze_source(
+    source: str,
+    path: str,
+    index: Optional[ProjectIndex] = None,
+    tree: Optional[ast.Module] = None,
+) -> List[Use]:
+    """Uses in one file's source (``analyzer.analyze_source``); ``tree``: its ``ast``, if parsed.
 
-    The analyser, and with it libcst (about 0.2 s to import), is loaded only for a file that may
-    hold a use: linting code without SP-API never pays for it.
+    The analyser is loaded only for a file that may hold a use: linting code without SP-API never
+    pays for it.
     """
     try:
         if (
@@ -35,7 +44,7 @@ def analyze_source(source: str, path: str, index: Optional[ProjectIndex] = None)
         return []
     from .analyzer import analyze_source as analyze
 
-    return analyze(source, path, index)
+    return analyze(source, path, index, tree)
 
 
 def analyze_paths(paths: Sequence[str], root: str) -> List[Use]:

@@ -6,16 +6,15 @@ project function whose parameter flows into ``getattr(<client>, param)`` turns t
 literals at its call sites into operations. Calls that are not client calls are read as raw HTTP.
 Afterwards every string literal (not a docstring) and enum member equal to a known type name that
 did not already count at a carrier is a "literal" use. Positions are looked up for reported
-nodes only.
+nodes only (``positions.py``).
 """
 
 from __future__ import annotations
 
+import ast
 import os
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
-
-import libcst as cst
 
 from .. import knowledge
 from ..uses import (
@@ -35,7 +34,7 @@ from .http import HttpMatch, HttpReader
 from .positions import Positions
 from .project_index import ProjectIndex, build_index, module_name_for, parse
 from .resolver import Resolver, argument_for, call_arguments
-from .syntax import Binding, CallRecord, ClassInfo, ModuleInfo, Scope, dotted
+from .syntax import Binding, CallRecord, ClassInfo, ModuleInfo, Scope, arguments, dotted
 from .values import (
     UNKNOWN,
     BoundMethod,
@@ -63,7 +62,7 @@ _VENDORED = "swagger_client"  # generated SDK sources vendored into a project (c
 class Finding:
     """A use before its position is known."""
 
-    site: cst.CSTNode
+    site: ast.AST
     kind: str
     name: str
     evidence: str
@@ -117,24 +116,23 @@ class Engine:
         params = {p.name: p for p in function.params}
         for record in function.calls:
             node = record.node
-            if not (
-                isinstance(node.func, cst.Name)
-                and node.func.value == "getattr"
-                and len(node.args) >= 2
-            ):
+            if not (type(node.func) is ast.Name and node.func.id == "getattr"):
                 continue
-            name_arg = node.args[1].value
-            if not isinstance(name_arg, cst.Name) or name_arg.value not in params:
+            args = arguments(node)
+            if len(args) < 2:
+                continue
+            name_arg = args[1].value
+            if type(name_arg) is not ast.Name or name_arg.id not in params:
                 continue
             receivers = [
                 v
                 for v in self.resolver.eval(
-                    node.args[0].value, record.scope, record.order, record.blocks
+                    args[0].value, record.scope, record.order, record.blocks
                 )
                 if isinstance(v, ClientObj)
             ]
             if receivers:
-                flows.append((params[name_arg.value], receivers))
+                flows.append((params[name_arg.id], receivers))
         self._flows[id(function)] = flows
         return flows
 
@@ -179,17 +177,17 @@ class ModuleAnalysis:
         func = node.func
         resolver = self.resolver
         client_call = False
-        if isinstance(func, cst.Attribute):
+        if type(func) is ast.Attribute:
             receivers = resolver.eval(func.value, record.scope, record.order, record.blocks)
-            client_call = self.method_call(record, receivers, func.attr.value, func)
+            client_call = self.method_call(record, receivers, func.attr, func)
             for value in receivers:
                 if isinstance(value, (ProjectObj, ProjectClass, ProjectModule)):
-                    for callee in resolver.attribute(value, func.attr.value, None, 0):
+                    for callee in resolver.attribute(value, func.attr, None, 0):
                         if isinstance(callee, ProjectFunc):
                             self.wrapper_call(record, callee)
             if all(v is UNKNOWN for v in receivers):
-                self.name_only(func.attr.value, func)
-        elif isinstance(func, cst.Name):
+                self.name_only(func.attr, func)
+        elif type(func) is ast.Name:
             for callee in resolver.eval(func, record.scope, record.order, record.blocks):
                 if isinstance(callee, QName) and callee.name == "builtins.getattr":
                     self.getattr_call(record)
@@ -212,7 +210,7 @@ class ModuleAnalysis:
             for match in self.engine.http.call(node, record.scope, record.order, record.blocks):
                 self.http_findings(match, node, record.scope, record.order, record.blocks)
 
-    def method_call(self, record: CallRecord, receivers, method: str, site: cst.Attribute) -> bool:
+    def method_call(self, record: CallRecord, receivers, method: str, site: ast.Attribute) -> bool:
         """Operations of ``receiver.method(...)``; True when the receiver is an SP-API client."""
         is_client = False
         for value in receivers:
@@ -224,7 +222,7 @@ class ModuleAnalysis:
         return is_client
 
     def project_object_call(
-        self, record: CallRecord, cls: ClassInfo, method: str, site: cst.Attribute
+        self, record: CallRecord, cls: ClassInfo, method: str, site: ast.Attribute
     ) -> bool:
         project, client_bases = self.resolver.mro(cls)
         if not client_bases:
@@ -238,11 +236,10 @@ class ModuleAnalysis:
             self.client_call(record, self.engine.client_methods(obj, method), method, site)
         return True
 
-    def endpoint_call(self, function: Scope, site: cst.CSTNode, via: str) -> None:
+    def endpoint_call(self, function: Scope, site: ast.AST, via: str) -> None:
         """A project method decorated with the client's ``@sp_endpoint(path, method=...)``."""
-        for decorator in function.decorators:
-            expr = decorator.decorator
-            if not isinstance(expr, cst.Call) or not expr.args:
+        for expr in function.decorators:
+            if type(expr) is not ast.Call or not (expr.args or expr.keywords):
                 continue
             callee = self.resolver.eval(expr.func, function.parent, None, ())
             if not any(isinstance(v, Entity) and v.kind == "decorator" for v in callee):
@@ -267,7 +264,7 @@ class ModuleAnalysis:
         record: CallRecord,
         found: List[Tuple[str, Method]],
         method: str,
-        site: cst.CSTNode,
+        site: ast.AST,
         rdt_checked: bool = True,
     ) -> None:
         if not found:
@@ -292,7 +289,7 @@ class ModuleAnalysis:
                 )
                 self.add_types(hits, unresolved)
 
-    def asks_rdt(self, keywords: Dict[str, cst.CSTNode], found: List[Tuple[str, Method]]) -> bool:
+    def asks_rdt(self, keywords: Dict[str, ast.expr], found: List[Tuple[str, Method]]) -> bool:
         """Whether the client asks for a Restricted Data Token here (clients.json ``rdt``)."""
         for _, method in found:
             spec = self.engine.clients.rdt.get(method.package)
@@ -304,7 +301,7 @@ class ModuleAnalysis:
                     continue
                 if not spec["helpers"]:
                     return True
-                helper = dotted(value.func) if isinstance(value, cst.Call) else None
+                helper = dotted(value.func) if type(value) is ast.Call else None
                 if helper and any(
                     h.rpartition(".")[2] == helper.rpartition(".")[2] for h in spec["helpers"]
                 ):
@@ -345,7 +342,7 @@ class ModuleAnalysis:
                         found = self.engine.client_methods(obj, name.value)
                         self.client_call(record, found, name.value, name.site, rdt_checked=False)
 
-    def name_only(self, method: str, site: cst.CSTNode) -> None:
+    def name_only(self, method: str, site: ast.AST) -> None:
         index = self.engine.index
         if method in self.info.defined_methods or (
             index is not None and method in index.defined_functions()
@@ -360,7 +357,7 @@ class ModuleAnalysis:
 
     # ------------------------------------------------------------------ raw HTTP
     def http_findings(
-        self, match: HttpMatch, call: Optional[cst.Call], scope: Scope, at, blocks
+        self, match: HttpMatch, call: Optional[ast.Call], scope: Scope, at, blocks
     ) -> None:
         via = f"HTTP {match.verb or '*'} {match.path}"
         self.add_operations(match.site, [(op, via) for op in match.ops])
@@ -389,14 +386,14 @@ class ModuleAnalysis:
                 base = dotted(node.value)  # e.g. an enum star-imported from an unknown place
                 enum_kinds = self.engine.clients.type_enum_kinds
                 kind = enum_kinds.get(base.rpartition(".")[2]) if base else None
-            info = kb.type_named(node.attr.value, kind) if kind else None
+            info = kb.type_named(node.attr, kind) if kind else None
             if info is not None:
                 self.findings.append(Finding(node, info.kind, info.name, EVIDENCE_LITERAL))
 
     # ------------------------------------------------------------------ findings
     def add_refs(
         self,
-        site: cst.CSTNode,
+        site: ast.AST,
         pairs: Sequence[Tuple[OpRef, str]],
         evidence: str = EVIDENCE_RECEIVER,
     ) -> None:
@@ -422,7 +419,7 @@ class ModuleAnalysis:
             )
 
     def add_operations(
-        self, site: cst.CSTNode, pairs: Sequence[Tuple[knowledge.Operation, str]]
+        self, site: ast.AST, pairs: Sequence[Tuple[knowledge.Operation, str]]
     ) -> None:
         self.add_refs(
             site,
@@ -489,8 +486,16 @@ def _vendored(path: str) -> bool:
     return _VENDORED in path.replace("\\", "/").split("/")
 
 
-def analyze_source(source: str, path: str, index: Optional[ProjectIndex] = None) -> List[Use]:
-    """Uses in one file's source. Never raises: unparsable or pathological input gives []."""
+def analyze_source(
+    source: str,
+    path: str,
+    index: Optional[ProjectIndex] = None,
+    tree: Optional[ast.Module] = None,
+) -> List[Use]:
+    """Uses in one file's source (``tree``: its ``ast`` if already parsed).
+
+    Never raises: unparsable or pathological input gives [].
+    """
     try:
         if _vendored(path):
             return []
@@ -499,13 +504,17 @@ def analyze_source(source: str, path: str, index: Optional[ProjectIndex] = None)
                 return []
             directory = os.path.dirname(os.path.abspath(path))
             info = parse(
-                path, source, *module_name_for(path, directory), prefilter_module.load().type_names
+                path,
+                source,
+                *module_name_for(path, directory),
+                prefilter_module.load().type_names,
+                tree,
             )
             engine = Engine(None)
         else:
             if index.reason(path, source) is None:
                 return []
-            info = index.info(path, source)
+            info = index.info(path, source, tree)
             engine = _engine_for(index)
         return engine.analyze(info) if info is not None else []
     except (

@@ -11,11 +11,10 @@ body is reported as an unresolved type (opt-in evidence).
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
-
-import libcst as cst
 
 from .. import knowledge
 from .resolver import Resolver, call_arguments
@@ -23,32 +22,32 @@ from .syntax import Blocks, Order, Scope, string_value
 from .values import Container, EnumMember, Str
 
 _TYPE_LIKE = re.compile(r"_?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+_?")
+_BODIES = (ast.Dict, ast.Call, ast.Name, ast.IfExp)  # what a local bound to a body may hold
 
 
 @dataclass(frozen=True)
 class TypeHit:
     kind: str
     name: str  # canonical type name, or "" when unresolved
-    site: cst.CSTNode
+    site: ast.AST
 
 
-Leaf = Tuple[cst.CSTNode, Scope, Optional[Order], Blocks]
+Leaf = Tuple[ast.expr, Scope, Optional[Order], Blocks]
 
 
-def split(expr: cst.CSTNode) -> List[cst.CSTNode]:
+def split(expr: ast.expr) -> List[ast.expr]:
     """Leaves of an argument: elements of list/tuple/set literals, branches of conditionals."""
-    leaves: List[cst.CSTNode] = []
+    leaves: List[ast.expr] = []
     stack = [expr]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.IfExp):
+        kind = type(node)
+        if kind is ast.IfExp:
             stack.extend((node.orelse, node.body))
-        elif isinstance(node, cst.BooleanOperation):
-            stack.extend((node.right, node.left))
-        elif isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-            stack.extend(
-                e.value for e in reversed(node.elements) if not isinstance(e, cst.StarredElement)
-            )
+        elif kind is ast.BoolOp:
+            stack.extend(reversed(node.values))
+        elif kind is ast.List or kind is ast.Tuple or kind is ast.Set:
+            stack.extend(e for e in reversed(node.elts) if type(e) is not ast.Starred)
         else:
             leaves.append(node)
     return leaves
@@ -63,7 +62,7 @@ class CarrierReader:
 
     def types(
         self,
-        call: cst.Call,
+        call: ast.Call,
         scope: Scope,
         at: Optional[Order],
         blocks: Blocks,
@@ -73,7 +72,7 @@ class CarrierReader:
     ) -> Tuple[List[TypeHit], List[TypeHit]]:
         """(types found, unresolved placeholders) for one call and carrier spec."""
         positional, keywords, star_kwargs = call_arguments(call)
-        direct: List[cst.CSTNode] = []
+        direct: List[ast.expr] = []
         for item in spec.get("args", ()):
             expr = self._argument(item, positional, keywords, shift)
             if expr is not None:
@@ -123,7 +122,7 @@ class CarrierReader:
 
     def body_leaves(
         self,
-        expr: cst.CSTNode,
+        expr: ast.expr,
         keys: Sequence[str],
         scope: Scope,
         at: Optional[Order],
@@ -134,31 +133,30 @@ class CarrierReader:
         if depth > 6:
             return []
         out: List[Leaf] = []
-        if isinstance(expr, cst.Dict):
-            for element in expr.elements:
-                if isinstance(element, cst.DictElement):
-                    if string_value(element.key) in keys:
-                        out.extend((leaf, scope, at, blocks) for leaf in split(element.value))
+        kind = type(expr)
+        if kind is ast.Dict:
+            for key, value in zip(expr.keys, expr.values):
+                if key is not None:
+                    if string_value(key) in keys:
+                        out.extend((leaf, scope, at, blocks) for leaf in split(value))
                 else:
-                    out.extend(self.body_leaves(element.value, keys, scope, at, blocks, depth + 1))
-        elif isinstance(expr, cst.Call):
+                    out.extend(self.body_leaves(value, keys, scope, at, blocks, depth + 1))
+        elif kind is ast.Call:
             positional, keywords, star_kwargs = call_arguments(expr)
             for key in keys:
                 if key in keywords:
                     out.extend((leaf, scope, at, blocks) for leaf in split(keywords[key]))
             for inner in positional + star_kwargs:
-                if isinstance(inner, (cst.Dict, cst.Name)):
+                if type(inner) is ast.Dict or type(inner) is ast.Name:
                     out.extend(self.body_leaves(inner, keys, scope, at, blocks, depth + 1))
-        elif isinstance(expr, cst.IfExp):
+        elif kind is ast.IfExp:
             out.extend(self.body_leaves(expr.body, keys, scope, at, blocks, depth + 1))
             out.extend(self.body_leaves(expr.orelse, keys, scope, at, blocks, depth + 1))
-        elif isinstance(expr, cst.Name):
-            bindings, _ = self.resolver.bindings_of(expr.value, scope, at, blocks)
+        elif kind is ast.Name:
+            bindings, _ = self.resolver.bindings_of(expr.id, scope, at, blocks)
             followed = False
             for binding in bindings:
-                if binding.kind == "assign" and isinstance(
-                    binding.value, (cst.Dict, cst.Call, cst.Name, cst.IfExp)
-                ):
+                if binding.kind == "assign" and type(binding.value) in _BODIES:
                     followed = True
                     out.extend(
                         self.body_leaves(
@@ -178,8 +176,8 @@ class CarrierReader:
 
     @staticmethod
     def _argument(
-        item, positional: List[cst.CSTNode], keywords: dict, shift: int
-    ) -> Optional[cst.CSTNode]:
+        item, positional: List[ast.expr], keywords: dict, shift: int
+    ) -> Optional[ast.expr]:
         if isinstance(item, int):
             index = item + shift
             return positional[index] if 0 <= index < len(positional) else None

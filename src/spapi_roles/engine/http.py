@@ -12,10 +12,9 @@ dict under the operation's type argument.
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
-
-import libcst as cst
 
 from .. import knowledge
 from .carriers import CarrierReader, TypeHit, split
@@ -28,6 +27,10 @@ HTTP_VERBS = frozenset(("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTION
 _SCHEME_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*")
 _BARE_HOST = re.compile(r"^(?:\{\})?[\w.-]*sellingpartnerapi[\w.-]*(?=/)")
 _BODY_KEYWORDS = ("json", "data", "body", "params", "payload")
+# argument expressions that may hold a URL (strings and f-strings, names, ``+``, calls, items)
+_URL_EXPRESSIONS = frozenset(
+    (ast.Constant, ast.JoinedStr, ast.Name, ast.Attribute, ast.BinOp, ast.Call, ast.Subscript)
+)
 # A call is read as an HTTP request if its name is a verb or has one of these words in it, a
 # keyword argument names a URL, or an argument is an HTTP verb ("GET", method="POST").
 _REQUEST_WORDS = (
@@ -60,7 +63,7 @@ class HttpMatch:
     def __init__(
         self,
         ops: List[knowledge.Operation],
-        site: cst.CSTNode,
+        site: ast.AST,
         path: str,
         verb: Optional[str],
         value: Str,
@@ -72,13 +75,14 @@ class HttpMatch:
         self.value = value
 
 
-def _request_like(call: cst.Call) -> bool:
+def _called_name(call: ast.Call) -> str:
     func = call.func
-    name = (
-        func.attr.value
-        if isinstance(func, cst.Attribute)
-        else func.value if isinstance(func, cst.Name) else ""
-    )
+    kind = type(func)
+    return func.attr if kind is ast.Attribute else func.id if kind is ast.Name else ""
+
+
+def _request_like(call: ast.Call) -> bool:
+    name = _called_name(call)
     words = name.lower().strip("_").split("_")
     return any(
         word.upper() in HTTP_VERBS or any(w in word for w in _REQUEST_WORDS) for word in words
@@ -119,7 +123,7 @@ class HttpReader:
         self.prefixes = frozenset(prefixes)
 
     def call(
-        self, call: cst.Call, scope: Scope, at: Optional[Order], blocks: Blocks
+        self, call: ast.Call, scope: Scope, at: Optional[Order], blocks: Blocks
     ) -> List[HttpMatch]:
         """Operations a request-like call reaches (not a log message or a string helper).
 
@@ -135,18 +139,8 @@ class HttpReader:
             return []
         found: List[HttpMatch] = []
         for expr in list(positional) + list(keywords.values()):
-            if not isinstance(
-                expr,
-                (
-                    cst.SimpleString,
-                    cst.ConcatenatedString,
-                    cst.FormattedString,
-                    cst.Name,
-                    cst.Attribute,
-                    cst.BinaryOperation,
-                    cst.Call,
-                    cst.Subscript,
-                ),
+            if type(expr) not in _URL_EXPRESSIONS or (
+                type(expr) is ast.Constant and type(expr.value) is not str
             ):
                 continue
             found.extend(self._matches(expr, scope, at, blocks))
@@ -156,21 +150,20 @@ class HttpReader:
         return found
 
     def path_dict(
-        self, node: cst.Dict, scope: Scope, at: Optional[Order], blocks: Blocks
+        self, node: ast.Dict, scope: Scope, at: Optional[Order], blocks: Blocks
     ) -> List[HttpMatch]:
-        entries: Dict[str, cst.CSTNode] = {}
-        for element in node.elements:
-            if isinstance(element, cst.DictElement):
-                key = string_value(element.key)
-                if key in ("path", "method"):
-                    entries[key] = element.value
+        entries: Dict[str, ast.expr] = {}
+        for key_node, value in zip(node.keys, node.values):
+            key = string_value(key_node)
+            if key in ("path", "method"):
+                entries[key] = value
         if "path" not in entries:
             return []
         verb = self._verb_of(entries["method"], scope, at, blocks) if "method" in entries else None
         candidates = self._matches(entries["path"], scope, at, blocks)
         return [m for m in (self._matched(c.value, c.site, verb) for c in candidates) if m]
 
-    def _matches(self, expr: cst.CSTNode, scope: Scope, at, blocks) -> List[HttpMatch]:
+    def _matches(self, expr: ast.expr, scope: Scope, at, blocks) -> List[HttpMatch]:
         """Values of ``expr`` that fold to an SP-API path (operations matched with any verb)."""
         found = []
         for value in self.resolver.eval(expr, scope, at, blocks, callsites=False):
@@ -180,32 +173,27 @@ class HttpReader:
                     found.append(match)
         return found
 
-    def _matched(self, value: Str, site: cst.CSTNode, verb: Optional[str]) -> Optional[HttpMatch]:
+    def _matched(self, value: Str, site: ast.AST, verb: Optional[str]) -> Optional[HttpMatch]:
         path = sp_api_path(value.value, self.prefixes)
         if path is None:
             return None
         ops = self.kb.match_http(verb, path)
         return HttpMatch(ops, site, path, verb, value) if ops else None
 
-    def _verb(self, call: cst.Call, positional, keywords, scope, at, blocks) -> Optional[str]:
-        func = call.func
-        name = (
-            func.attr.value
-            if isinstance(func, cst.Attribute)
-            else func.value if isinstance(func, cst.Name) else ""
-        )
+    def _verb(self, call: ast.Call, positional, keywords, scope, at, blocks) -> Optional[str]:
+        name = _called_name(call)
         if name.upper() in HTTP_VERBS:
             return name.upper()
         if "method" in keywords:
             return self._verb_of(keywords["method"], scope, at, blocks)
         for expr in positional:
-            if isinstance(expr, (cst.SimpleString, cst.Name, cst.Attribute)):
+            if type(expr) in (ast.Name, ast.Attribute) or string_value(expr) is not None:
                 verb = self._verb_of(expr, scope, at, blocks)
                 if verb:
                     return verb
         return None
 
-    def _verb_of(self, expr: cst.CSTNode, scope, at, blocks) -> Optional[str]:
+    def _verb_of(self, expr: ast.expr, scope, at, blocks) -> Optional[str]:
         verbs = {
             v.value.upper()
             for v in self.resolver.eval(expr, scope, at, blocks)
@@ -219,7 +207,7 @@ class HttpReader:
         self,
         match: HttpMatch,
         op: knowledge.Operation,
-        call: Optional[cst.Call],
+        call: Optional[ast.Call],
         scope: Scope,
         at,
         blocks,
@@ -247,7 +235,7 @@ class HttpReader:
         if call is not None:
             positional, keywords, star_kwargs = call_arguments(call)
             bodies = [keywords[k] for k in _BODY_KEYWORDS if k in keywords]
-            bodies += [p for p in positional if isinstance(p, cst.Dict)] + star_kwargs
+            bodies += [p for p in positional if type(p) is ast.Dict] + star_kwargs
             leaves = (
                 [(leaf, scope, at, blocks) for leaf in split(keywords[argument])]
                 if argument in keywords

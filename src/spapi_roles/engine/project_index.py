@@ -5,14 +5,15 @@ parsed then. A file that passes because it imports a client package or holds SP-
 the names it defines at module level (functions, classes, constants, re-exported imports) into
 *project anchors*: a file that mentions one of them may use SP-API through the project (a
 factory, a re-exported class, a constant), so it passes too, and so on to a fixed point. Modules
-are parsed lazily, when an analysed file imports from them or a parameter needs its call sites,
-and each parse is kept for the run.
+are parsed (``ast``) lazily, when an analysed file imports from them or a parameter needs its call
+sites, and each parse is kept for the run.
 """
 
 from __future__ import annotations
 
 import ast
 import functools
+import gc
 import io
 import os
 import re
@@ -43,11 +44,9 @@ _FROM_IMPORT = re.compile(r"^from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*
 _DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 _MAX_FILE_BYTES = 2_000_000
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
-_NOT_BRACKET = re.compile(r"[^()\[\]{}]+")
-_MAX_BRACKET_DEPTH = 200  # CPython's own limit ("too many nested parentheses")
-_MAX_BOOLEAN_TERMS = 4000  # libcst's native parser overflows its stack between 5k and 10k terms
-# libcst needs about 70 us and several kB per line: past these a module would cost the lint run
-# tens of seconds and gigabytes, so it is not analysed (the largest stdlib module is ~0.7 MB).
+# A module at these sizes takes about 1 s and 100 MB to parse, collect and analyse; a bigger one
+# is not analysed, so that no single file costs a lint run more (the largest stdlib module is
+# ~0.7 MB).
 _MAX_PARSE_CHARS = 1_000_000
 _MAX_PARSE_LINES = 50_000
 
@@ -190,21 +189,29 @@ class ProjectIndex:
     def is_module(self, name: str) -> bool:
         return self.module_path(name) is not None
 
-    def info(self, path: str, source: Optional[str] = None) -> Optional[ModuleInfo]:
-        """The parsed module at ``path`` (cached); None if it cannot be read or parsed."""
-        path = os.path.abspath(path)
+    def info(
+        self, path: str, source: Optional[str] = None, tree: Optional[ast.Module] = None
+    ) -> Optional[ModuleInfo]:
+        """The parsed module at ``path`` (cached); None if it cannot be read or parsed.
+
+        ``source`` overrides the file's text; ``tree`` is its ``ast``, if already parsed.
+        """
+        if path not in self._infos:  # the keys are absolute paths already
+            path = os.path.abspath(path)
         if path in self._infos and (
             source is None or self._infos[path] is None or self._infos[path].source == source
         ):
             return self._infos[path]
         if source is None:
-            source = self._sources.get(path) or read_source(path)
+            source, tree = self._sources.get(path) or read_source(path), None
         info = (
-            parse(path, source, *self.module_of(path), self.prefilter.type_names)
+            parse(path, source, *self.module_of(path), self.prefilter.type_names, tree)
             if source is not None
             else None
         )
         self._infos[path] = info
+        if info is not None:
+            _kept_for_the_run()
         return info
 
     def module_info(self, name: str) -> Optional[ModuleInfo]:
@@ -279,59 +286,50 @@ def read_source(path: str) -> Optional[str]:
 
 
 def parse(
-    path: str, source: str, module_name: str, is_package: bool, type_names: FrozenSet[str]
+    path: str,
+    source: str,
+    module_name: str,
+    is_package: bool,
+    type_names: FrozenSet[str],
+    tree: Optional[ast.Module] = None,
 ) -> Optional[ModuleInfo]:
-    """Parse and collect one module; None on a syntax error or input that could crash the parser.
+    """Parse (unless ``tree`` is given) and collect one module; None if it cannot be analysed.
 
-    The standard parser runs first: it rejects, with an exception, the pathological nesting on
-    which libcst's native parser overflows its stack (and its tree is reused for positions). A
-    SyntaxError alone (e.g. syntax newer than this Python) still gets libcst's parse unless
-    brackets nest deeper than CPython allows. Boolean chains are flat for ``ast`` but nested for
-    libcst, so very long ones are refused here, as are modules too big to parse in bounded time
-    and memory.
+    That is: a syntax error (including syntax newer than the running Python), nesting too deep
+    for the parser or for the collector's recursion, and modules too big to analyse in bounded
+    time and memory. ``tree`` is only read.
     """
     if len(source) > _MAX_PARSE_CHARS or source.count("\n") > _MAX_PARSE_LINES:
         return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            standard: Optional[ast.Module] = ast.parse(source)
-    except (RecursionError, MemoryError, ValueError, OverflowError):
-        return None
-    except SyntaxError:
-        if _bracket_depth(source) > _MAX_BRACKET_DEPTH:
-            return None
-        standard = None
-    if standard is not None and _longest_boolean_chain(source, standard) > _MAX_BOOLEAN_TERMS:
-        return None
-    import libcst as cst  # here, not at the top: indexing and screening files need no libcst
-
     from .syntax import collect
 
     try:
-        tree = cst.parse_module(source)
-        info = collect(path, module_name, is_package, tree, source, type_names)
-    except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError, IndexError):
+        if tree is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source)
+        return collect(path, module_name, is_package, tree, source, type_names)
+    except (SyntaxError, RecursionError, MemoryError, ValueError, OverflowError):
         return None
-    info.standard_tree = standard
-    return info
 
 
-def _longest_boolean_chain(source: str, tree: ast.Module) -> int:
-    """Terms of the longest ``a and b and ...`` chain (flat for ``ast``, deep for libcst)."""
-    if source.count(" and ") + source.count(" or ") <= _MAX_BOOLEAN_TERMS:
-        return 0
-    return max(
-        (len(node.values) for node in ast.walk(tree) if isinstance(node, ast.BoolOp)), default=0
-    )
+_kept = [0, 32]  # parsed modules kept in this process, and the count at which to freeze next
 
 
-def _bracket_depth(source: str) -> int:
-    depth = deepest = 0
-    for char in _NOT_BRACKET.sub("", source):
-        depth = depth + 1 if char in "([{" else max(depth - 1, 0)
-        deepest = max(deepest, depth)
-    return deepest
+def _kept_for_the_run() -> None:
+    """Count a parsed module kept for the run; each time the count doubles, freeze the heap.
+
+    Parsed modules stay until the run ends: hundreds of thousands of objects that every full
+    collection of Python's cyclic garbage collector would walk again (about a third of the
+    plugin's time inside flake8 on an SP-API-dense project). ``gc.freeze()`` takes them out of
+    the collector's reach; ``gc.collect()`` first, so that no garbage is frozen. A process does
+    this a handful of times (at 32, 64, 128... modules).
+    """
+    _kept[0] += 1
+    if _kept[0] >= _kept[1]:
+        _kept[1] *= 2
+        gc.collect()
+        gc.freeze()
 
 
 def build_index(

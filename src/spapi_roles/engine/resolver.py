@@ -13,9 +13,8 @@ was evaluated, except literals and enum members written inside it.
 
 from __future__ import annotations
 
+import ast
 from typing import Dict, Iterable, List, Optional, Set, Tuple
-
-import libcst as cst
 
 from .clients import Clients
 from .project_index import ProjectIndex
@@ -29,8 +28,9 @@ from .syntax import (
     ModuleInfo,
     Order,
     Scope,
-    string_pieces,
+    arguments,
     string_value,
+    subscript_elements,
 )
 from .values import (
     UNKNOWN,
@@ -54,6 +54,10 @@ Values = Tuple[Value, ...]
 MAX_DEPTH = 30
 MAX_VALUES = 48
 _TYPING = ("typing.", "typing_extensions.")
+_CONTAINERS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
+_COMPREHENSIONS = (ast.DictComp, ast.ListComp, ast.SetComp, ast.GeneratorExp)
+_SEQUENCES = (ast.List, ast.Tuple, ast.Set)
+_OPAQUE = (ast.Lambda, ast.Compare, ast.UnaryOp)
 
 
 def _union(groups: Iterable[Values]) -> Values:
@@ -66,7 +70,7 @@ def _union(groups: Iterable[Values]) -> Values:
     return tuple(seen) or (UNKNOWN,)
 
 
-def _resite(values: Values, node: cst.CSTNode) -> Values:
+def _resite(values: Values, node: ast.AST) -> Values:
     return tuple(v.at(node) if isinstance(v, (Str, EnumMember)) else v for v in values)
 
 
@@ -96,11 +100,12 @@ class Resolver:
         self._qnames: Dict[str, Values] = {}
         self._callers: Dict[int, List[Tuple[CallRecord, bool]]] = {}
         self._mro: Dict[int, Tuple[List[ClassInfo], List[ClientObj]]] = {}
+        self._annotations: Dict[str, Optional[ast.expr]] = {}  # kept: the memo keys on node ids
 
     # ------------------------------------------------------------------ entry point
     def eval(
         self,
-        node: Optional[cst.CSTNode],
+        node: Optional[ast.AST],
         scope: Scope,
         at: Optional[Order] = None,
         blocks: Blocks = (),
@@ -125,59 +130,57 @@ class Resolver:
 
     def _eval(
         self,
-        node: cst.CSTNode,
+        node: ast.AST,
         scope: Scope,
         at: Optional[Order],
         blocks: Blocks,
         depth: int,
         callsites: bool,
     ) -> Values:
-        if isinstance(node, cst.Name):
-            if node.value in ("True", "False", "None"):
-                return (Opaque("constant"),)
-            return _resite(self.lookup(node.value, scope, at, blocks, depth, callsites), node)
-        if isinstance(node, cst.Attribute):
+        kind = type(node)
+        if kind is ast.Name:
+            return _resite(self.lookup(node.id, scope, at, blocks, depth, callsites), node)
+        if kind is ast.Attribute:
             base = self.eval(node.value, scope, at, blocks, depth, callsites)
-            values = _union(self.attribute(v, node.attr.value, node, depth) for v in base)
-            if node.attr.value == "value":
+            values = _union(self.attribute(v, node.attr, node, depth) for v in base)
+            if node.attr == "value":
                 return values  # EnumMember.value keeps the member's own site
             return _resite(values, node)
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        if kind is ast.Constant:
+            value = node.value
+            if type(value) is str:
+                return (Str(value, node),)
+            if type(value) is bytes:
+                return (Str("{}", node, True),)
+            if value is None or type(value) in (bool, int, float, complex):
+                return (Opaque("constant"),)
+            return (UNKNOWN,)  # ``...``
+        if kind is ast.JoinedStr:
             return (self.string(node, scope, at, blocks, depth),)
-        if isinstance(node, cst.Call):
+        if kind is ast.Call:
             return self.call(node, scope, at, blocks, depth, callsites)
-        if isinstance(node, cst.Subscript):
+        if kind is ast.Subscript:
             return self.subscript(node, scope, at, blocks, depth, callsites)
-        if isinstance(node, (cst.Dict, cst.List, cst.Tuple, cst.Set)):
+        if kind in _CONTAINERS:
             return (Container(node, scope, at, blocks),)
-        if isinstance(node, (cst.DictComp, cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        if kind in _COMPREHENSIONS:
             inner = scope.module.comprehensions.get(id(node), scope)
             return (Container(node, inner, at, blocks),)
-        if isinstance(node, cst.IfExp):
+        if kind is ast.IfExp:
             return _union(
                 (
                     self.eval(node.body, scope, at, blocks, depth, callsites),
                     self.eval(node.orelse, scope, at, blocks, depth, callsites),
                 )
             )
-        if isinstance(node, cst.BooleanOperation):
-            return _union(
-                (
-                    self.eval(node.left, scope, at, blocks, depth, callsites),
-                    self.eval(node.right, scope, at, blocks, depth, callsites),
-                )
-            )
-        if isinstance(node, cst.BinaryOperation):
+        if kind is ast.BoolOp:
+            return _union(self.eval(v, scope, at, blocks, depth, callsites) for v in node.values)
+        if kind is ast.BinOp:
             return self.binary(node, scope, at, blocks, depth, callsites)
-        if isinstance(node, cst.Await):
-            return self.eval(node.expression, scope, at, blocks, depth, callsites)
-        if isinstance(node, cst.NamedExpr):
+        if kind is ast.Await or kind is ast.NamedExpr:
             return self.eval(node.value, scope, at, blocks, depth, callsites)
-        if isinstance(
-            node,
-            (cst.Integer, cst.Float, cst.Imaginary, cst.Lambda, cst.Comparison, cst.UnaryOperation),
-        ):
-            return (Opaque(type(node).__name__),)
+        if kind in _OPAQUE:
+            return (Opaque(kind.__name__),)
         return (UNKNOWN,)
 
     # ------------------------------------------------------------------ names
@@ -361,7 +364,7 @@ class Resolver:
 
     # ------------------------------------------------------------------ attributes
     def attribute(
-        self, value: Value, attr: str, node: Optional[cst.Attribute], depth: int
+        self, value: Value, attr: str, node: Optional[ast.Attribute], depth: int
     ) -> Values:
         if isinstance(value, QName):
             return self.qualified(f"{value.name}.{attr}", depth)
@@ -387,7 +390,7 @@ class Resolver:
             return (UNKNOWN,)
         return (Opaque("attribute"),)
 
-    def entity_attribute(self, entity: Entity, attr: str, node: Optional[cst.Attribute]) -> Values:
+    def entity_attribute(self, entity: Entity, attr: str, node: Optional[ast.Attribute]) -> Values:
         if entity.kind == "type_enum":
             spec = self.clients.type_enums[entity.target]
             member = spec["members"].get(attr)
@@ -444,7 +447,7 @@ class Resolver:
     # ------------------------------------------------------------------ calls
     def call(
         self,
-        node: cst.Call,
+        node: ast.Call,
         scope: Scope,
         at: Optional[Order],
         blocks: Blocks,
@@ -452,25 +455,26 @@ class Resolver:
         callsites: bool,
     ) -> Values:
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "format":
+        if type(func) is ast.Attribute and func.attr == "format":
             base = self.eval(func.value, scope, at, blocks, depth, callsites)
             strings = tuple(Str(v.value, v.site, True) for v in base if isinstance(v, Str))
             if strings:
                 return strings
-        if isinstance(func, cst.Attribute) and node.args:
-            attr = func.attr.value
+        args = arguments(node) if type(func) is ast.Attribute else ()
+        if args:
+            attr = func.attr
             if attr in self.clients.class_by_name_methods:
-                named = self.class_by_name(node.args[0].value, scope, at, blocks, depth)
+                named = self.class_by_name(args[0].value, scope, at, blocks, depth)
                 if named:
                     return named
             if attr in ("get", "setdefault", "pop"):
                 items = self.items(
-                    func.value, scope, at, blocks, depth, callsites, key=node.args[0].value
+                    func.value, scope, at, blocks, depth, callsites, key=args[0].value
                 )
                 if items:
                     extra = [
                         self.eval(a.value, scope, at, blocks, depth, callsites)
-                        for a in node.args[1:2]
+                        for a in args[1:2]
                     ]
                     return _union([items] + extra)
         groups = [
@@ -479,7 +483,7 @@ class Resolver:
         ]
         return _union(groups)
 
-    def class_by_name(self, arg: cst.CSTNode, scope: Scope, at, blocks, depth) -> Values:
+    def class_by_name(self, arg: ast.expr, scope: Scope, at, blocks, depth) -> Values:
         found = []
         for value in self.eval(arg, scope, at, blocks, depth, False):
             if isinstance(value, Str):
@@ -494,16 +498,17 @@ class Resolver:
         return tuple(found)
 
     def call_value(
-        self, value: Value, node: cst.Call, scope: Scope, at, blocks, depth: int, callsites: bool
+        self, value: Value, node: ast.Call, scope: Scope, at, blocks, depth: int, callsites: bool
     ) -> Values:
         if isinstance(value, Entity):
             if value.kind == "type_enum":
                 kind = self.clients.type_enums[value.target]["kind"]
-                if node.args:
+                args = arguments(node)
+                if args:
                     return tuple(
                         EnumMember(kind, s.value, s.site)
                         for s in self.scalars(
-                            self.eval(node.args[0].value, scope, at, blocks, depth, False), depth
+                            self.eval(args[0].value, scope, at, blocks, depth, False), depth
                         )
                         if isinstance(s, Str)
                     ) or (UNKNOWN,)
@@ -525,7 +530,7 @@ class Resolver:
         return (Opaque("call result"),)
 
     def instantiate(
-        self, entity: Entity, node: Optional[cst.Call], scope: Optional[Scope], at, blocks, depth
+        self, entity: Entity, node: Optional[ast.Call], scope: Optional[Scope], at, blocks, depth
     ) -> Optional[Value]:
         """The object ``Entity(...)`` creates; for dispatch classes ``version=`` picks the class."""
         if entity.kind == "class":
@@ -538,11 +543,7 @@ class Resolver:
             version_arg = None
             if node is not None:
                 version_arg = next(
-                    (
-                        a.value
-                        for a in node.args
-                        if a.keyword is not None and a.keyword.value == "version"
-                    ),
+                    (k.value for k in node.keywords if k.arg == "version"),
                     None,
                 )
             if version_arg is None:
@@ -569,26 +570,27 @@ class Resolver:
         values = _union(groups) if groups else (UNKNOWN,)
         if all(v is UNKNOWN for v in values):
             node = scope.node
-            if isinstance(node, cst.FunctionDef) and node.returns is not None:
-                return self.instance_of(node.returns.annotation, scope.parent or scope, depth)
+            if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef) and node.returns is not None:
+                return self.instance_of(node.returns, scope.parent or scope, depth)
         return values
 
-    def getattr_values(self, node: cst.Call, scope: Scope, at, blocks, depth: int) -> Values:
+    def getattr_values(self, node: ast.Call, scope: Scope, at, blocks, depth: int) -> Values:
         """``getattr(client, name)``: the client methods picked (names from literals, constants)."""
-        if len(node.args) < 2:
+        args = arguments(node)
+        if len(args) < 2:
             return ()
         found = []
         receivers = [
             v
-            for v in self.eval(node.args[0].value, scope, at, blocks, depth, True)
+            for v in self.eval(args[0].value, scope, at, blocks, depth, True)
             if isinstance(v, ClientObj)
         ]
         if not receivers:
             return ()
         names = self.scalars(
-            self.eval(node.args[1].value, scope, at, blocks, depth, False),
+            self.eval(args[1].value, scope, at, blocks, depth, False),
             depth,
-            node.args[1].value,
+            args[1].value,
         )
         for receiver in receivers:
             for name in names:
@@ -608,11 +610,12 @@ class Resolver:
 
     # ------------------------------------------------------------------ containers and strings
     def subscript(
-        self, node: cst.Subscript, scope: Scope, at, blocks, depth: int, callsites: bool
+        self, node: ast.Subscript, scope: Scope, at, blocks, depth: int, callsites: bool
     ) -> Values:
         key = None
-        if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-            key = node.slice[0].slice.value
+        elements = subscript_elements(node)
+        if len(elements) == 1 and type(elements[0]) is not ast.Slice:
+            key = elements[0]
         groups: List[Values] = []
         items = self.items(node.value, scope, at, blocks, depth, callsites, key)
         if items:
@@ -643,13 +646,13 @@ class Resolver:
 
     def items(
         self,
-        container: cst.CSTNode,
+        container: ast.expr,
         scope: Scope,
         at,
         blocks,
         depth: int,
         callsites: bool,
-        key: Optional[cst.CSTNode],
+        key: Optional[ast.expr],
     ) -> Values:
         """Values stored in a dict / list (literal, ``x[k] = v`` assignments, ``self.x[k] = v``)."""
         wanted: Optional[Set[str]] = None
@@ -666,22 +669,22 @@ class Resolver:
             groups.append(self.binding(binding, depth, callsites))
         return _union(groups) if groups else ()
 
-    def item_bindings(self, container: cst.CSTNode, scope: Scope, depth: int) -> List[Binding]:
-        if isinstance(container, cst.Name):
+    def item_bindings(self, container: ast.expr, scope: Scope, depth: int) -> List[Binding]:
+        if type(container) is ast.Name:
             current: Optional[Scope] = scope
             while current is not None:
-                if container.value in current.items:
-                    return current.items[container.value]
-                if container.value in current.bindings:
+                if container.id in current.items:
+                    return current.items[container.id]
+                if container.id in current.bindings:
                     return []
                 current = current.parent
             return []
-        if isinstance(container, cst.Attribute):
+        if type(container) is ast.Attribute:
             found: List[Binding] = []
             for value in self.eval(container.value, scope, None, (), depth, False):
                 if isinstance(value, ProjectObj):
                     for klass in self.mro(value.info)[0]:
-                        found.extend(klass.items.get(container.attr.value, ()))
+                        found.extend(klass.items.get(container.attr, ()))
             return found
         return []
 
@@ -690,29 +693,30 @@ class Resolver:
     ) -> Values:
         node = container.node
         scope, at, blocks = container.scope, container.order, container.blocks
-        if isinstance(node, cst.Dict):
+        kind = type(node)
+        if kind is ast.Dict:
             groups = []
-            for element in node.elements:
-                if isinstance(element, cst.DictElement):
+            for key_node, value in zip(node.keys, node.values):
+                if key_node is not None:
                     if wanted is not None:
-                        key = string_value(element.key)
+                        key = string_value(key_node)
                         if key is not None and key not in wanted:
                             continue
-                    groups.append(self.eval(element.value, scope, at, blocks, depth))
+                    groups.append(self.eval(value, scope, at, blocks, depth))
             return _union(groups) if groups else (UNKNOWN,)
-        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        if kind in _SEQUENCES:
             return (
                 _union(
-                    self.eval(e.value, scope, at, blocks, depth)
-                    for e in node.elements
-                    if not isinstance(e, cst.StarredElement)
+                    self.eval(e, scope, at, blocks, depth)
+                    for e in node.elts
+                    if type(e) is not ast.Starred
                 )
-                if node.elements
+                if node.elts
                 else (UNKNOWN,)
             )
-        if isinstance(node, cst.DictComp):
+        if kind is ast.DictComp:
             return self.eval(node.value, scope, None, (), depth)
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        if kind in _COMPREHENSIONS:
             return self.eval(node.elt, scope, None, (), depth)
         return (UNKNOWN,)
 
@@ -720,30 +724,31 @@ class Resolver:
         """What iterating over ``values`` yields."""
         groups = []
         for value in values:
-            if isinstance(value, Container) and not isinstance(
-                value.node, (cst.Dict, cst.DictComp)
-            ):
+            if isinstance(value, Container) and type(value.node) not in (ast.Dict, ast.DictComp):
                 groups.append(self.container_items(value, None, depth))
             else:
                 groups.append((UNKNOWN,))
         return _union(groups)
 
     def scalars(
-        self, values: Values, depth: int, site: Optional[cst.CSTNode] = None
+        self, values: Values, depth: int, site: Optional[ast.AST] = None
     ) -> List[Value]:
         """Strings and enum members among ``values``, list/tuple/set literals flattened.
 
         Elements of a container written elsewhere are re-sited to ``site`` (the expression that
-        referred to it), so that what is reported lies in the analysed module.
+        referred to it), so that what is reported lies in the analysed module. Nesting is
+        followed to ``MAX_DEPTH`` (a tuple that holds itself, ``t = (a, t)``, would never end).
         """
         out: List[Value] = []
         for value in values:
             if isinstance(value, (Str, EnumMember)):
                 out.append(value)
-            elif isinstance(value, Container) and isinstance(
-                value.node, (cst.List, cst.Tuple, cst.Set)
+            elif (
+                isinstance(value, Container)
+                and type(value.node) in _SEQUENCES
+                and depth < MAX_DEPTH
             ):
-                items = self.scalars(self.container_items(value, None, depth), depth)
+                items = self.scalars(self.container_items(value, None, depth), depth + 1)
                 (
                     out.extend(item.at(site) for item in items)
                     if site is not None
@@ -751,45 +756,36 @@ class Resolver:
                 )
         return out
 
-    def string(self, node: cst.CSTNode, scope: Scope, at, blocks, depth: int) -> Str:
-        value = string_value(node)
-        if value is not None:
-            return Str(value, node)
+    def string(self, node: ast.JoinedStr, scope: Scope, at, blocks, depth: int) -> Str:
+        """An f-string: parts that fold to one string are filled in, others are holes ``{}``."""
         parts: List[str] = []
         holes = False
-        for piece in string_pieces(node):
-            if isinstance(piece, cst.SimpleString):
-                text = string_value(piece)
-                parts.append(text if text is not None else "{}")
-                holes = holes or text is None
-            elif isinstance(piece, cst.FormattedString):
-                for part in piece.parts:
-                    if isinstance(part, cst.FormattedStringText):
-                        parts.append(part.value)
-                        continue
-                    strings = {
-                        s.value
-                        for s in self.scalars(
-                            self.eval(part.expression, scope, at, blocks, depth), depth
-                        )
-                        if isinstance(s, Str) and not s.holes
-                    }
-                    if len(strings) == 1 and part.format_spec is None:
-                        parts.append(strings.pop())
-                    else:
-                        parts.append("{}")
-                        holes = True
+        for part in node.values:
+            if type(part) is ast.Constant:
+                parts.append(part.value)
+                continue
+            strings = {
+                s.value
+                for s in self.scalars(self.eval(part.value, scope, at, blocks, depth), depth)
+                if isinstance(s, Str) and not s.holes
+            }
+            if len(strings) == 1 and part.format_spec is None:
+                parts.append(strings.pop())
+            else:
+                parts.append("{}")
+                holes = True
         return Str("".join(parts), node, holes)
 
     def binary(
-        self, node: cst.BinaryOperation, scope: Scope, at, blocks, depth: int, callsites: bool
+        self, node: ast.BinOp, scope: Scope, at, blocks, depth: int, callsites: bool
     ) -> Values:
         left = self.eval(node.left, scope, at, blocks, depth, callsites)
-        if isinstance(node.operator, cst.BitOr):
+        operator = type(node.op)
+        if operator is ast.BitOr:
             return _union((left, self.eval(node.right, scope, at, blocks, depth, callsites)))
-        if isinstance(node.operator, cst.Modulo):
+        if operator is ast.Mod:
             return tuple(Str(v.value, node, True) for v in left if isinstance(v, Str)) or (UNKNOWN,)
-        if not isinstance(node.operator, cst.Add):
+        if operator is not ast.Add:
             return (Opaque("arithmetic"),)
         right = self.eval(node.right, scope, at, blocks, depth, callsites)
         lefts = [v for v in left if isinstance(v, Str)]
@@ -802,27 +798,22 @@ class Resolver:
         return tuple(out[:MAX_VALUES])
 
     # ------------------------------------------------------------------ annotations
-    def instance_of(self, annotation: Optional[cst.CSTNode], scope: Scope, depth: int) -> Values:
+    def instance_of(self, annotation: Optional[ast.expr], scope: Scope, depth: int) -> Values:
         """What a value annotated with ``annotation`` may be."""
         if annotation is None:
             return (UNKNOWN,)
-        if isinstance(annotation, (cst.SimpleString, cst.ConcatenatedString)):
-            text = string_value(annotation)
-            try:
-                parsed = cst.parse_expression(text) if text else None
-            except (cst.ParserSyntaxError, RecursionError, ValueError):
-                parsed = None
+        kind = type(annotation)
+        if kind is ast.Constant and type(annotation.value) is str:
+            parsed = self.annotation(annotation.value)
             return self.instance_of(parsed, scope, depth) if parsed is not None else (UNKNOWN,)
-        if isinstance(annotation, cst.BinaryOperation) and isinstance(
-            annotation.operator, cst.BitOr
-        ):
+        if kind is ast.BinOp and type(annotation.op) is ast.BitOr:
             return _union(
                 (
                     self.instance_of(annotation.left, scope, depth),
                     self.instance_of(annotation.right, scope, depth),
                 )
             )
-        if isinstance(annotation, cst.Subscript):
+        if kind is ast.Subscript:
             generic = [
                 v
                 for v in self.eval(annotation.value, scope, None, (), depth, False)
@@ -832,7 +823,7 @@ class Resolver:
             if name.startswith(_TYPING):
                 short = name.rpartition(".")[2]
                 elements = [
-                    e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)
+                    e for e in subscript_elements(annotation) if type(e) is not ast.Slice
                 ]
                 if short == "Literal":
                     return _union(self.eval(e, scope, None, (), depth, False) for e in elements)
@@ -864,33 +855,43 @@ class Resolver:
             elif isinstance(value, QName):
                 groups.append((Opaque(value.name),))
             elif isinstance(value, Str):
-                groups.append(self.instance_of(cst.SimpleString(repr(value.value)), scope, depth))
+                parsed = self.annotation(value.value)
+                groups.append(
+                    self.instance_of(parsed, scope, depth) if parsed is not None else (UNKNOWN,)
+                )
             else:
                 groups.append((UNKNOWN,))
         return _union(groups)
 
+    def annotation(self, text: str) -> Optional[ast.expr]:
+        """The expression a string annotation holds (parsed once per run), None if not one."""
+        if text not in self._annotations:
+            try:
+                parsed: Optional[ast.expr] = ast.parse(text, mode="eval").body if text else None
+            except (SyntaxError, RecursionError, MemoryError, ValueError):
+                parsed = None
+            self._annotations[text] = parsed
+        return self._annotations[text]
 
-def _rewrapped(binding: Binding) -> Optional[cst.Name]:
+
+def _rewrapped(binding: Binding) -> Optional[ast.Name]:
     """The ``X`` of ``X = unknown_wrapper(X, ...)``, else None."""
     value = binding.value
-    if (
-        isinstance(value, cst.Call)
-        and value.args
-        and value.args[0].keyword is None
-        and not value.args[0].star
-    ):
-        first = value.args[0].value
-        if isinstance(first, cst.Name) and first.value == binding.name:
-            return first
+    if type(value) is ast.Call:
+        args = arguments(value)
+        if args and args[0].keyword is None and not args[0].star:
+            first = args[0].value
+            if type(first) is ast.Name and first.id == binding.name:
+                return first
     return None
 
 
-def argument_for(call: cst.Call, param: Binding, shift: int) -> Optional[cst.CSTNode]:
+def argument_for(call: ast.Call, param: Binding, shift: int) -> Optional[ast.expr]:
     """The argument expression a call passes for ``param`` (positional or keyword), if visible."""
     position = 0
-    for arg in call.args:
+    for arg in arguments(call):
         if arg.keyword is not None:
-            if arg.keyword.value == param.name:
+            if arg.keyword == param.name:
                 return arg.value
             continue
         if arg.star:
@@ -902,16 +903,16 @@ def argument_for(call: cst.Call, param: Binding, shift: int) -> Optional[cst.CST
 
 
 def call_arguments(
-    call: cst.Call,
-) -> Tuple[List[cst.CSTNode], Dict[str, cst.CSTNode], List[cst.CSTNode]]:
+    call: ast.Call,
+) -> Tuple[List[ast.expr], Dict[str, ast.expr], List[ast.expr]]:
     """(positional args up to any ``*args``, keyword args, ``**`` args) of a call."""
-    positional: List[cst.CSTNode] = []
-    keywords: Dict[str, cst.CSTNode] = {}
-    star_kwargs: List[cst.CSTNode] = []
+    positional: List[ast.expr] = []
+    keywords: Dict[str, ast.expr] = {}
+    star_kwargs: List[ast.expr] = []
     open_positions = True
-    for arg in call.args:
+    for arg in arguments(call):
         if arg.keyword is not None:
-            keywords[arg.keyword.value] = arg.value
+            keywords[arg.keyword] = arg.value
         elif arg.star == "**":
             star_kwargs.append(arg.value)
         elif arg.star == "*":

@@ -3,15 +3,14 @@
 Strings carry the node they are reported at (``site``). Containers keep their literal node and
 the scope it is evaluated in, so elements are evaluated on demand. Anything the resolver cannot
 see through is ``UNKNOWN``; objects it knows but that are not SP-API clients are ``Opaque``.
-Values are immutable and hashable; libcst nodes and scopes compare by identity.
+Values are immutable and hashable; ``ast`` nodes and scopes compare by identity.
 """
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple
-
-import libcst as cst
 
 
 class Value:
@@ -40,10 +39,10 @@ class Str(Value):
     """A string; ``holes`` when parts are unknown (written as ``{}``), e.g. an f-string URL."""
 
     value: str
-    site: Optional[cst.CSTNode]
+    site: Optional[ast.AST]
     holes: bool = False
 
-    def at(self, site: cst.CSTNode) -> "Str":
+    def at(self, site: ast.AST) -> "Str":
         return Str(self.value, site, self.holes)
 
 
@@ -53,9 +52,9 @@ class EnumMember(Value):
 
     kind: str
     value: str
-    site: Optional[cst.CSTNode]
+    site: Optional[ast.AST]
 
-    def at(self, site: cst.CSTNode) -> "EnumMember":
+    def at(self, site: ast.AST) -> "EnumMember":
         return EnumMember(self.kind, self.value, site)
 
 
@@ -63,7 +62,7 @@ class EnumMember(Value):
 class Container(Value):
     """A dict / list / tuple / set literal or comprehension, with the scope it is evaluated in."""
 
-    node: cst.CSTNode
+    node: ast.AST
     scope: Any  # syntax.Scope
     order: Any
     blocks: Tuple[int, ...]
@@ -110,7 +109,7 @@ class BoundMethod(Value):
 
     obj: ClientObj
     name: str
-    site: Optional[cst.CSTNode]
+    site: Optional[ast.AST]
 
 
 @dataclass(frozen=True)
