@@ -5,8 +5,8 @@ tool and data; see ``cache.py``) -> else the engine's project index, built once,
 which files may hold a use -> those files analysed in a process pool of ``jobs`` workers (default:
 every core available), each worker getting the index when it starts (inherited on fork, pickled
 once per worker elsewhere). With many files, reading and screening them for the index is spread
-over worker processes too. A cache hit imports no engine, and libcst is only imported for a file
-that may hold a use. A progress bar goes to stderr only when it is a terminal and the ``CI``
+over worker processes too. A cache hit imports no engine, and the analyser is only imported for a
+file that may hold a use. A progress bar goes to stderr only when it is a terminal and the ``CI``
 variable is unset.
 """
 
