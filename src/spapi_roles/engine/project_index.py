@@ -33,6 +33,7 @@ from typing import (
 )
 
 from . import prefilter as prefilter_module
+from .import_graph import ImportGraph
 
 if TYPE_CHECKING:
     from .syntax import ModuleInfo
@@ -93,6 +94,7 @@ class ProjectIndex:
         self.engine: object = None  # the analyzer's Engine for this index (created on first use)
         self._functions: Optional[FrozenSet[str]] = None
         self._mentions: Optional[Dict[str, List[str]]] = None
+        self._graph: Optional[ImportGraph] = None
         self._suffixes: Optional[Dict[str, Set[str]]] = None
         self._skipped: Dict[str, Tuple[int, int]] = (
             {}
@@ -102,6 +104,7 @@ class ProjectIndex:
         """Pickled for worker processes without parsed modules and engine (rebuilt there)."""
         state = dict(self.__dict__)
         state["_infos"] = {}
+        state["_graph"] = None
         state["engine"] = None
         return state
 
@@ -203,7 +206,7 @@ class ProjectIndex:
         ):
             return self._infos[path]
         if source is None:
-            source, tree = self._sources.get(path) or read_source(path), None
+            source, tree = self.source_of(path), None
         info = (
             parse(path, source, *self.module_of(path), self.prefilter.type_names, tree)
             if source is not None
@@ -226,8 +229,13 @@ class ProjectIndex:
             )
         return self._functions
 
-    def candidate_modules(self, word: str) -> List[ModuleInfo]:
-        """Parsed modules that may hold uses and mention the identifier ``word`` (call sites)."""
+    def source_of(self, path: str) -> Optional[str]:
+        """The text of the project file at absolute ``path``; None if it cannot be read."""
+        return self._sources.get(path) or read_source(path)
+
+    def candidate_modules(self, word: str, defined_in: Optional[str] = None) -> List[ModuleInfo]:
+        """Parsed modules that may hold uses and mention the identifier ``word`` (call sites);
+        with ``defined_in`` (a module's path), only those that may reach it through imports."""
         if self._mentions is None:  # identifier -> files that may hold uses and mention it, by path
             mentions: Dict[str, List[str]] = {}
             for path in sorted(self.reasons):
@@ -236,8 +244,15 @@ class ProjectIndex:
                     for identifier in set(_IDENTIFIER.findall(source)):
                         mentions.setdefault(identifier, []).append(path)
             self._mentions = mentions
+        reaching = None
+        if defined_in is not None:
+            if self._graph is None:
+                self._graph = ImportGraph(self)
+            reaching = self._graph.reaching(defined_in)
         found = []
         for path in self._mentions.get(word, ()):
+            if reaching is not None and path not in reaching:
+                continue
             info = self.info(path)
             if info is not None:
                 found.append(info)

@@ -303,7 +303,7 @@ class Resolver:
         called = cls.name if cls is not None else function.name
         modules: Dict[int, ModuleInfo] = {id(function.module): function.module}
         if self.index is not None:
-            for info in self.index.candidate_modules(called):
+            for info in self.index.candidate_modules(called, function.module.path):
                 modules.setdefault(id(info), info)
         found = []
         for info in modules.values():
