@@ -144,6 +144,17 @@ def test_two_jobs_find_the_same_uses_as_one_and_as_the_engine(name, monkeypatch)
     assert sorted(one.uses, key=key) == sorted(engine.analyze_paths(files, root), key=key)
 
 
+def test_by_default_a_few_files_are_analysed_without_starting_workers(monkeypatch):
+    root = FIXTURES / "sp_api_shop"
+    monkeypatch.setattr(runner, "default_jobs", lambda: 2)
+    few = runner.run(_files(root), str(root), use_cache=False)
+    assert few.stats.candidates < runner.ANALYSE_FILES_PER_WORKER * 2
+    assert few.stats.jobs == 0 and few.uses
+    monkeypatch.setattr(runner, "ANALYSE_FILES_PER_WORKER", 1)
+    many = runner.run(_files(root), str(root), use_cache=False)
+    assert many.stats.jobs == 2 and many.uses == few.uses
+
+
 def _check_json(arguments, capsys):
     code = cli.main(["check", "--format", "json", *arguments, "."])
     captured = capsys.readouterr()

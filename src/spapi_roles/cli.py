@@ -358,7 +358,8 @@ def _add_file_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--extend-exclude", action="append", metavar="PATTERNS",
                         help="comma-separated glob patterns to exclude as well")
     parser.add_argument("--jobs", "-j", type=_job_count, metavar="N",
-                        help="analyse in N processes (default: all cores)")
+                        help="analyse in N processes (default: all cores, one per 100 files "
+                        "that may hold a use)")
     parser.add_argument("--no-cache", action="store_true",
                         help="neither read nor update the analysis cache")
 
