@@ -34,6 +34,10 @@ def find_git_root(start: str) -> Optional[str]:
 
 def display_path(path: str) -> str:
     """``path`` relative to the working directory when it lies inside it, else as given."""
+    if not os.path.isabs(path):  # the common case, without relpath's cost (a run calls this
+        relative = os.path.normpath(path)  # for every file and every use)
+        if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
+            return relative
     relative = os.path.relpath(os.path.abspath(path))
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
         return os.path.normpath(path)
