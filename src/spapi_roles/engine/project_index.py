@@ -332,19 +332,25 @@ _kept = [0, 32]  # parsed modules kept in this process, and the count at which t
 
 
 def _kept_for_the_run() -> None:
-    """Count a parsed module kept for the run; each time the count doubles, freeze the heap.
-
-    Parsed modules stay until the run ends: hundreds of thousands of objects that every full
-    collection of Python's cyclic garbage collector would walk again (about a third of the
-    plugin's time inside flake8 on an SP-API-dense project). ``gc.freeze()`` takes them out of
-    the collector's reach; ``gc.collect()`` first, so that no garbage is frozen. A process does
-    this a handful of times (at 32, 64, 128... modules).
-    """
+    """Count a parsed module kept for the run; each time the count doubles, freeze the heap."""
     _kept[0] += 1
     if _kept[0] >= _kept[1]:
         _kept[1] *= 2
-        gc.collect()
-        gc.freeze()
+        _freeze_the_heap()
+
+
+def _freeze_the_heap() -> None:
+    """Take every live object out of the cyclic garbage collector's reach.
+
+    The index and the parsed modules stay until the run ends: tens to hundreds of thousands of
+    objects that every full collection would walk again (parsed modules cost about a third of the
+    CLI's time on an SP-API-dense project: 1.25 s against 0.94 s frozen). ``gc.collect()`` first,
+    so that no garbage is frozen. This happens once per index and a handful of times for modules
+    (at 32, 64, 128... kept). Inside flake8 it also freezes flake8's own live objects, which then
+    no longer cost its full collections either.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def build_index(
@@ -353,4 +359,5 @@ def build_index(
     """Index the project files ``paths`` below ``root`` (see module docstring and ``add_files``)."""
     index = ProjectIndex(root)
     index.add_files(paths, map_files)
+    _freeze_the_heap()
     return index
