@@ -33,6 +33,7 @@ LEDGER = "GET_LEDGER_DETAIL_VIEW_DATA"
             "app/main.py": "from .service import (  # the wrapper\n"
             f"    request,\n)\nrequest('{LEDGER}')\n"
         },
+        {"app/main.py": f"from .service import request as ask\nask('{LEDGER}')\n"},
         {  # through a re-export, two hops
             "app/api/__init__.py": "from .facade import *\n",
             "app/api/facade.py": "from ..service import request\n",
@@ -44,7 +45,7 @@ LEDGER = "GET_LEDGER_DETAIL_VIEW_DATA"
         },
     ],
     ids=["relative", "from-package", "aliased", "dotted", "after-semicolon", "parenthesized",
-         "re-export", "in-function"],
+         "function-alias", "re-export", "in-function"],
 )
 def test_call_sites_reached_through_any_import_feed_the_carrier(tmp_path, callers):
     files = {"app/__init__.py": "", "app/service.py": SERVICE, **callers}

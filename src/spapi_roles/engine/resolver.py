@@ -307,7 +307,10 @@ class Resolver:
                 modules.setdefault(id(info), info)
         found = []
         for info in modules.values():
-            for record in info.calls_named(called):
+            records = info.calls_named(called)
+            for alias in info.import_aliases.get(called, ()):  # ``from m import f as g; g(...)``
+                records = records + info.calls_named(alias)
+            for record in records:
                 for value in self.eval(
                     record.node.func, record.scope, record.order, record.blocks, 0, False
                 ):

@@ -181,6 +181,8 @@ class ModuleInfo:
         self.type_literals: List[Tuple[ast.Constant, str, Scope]] = []  # (node, value, scope)
         self.type_attributes: List[Tuple[ast.Attribute, Scope, Order, Blocks]] = []
         self.imported: Set[str] = set()  # qualified names imported
+        # imported name -> the other local names ``from m import name as other`` binds it to
+        self.import_aliases: Dict[str, Set[str]] = {}
         self.defined_methods: Set[str] = set()  # every def name
         self.comprehensions: Dict[int, Scope] = {}  # id(node) -> its scope
         self.walked: Set[int] = set()  # ids of the expressions walked (see positions.py)
@@ -635,6 +637,8 @@ class Collector:
             name = alias.name
             qualified = f"{base}.{name}" if base else name
             self.info.imported.add(qualified)
+            if alias.asname is not None and alias.asname != name:
+                self.info.import_aliases.setdefault(name, set()).add(alias.asname)
             self._bind_import(alias.asname if alias.asname is not None else name, qualified)
 
     def resolve_relative(self, level: int, module: str) -> Optional[str]:
