@@ -19,6 +19,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python < 3.11
+    import tomli as tomllib
+
 PROJECTS = Path(__file__).parent / "data" / "projects"
 SCHEMA = json.loads(
     (Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text()
@@ -254,7 +259,6 @@ def test_fix_adds_the_least_privilege_role_and_keeps_every_comment(shop, cli):
     assert [line for line in after.splitlines() if line not in before.splitlines()][
         -1
     ].strip() == '"Pricing",'
-    import tomllib
 
     assert tomllib.loads(after)["roles"] == [
         "Inventory and Order Tracking",
@@ -297,7 +301,6 @@ def test_init_writes_a_least_privilege_manifest_and_refuses_to_overwrite(shop, c
     result = cli("init", cwd=shop)
     assert result.returncode == 0, result.stderr
     text = (shop / "spapi-roles.toml").read_text()
-    import tomllib
 
     # Pricing alone grants every use: getOrders, getCompetitivePricing, the FBA report, offers.
     assert tomllib.loads(text)["roles"] == ["Pricing"]
@@ -318,7 +321,6 @@ def test_init_for_a_vendor_account(shop, cli):
     (shop / "spapi-roles.toml").unlink()
     result = cli("init", "--account", "vendor", "--manifest", "vendor.toml", cwd=shop)
     assert result.returncode == 0
-    import tomllib
 
     written = tomllib.loads((shop / "vendor.toml").read_text())
     assert written["account"] == "vendor"

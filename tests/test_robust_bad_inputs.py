@@ -60,6 +60,16 @@ FLAKE8_OWN: Dict[Tuple[str, str], str] = {
     ("stdin", "utf16-with-bom"): _OWN_STDIN,
     ("stdin", "cookie-lies-utf8"): _OWN_STDIN,
 }
+if sys.version_info < (3, 11):  # there, compile() raises ValueError, not SyntaxError, on NUL
+    _OWN_NUL = "flake8 raises ValueError compiling a file that holds a NUL byte"
+    for _tool in ("flake8", "stdin"):
+        for _case in ("nul-bytes", "nul-in-string", "random-bytes", "random-bytes-after-use",
+                      "utf16-with-bom"):
+            FLAKE8_OWN.setdefault((_tool, _case), _OWN_NUL)
+# The lines flake8 prints when a plugin of its own (pyflakes) raised on the file.
+_OWN_FAILURE_LINE = re.compile(
+    r'^(.+: "[^"]+" failed during execution due to |Run flake8 with greater verbosity)'
+)
 # Cases flake8 fails on run on their own, so that they cannot abort or hang the batch run.
 FLAKE8_ALONE = [case for tool, case in list(XFAIL) + list(FLAKE8_OWN) if tool == "flake8"]
 
@@ -330,6 +340,8 @@ def test_flake8_lines_for_each_case_are_well_formed(bad, case_id):
     # flake8 prints file names as they are: rejoin the record of the name holding a newline
     lines = [line for line in ran.stdout.replace("two\nlines.py", "two lines.py").splitlines()
              if line.startswith(prefix)]
+    if ("flake8", case_id) in FLAKE8_OWN:
+        lines = [line for line in lines if not _OWN_FAILURE_LINE.match(line)]
     for line in lines:
         assert re.match(r"^.+:\d+:\d+: (SPR\d{3}|E9\d\d) ", line), ran.describe()
     assert not [line for line in ran.stderr_lines if case_id in line], ran.describe()
@@ -340,6 +352,8 @@ def test_flake8_stdin_exits_0_or_1_without_a_traceback(bad, case_id):
     ran = bad.stdin[case_id]
     _assert_flake8_survived(ran, "stdin", case_id)
     for line in ran.stdout.splitlines():
+        if ("stdin", case_id) in FLAKE8_OWN and _OWN_FAILURE_LINE.match(line):
+            continue
         assert re.match(r"^stdin_case\.py:\d+:\d+: (SPR\d{3}|E9\d\d) ", line), ran.describe()
 
 
