@@ -1,6 +1,6 @@
 """The detection engine: SP-API uses (operations and types) in Python source, read with ``ast``.
 
-Public API (see the team brief):
+Public API:
 
 - ``analyze_source(source, path, index=None, tree=None) -> list[Use]``: ``tree`` is the
   ``ast.Module`` of exactly ``source`` when the caller has one (flake8's): nothing is parsed twice
