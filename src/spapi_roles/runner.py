@@ -1,13 +1,13 @@
 """The whole-project run behind ``spapi-roles check``, ``init`` and ``why``.
 
-Discovered files -> (cache hit: the uses recorded for the same files with the same contents,
-tool and data; see ``cache.py``) -> else the engine's project index, built once, which also says
-which files may hold a use -> those files analysed in a process pool of ``jobs`` workers (default:
-every core available), each worker getting the index when it starts (inherited on fork, pickled
-once per worker elsewhere). With many files, reading and screening them for the index is spread
-over worker processes too. A cache hit imports no engine, and the analyser is only imported for a
-file that may hold a use. A progress bar goes to stderr only when it is a terminal and the ``CI``
-variable is unset.
+Discovered files -> (cache hit: the uses recorded for the same files with the same contents, tool
+and data; see ``cache.py``) -> else the engine's project index, built once, which also says which
+files may hold a use -> those files analysed in a process pool of ``jobs`` workers (default: one
+per ``ANALYSE_FILES_PER_WORKER`` such files, up to every core available), each worker getting the
+index when it starts (inherited on fork, pickled once per worker elsewhere). With many files,
+reading and screening them for the index is spread over worker processes too. A cache hit imports
+no engine, and the analyser is only imported for a file that may hold a use. A progress bar goes to
+stderr only when it is a terminal and the ``CI`` variable is unset.
 """
 
 from __future__ import annotations
