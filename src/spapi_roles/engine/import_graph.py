@@ -44,7 +44,7 @@ def import_targets(source: str, module_name: str, is_package: bool) -> Set[str]:
                     aliased = len(words) >= 3 and words[1] == "as"
                     targets.add(words[0] if aliased else words[0].split(".")[0])
             continue
-        base = _absolute(len(dots), module, package)
+        base = absolute_module(len(dots), module, package)
         if base is None:
             continue
         for item in _COMMENT.sub("", names).strip().strip("()").split(","):
@@ -56,8 +56,9 @@ def import_targets(source: str, module_name: str, is_package: bool) -> Set[str]:
     return targets
 
 
-def _absolute(level: int, module: str, package: str) -> Optional[str]:
-    """The module a ``from`` import names, as the collector resolves it (None: above the root)."""
+def absolute_module(level: int, module: str, package: str) -> Optional[str]:
+    """The module ``from <level dots><module> import ...`` names inside ``package`` (None: above
+    the root); the collector binds imports by it, so the graph reads them the same way."""
     if not level:
         return module
     parts = package.split(".") if package else []

@@ -18,6 +18,8 @@ from __future__ import annotations
 import ast
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
 
+from .import_graph import absolute_module
+
 Order = Tuple[int, int]
 Blocks = Tuple[int, ...]
 
@@ -624,7 +626,7 @@ class Collector:
                 self._bind_import(head, head)
 
     def on_import_from(self, node: ast.ImportFrom) -> None:
-        base = self.resolve_relative(node.level or 0, node.module or "")
+        base = absolute_module(node.level or 0, node.module or "", self.info.package)
         if base is None:
             return
         if node.names[0].name == "*":
@@ -640,15 +642,6 @@ class Collector:
             if alias.asname is not None and alias.asname != name:
                 self.info.import_aliases.setdefault(name, set()).add(alias.asname)
             self._bind_import(alias.asname if alias.asname is not None else name, qualified)
-
-    def resolve_relative(self, level: int, module: str) -> Optional[str]:
-        if not level:
-            return module
-        package = self.info.package.split(".") if self.info.package else []
-        if level - 1 > len(package):
-            return None
-        base = package[: len(package) - (level - 1)] if level > 1 else package
-        return ".".join([p for p in base if p] + ([module] if module else []))
 
     def _bind_import(self, local: str, qualified: str) -> None:
         self.scope.add(
