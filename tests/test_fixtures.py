@@ -1,19 +1,15 @@
 """The detection engine against the fixture projects: every marked use is found, and nothing else.
 
 Markers and their format: ``fixtures/README.md``; reader and comparison:
-``tools/fixture_markers.py``.
+``tests/support/markers.py``.
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-
-import fixture_markers as markers  # noqa: E402
+from support import markers
 
 PROJECTS = markers.fixture_projects()
 NEGATIVES = "negatives"

@@ -16,7 +16,9 @@ import sys
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
-import fixture_markers as markers
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from support import markers  # noqa: E402  (the marker reader the fixture test uses)
 
 
 def _ratio(numerator: int, denominator: int) -> str:

@@ -1,0 +1,5 @@
+"""Test support: the readers of the expectation markers written in fixtures, snippets and examples.
+
+``markers``: the ``# expect:`` markers of the fixture projects (fixtures/README.md) and of the
+engine tests' snippets.
+"""
