@@ -303,3 +303,39 @@ def restore_permissions(directory: Path) -> None:
             path = os.path.join(current, name)
             if not os.path.islink(path):
                 os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+
+
+# ---------------------------------------------------------------------------- constant folding
+
+FOLDING_LITERAL = "GET_" + "X" * 100_000  # 100 KB: far longer than any SP-API path or type
+FOLDING_DOUBLINGS = 14  # unbounded folding: 100 KB * 2**14 = 1.6 GB per string
+# A conditional step costs the resolver three levels of its depth bound: six steps stay within it
+# (and, folded without a bound, build thousands of combinations of strings of megabytes).
+BRANCH_DOUBLINGS = 6
+# One self-doubling assignment per way of building a string from strings.
+FOLDING_STEPS = {
+    "concatenation": "a = a + a",
+    "augmented": "a += a",
+    "f-string": 'a = f"{a}{a}"',
+    "percent": 'a = "%s%s" % (a, a)',
+    "format": 'a = "{}{}".format(a, a)',
+    "join": 'a = "".join([a, a])',
+    "repetition": "a = a * 2",
+    "branches": "a = a + a if flag else a + b",
+}
+
+
+def worst_folding_module(style: str) -> str:
+    """``FOLDING_DOUBLINGS`` doublings of a 100 KB literal, then a report type made of it.
+
+    "branches" multiplies the number of values too: each step may take either branch, so folding
+    without a bound builds every combination of the values of the step before.
+    """
+    lines = ["import os", "from sp_api.api import Reports", "",
+             'flag = os.environ.get("FLAG")', f'a = "{FOLDING_LITERAL}"']
+    if style == "branches":
+        lines.append('b = "_DATA" if flag else "_FILE"')
+    lines += [FOLDING_STEPS[style]] * (BRANCH_DOUBLINGS if style == "branches"
+                                       else FOLDING_DOUBLINGS)
+    lines.append("Reports().create_report(reportType=a)")
+    return "\n".join(lines) + "\n"

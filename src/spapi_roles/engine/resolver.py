@@ -14,6 +14,7 @@ was evaluated, except literals and enum members written inside it.
 from __future__ import annotations
 
 import ast
+import itertools
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from .clients import Clients
@@ -53,6 +54,9 @@ from .values import (
 Values = Tuple[Value, ...]
 MAX_DEPTH = 30
 MAX_VALUES = 48
+# The longest string folding may build (concatenations, f-strings): an SP-API path or type name is
+# short, and a longer result is unresolved, so that self-doubling assignments cost nothing.
+MAX_STRING_CHARS = 4096
 _TYPING = ("typing.", "typing_extensions.")
 _CONTAINERS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
 _COMPREHENSIONS = (ast.DictComp, ast.ListComp, ast.SetComp, ast.GeneratorExp)
@@ -68,6 +72,14 @@ def _union(groups: Iterable[Values]) -> Values:
             if len(seen) >= MAX_VALUES:
                 return tuple(seen)
     return tuple(seen) or (UNKNOWN,)
+
+
+def _folded(parts: Iterable[str], site: ast.AST, holes: bool) -> Value:
+    """The string ``parts`` fold to, or UNKNOWN when longer than ``MAX_STRING_CHARS``."""
+    parts = tuple(parts)
+    if sum(map(len, parts)) > MAX_STRING_CHARS:
+        return UNKNOWN
+    return Str("".join(parts), site, holes)
 
 
 def _resite(values: Values, node: ast.AST) -> Values:
@@ -759,7 +771,7 @@ class Resolver:
                 )
         return out
 
-    def string(self, node: ast.JoinedStr, scope: Scope, at, blocks, depth: int) -> Str:
+    def string(self, node: ast.JoinedStr, scope: Scope, at, blocks, depth: int) -> Value:
         """An f-string: parts that fold to one string are filled in, others are holes ``{}``."""
         parts: List[str] = []
         holes = False
@@ -777,7 +789,7 @@ class Resolver:
             else:
                 parts.append("{}")
                 holes = True
-        return Str("".join(parts), node, holes)
+        return _folded(parts, node, holes)
 
     def binary(
         self, node: ast.BinOp, scope: Scope, at, blocks, depth: int, callsites: bool
@@ -797,8 +809,8 @@ class Resolver:
             return (UNKNOWN,)
         lefts = lefts or [Str("{}", None, True)]
         rights = rights or [Str("{}", None, True)]
-        out = [Str(a.value + b.value, node, a.holes or b.holes) for a in lefts for b in rights]
-        return tuple(out[:MAX_VALUES])
+        pairs = itertools.islice(((a, b) for a in lefts for b in rights), MAX_VALUES)
+        return _union([[_folded((a.value, b.value), node, a.holes or b.holes) for a, b in pairs]])
 
     # ------------------------------------------------------------------ annotations
     def instance_of(self, annotation: Optional[ast.expr], scope: Scope, depth: int) -> Values:
