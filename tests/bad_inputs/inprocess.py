@@ -23,7 +23,7 @@ import traceback
 from typing import Callable, List, Optional, Sequence
 
 from spapi_roles import engine
-from spapi_roles.engine import analyzer, prefilter, project_index
+from spapi_roles.engine import analyzer, prefilter
 from spapi_roles.flake8_plugin import Plugin
 from spapi_roles.uses import TYPE_KINDS, Use
 
@@ -72,12 +72,7 @@ def analyze_unguarded(source: str, path: str, force: bool = False) -> List[Use]:
     scan = prefilter.load()
     if not force and scan.reason(source) is None:
         return []
-    directory = os.path.dirname(os.path.abspath(path))
-    info = project_index.parse(path, source, *project_index.module_name_for(path, directory),
-                               scan.type_names)
-    if info is None:
-        return []
-    return assert_uses(analyzer.Engine(None).analyze(info), source)
+    return assert_uses(analyzer.analyze_module(source, path), source)
 
 
 def configure_plugin(manifest: Optional[str]) -> None:

@@ -30,25 +30,29 @@ def analyze_source(
     index: Optional[ProjectIndex] = None,
     tree: Optional[ast.Module] = None,
 ) -> List[Use]:
-    """Uses in one file's source (``analyzer.analyze_source``); ``tree``: its ``ast``, if parsed.
+    """Uses in one file's source; ``tree``: its ``ast``, if parsed. Never raises.
 
-    The analyser is loaded only for a file that may hold a use: linting code without SP-API never
-    pays for it.
+    The analyser (``analyzer.analyze_module``) is loaded only for a file that may hold a use:
+    linting code without SP-API never pays for it.
     """
     try:
         if (
             prefilter.load().reason(source) if index is None else index.reason(path, source)
         ) is None:
             return []
-    except Exception:  # noqa: BLE001 - as in the analyser: never abort a lint run
-        return []
-    from .analyzer import analyze_source as analyze
+        from .analyzer import analyze_module
 
-    return analyze(source, path, index, tree)
+        return analyze_module(source, path, index, tree)
+    except Exception:  # noqa: BLE001 - bad input (or an engine bug) never aborts a lint run
+        return []
 
 
 def analyze_paths(paths: Sequence[str], root: str) -> List[Use]:
-    """Index the project, then analyse every file that may hold a use (see the analyzer)."""
-    from .analyzer import analyze_paths as analyze
-
-    return analyze(paths, root)
+    """Index the project, then analyse every file that may hold a use."""
+    index = build_index(paths, root)
+    uses: List[Use] = []
+    for path in sorted(index.reasons):
+        source = index.source_of(path)
+        if source is not None:
+            uses.extend(analyze_source(source, path, index))
+    return uses

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import os
+import weakref
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
@@ -32,7 +33,8 @@ from .carriers import CarrierReader, TypeHit
 from .clients import Clients, Method, OpRef
 from .http import HttpMatch, HttpReader
 from .positions import Positions
-from .project_index import ProjectIndex, build_index, module_name_for, parse
+from .modules import module_name_for
+from .project_index import ProjectIndex, parse
 from .resolver import Resolver, argument_for, call_arguments
 from .syntax import Binding, CallRecord, ClassInfo, ModuleInfo, Scope, arguments, dotted
 from .values import (
@@ -72,7 +74,7 @@ class Finding:
     via: str = ""
 
 
-class Engine:
+class Analyzer:
     """Shared per-run state: data tables, the project index and the resolver."""
 
     def __init__(self, index: Optional[ProjectIndex]):
@@ -154,19 +156,19 @@ class Engine:
 
 
 class ModuleAnalysis:
-    def __init__(self, engine: Engine, info: ModuleInfo):
-        self.engine = engine
+    def __init__(self, analyzer: Analyzer, info: ModuleInfo):
+        self.analyzer = analyzer
         self.info = info
-        self.resolver = engine.resolver
+        self.resolver = analyzer.resolver
         self.findings: List[Finding] = []
         self.consumed: Set[int] = set()
-        self.packages = {p for p in (engine.clients.package_of(q) for q in info.imported) if p}
+        self.packages = {p for p in (analyzer.clients.package_of(q) for q in info.imported) if p}
 
     def run(self) -> List[Use]:
         for record in self.info.calls:
             self.call(record)
         for node, scope, at, blocks in self.info.path_dicts:
-            for match in self.engine.http.path_dict(node, scope, at, blocks):
+            for match in self.analyzer.http.path_dict(node, scope, at, blocks):
                 self.http_findings(match, None, scope, at, blocks)
         self.literals()
         return self.uses()
@@ -207,7 +209,7 @@ class ModuleAnalysis:
                 for v in resolver.eval(func, record.scope, record.order, record.blocks)
             )
         if not client_call:
-            for match in self.engine.http.call(node, record.scope, record.order, record.blocks):
+            for match in self.analyzer.http.call(node, record.scope, record.order, record.blocks):
                 self.http_findings(match, node, record.scope, record.order, record.blocks)
 
     def method_call(self, record: CallRecord, receivers, method: str, site: ast.Attribute) -> bool:
@@ -216,7 +218,7 @@ class ModuleAnalysis:
         for value in receivers:
             if isinstance(value, ClientObj):
                 is_client = True
-                self.client_call(record, self.engine.client_methods(value, method), method, site)
+                self.client_call(record, self.analyzer.client_methods(value, method), method, site)
             elif isinstance(value, ProjectObj):
                 is_client = self.project_object_call(record, value.info, method, site) or is_client
         return is_client
@@ -233,7 +235,7 @@ class ModuleAnalysis:
                     self.endpoint_call(binding.target, site, f"{klass.qualname}.{method}")
                     return True
         for obj in client_bases:
-            self.client_call(record, self.engine.client_methods(obj, method), method, site)
+            self.client_call(record, self.analyzer.client_methods(obj, method), method, site)
         return True
 
     def endpoint_call(self, function: Scope, site: ast.AST, via: str) -> None:
@@ -256,7 +258,7 @@ class ModuleAnalysis:
                 verb = verbs[0] if len(verbs) == 1 else None
             for value in self.resolver.eval(path_expr, function.parent):
                 if isinstance(value, Str):
-                    ops = self.engine.kb.match_http(verb, value.value)
+                    ops = self.analyzer.kb.match_http(verb, value.value)
                     self.add_operations(site, [(op, via) for op in ops])
 
     def client_call(
@@ -274,17 +276,17 @@ class ModuleAnalysis:
         node = record.node
         _, keywords, _ = call_arguments(node)
         if rdt_checked and self.asks_rdt(keywords, found):
-            token = self.engine.clients.restricted_data_token()
+            token = self.analyzer.clients.restricted_data_token()
             if token is not None:
                 self.add_refs(site, [(token, f"{found[0][0]}.{method}(restricted data token)")])
         seen: Set[Tuple[str, str]] = set()
         for class_id, m in found:
             for op in m.ops:
-                spec = self.engine.clients.carrier(m.package, op.operation_id)
+                spec = self.analyzer.clients.carrier(m.package, op.operation_id)
                 if spec is None or (m.package, op.operation_id) in seen:
                     continue
                 seen.add((m.package, op.operation_id))
-                hits, unresolved = self.engine.carriers.types(
+                hits, unresolved = self.analyzer.carriers.types(
                     node, record.scope, record.order, record.blocks, spec, spec["kind"]
                 )
                 self.add_types(hits, unresolved)
@@ -292,7 +294,7 @@ class ModuleAnalysis:
     def asks_rdt(self, keywords: Dict[str, ast.expr], found: List[Tuple[str, Method]]) -> bool:
         """Whether the client asks for a Restricted Data Token here (clients.json ``rdt``)."""
         for _, method in found:
-            spec = self.engine.clients.rdt.get(method.package)
+            spec = self.analyzer.clients.rdt.get(method.package)
             if spec is None or not (spec["any_method"] or method.rdt_auto):
                 continue
             for keyword in spec["keywords"]:
@@ -315,7 +317,7 @@ class ModuleAnalysis:
             if isinstance(bound, BoundMethod) and bound.site is not None:
                 self.client_call(
                     record,
-                    self.engine.client_methods(bound.obj, bound.name),
+                    self.analyzer.client_methods(bound.obj, bound.name),
                     bound.name,
                     bound.site,
                     rdt_checked=False,
@@ -323,7 +325,7 @@ class ModuleAnalysis:
 
     def wrapper_call(self, record: CallRecord, callee: ProjectFunc) -> None:
         """A call of a project function whose parameter names a client method for ``getattr``."""
-        flows = self.engine.getattr_flows(callee.scope)
+        flows = self.analyzer.getattr_flows(callee.scope)
         if not flows:
             return
         shift = 1 if callee.self_value is not None else 0
@@ -339,17 +341,17 @@ class ModuleAnalysis:
             for name in names:
                 if isinstance(name, Str) and not name.holes and name.site is not None:
                     for obj in receivers:
-                        found = self.engine.client_methods(obj, name.value)
+                        found = self.analyzer.client_methods(obj, name.value)
                         self.client_call(record, found, name.value, name.site, rdt_checked=False)
 
     def name_only(self, method: str, site: ast.AST) -> None:
-        index = self.engine.index
+        index = self.analyzer.index
         if method in self.info.defined_methods or (
             index is not None and method in index.defined_functions()
         ):
             return
         for package in sorted(self.packages):
-            ops = self.engine.unique_ops(package, method)
+            ops = self.analyzer.unique_ops(package, method)
             if ops:
                 self.add_refs(
                     site, [(op, f"{package} *.{method}") for op in ops], EVIDENCE_NAME_ONLY
@@ -362,12 +364,12 @@ class ModuleAnalysis:
         via = f"HTTP {match.verb or '*'} {match.path}"
         self.add_operations(match.site, [(op, via) for op in match.ops])
         for op in match.ops:
-            hits, unresolved = self.engine.http.types(match, op, call, scope, at, blocks)
+            hits, unresolved = self.analyzer.http.types(match, op, call, scope, at, blocks)
             self.add_types(hits, unresolved)
 
     # ------------------------------------------------------------------ literals
     def literals(self) -> None:
-        kb = self.engine.kb
+        kb = self.analyzer.kb
         for node, value, _ in self.info.type_literals:
             if id(node) in self.consumed:
                 continue
@@ -381,10 +383,10 @@ class ModuleAnalysis:
             bases = self.resolver.eval(node.value, scope, at, blocks)
             for value in bases:
                 if isinstance(value, Entity) and value.kind == "type_enum":
-                    kind = self.engine.clients.type_enums[value.target]["kind"]
+                    kind = self.analyzer.clients.type_enums[value.target]["kind"]
             if kind is None and all(v is UNKNOWN for v in bases):
                 base = dotted(node.value)  # e.g. an enum star-imported from an unknown place
-                enum_kinds = self.engine.clients.type_enum_kinds
+                enum_kinds = self.analyzer.clients.type_enum_kinds
                 kind = enum_kinds.get(base.rpartition(".")[2]) if base else None
             info = kb.type_named(node.attr, kind) if kind else None
             if info is not None:
@@ -479,69 +481,49 @@ def _merge(first: Use, second: Use) -> Use:
     )
 
 
-# ---------------------------------------------------------------------- public entry points
+# ---------------------------------------------------------------------- entry point
 
 
 def _vendored(path: str) -> bool:
     return _VENDORED in path.replace("\\", "/").split("/")
 
 
-def analyze_source(
+def analyze_module(
     source: str,
     path: str,
     index: Optional[ProjectIndex] = None,
     tree: Optional[ast.Module] = None,
 ) -> List[Use]:
-    """Uses in one file's source (``tree``: its ``ast`` if already parsed).
+    """Uses in one file that passed the prefilter (``tree``: its ``ast`` if already parsed).
 
-    Never raises: unparsable or pathological input gives [].
+    Exceptions are not caught here: ``engine.analyze_source`` is the guarded entry point.
+    Unparsable or pathological input gives [].
     """
-    try:
-        if _vendored(path):
-            return []
-        if index is None:
-            if prefilter_module.load().reason(source) is None:
-                return []
-            directory = os.path.dirname(os.path.abspath(path))
-            info = parse(
-                path,
-                source,
-                *module_name_for(path, directory),
-                prefilter_module.load().type_names,
-                tree,
-            )
-            engine = Engine(None)
-        else:
-            if index.reason(path, source) is None:
-                return []
-            info = index.info(path, source, tree)
-            engine = _engine_for(index)
-        return engine.analyze(info) if info is not None else []
-    except (
-        Exception
-    ):  # noqa: BLE001 - the contract: bad input (or an engine bug) never aborts a lint run
+    if _vendored(path):
         return []
+    if index is None:
+        directory = os.path.dirname(os.path.abspath(path))
+        info = parse(
+            path,
+            source,
+            *module_name_for(path, directory),
+            prefilter_module.load().type_names,
+            tree,
+        )
+        analyzer = Analyzer(None)
+    else:
+        info = index.info(path, source, tree)
+        analyzer = analyzer_for(index)
+    return analyzer.analyze(info) if info is not None else []
 
 
-def _engine_for(index: ProjectIndex) -> Engine:
-    """One Engine (resolver and memo) per index."""
-    if not isinstance(index.engine, Engine):
-        index.engine = Engine(index)
-    return index.engine
+# one Analyzer (resolver and memo) per index, kept as long as the index lives
+_ANALYZERS: "weakref.WeakKeyDictionary[ProjectIndex, Analyzer]" = weakref.WeakKeyDictionary()
 
 
-def analyze_paths(paths: Sequence[str], root: str) -> List[Use]:
-    """Index the project, then analyse every file that may hold a use."""
-    index = build_index(paths, root)
-    uses: List[Use] = []
-    for path in sorted(index.reasons):
-        if _vendored(path):
-            continue
-        info = index.info(path)
-        if info is None:
-            continue
-        try:
-            uses.extend(_engine_for(index).analyze(info))
-        except Exception:  # noqa: BLE001 - as in analyze_source
-            continue
-    return uses
+def analyzer_for(index: ProjectIndex) -> Analyzer:
+    """The Analyzer of ``index`` (created on first use)."""
+    analyzer = _ANALYZERS.get(index)
+    if analyzer is None:
+        analyzer = _ANALYZERS[index] = Analyzer(index)
+    return analyzer

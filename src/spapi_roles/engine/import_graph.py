@@ -19,10 +19,9 @@ modules, never fewer, than the resolver can follow:
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Set
+from typing import Dict, FrozenSet, Iterable, List, Optional, Protocol, Set, Tuple
 
-if TYPE_CHECKING:
-    from .project_index import ProjectIndex
+from .modules import absolute_module
 
 _IMPORT = re.compile(
     r"(?:^|[;:])[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n;]*)"
@@ -56,22 +55,24 @@ def import_targets(source: str, module_name: str, is_package: bool) -> Set[str]:
     return targets
 
 
-def absolute_module(level: int, module: str, package: str) -> Optional[str]:
-    """The module ``from <level dots><module> import ...`` names inside ``package`` (None: above
-    the root); the collector binds imports by it, so the graph reads them the same way."""
-    if not level:
-        return module
-    parts = package.split(".") if package else []
-    if level - 1 > len(parts):
-        return None
-    base = parts[: len(parts) - (level - 1)] if level > 1 else parts
-    return ".".join([p for p in base if p] + ([module] if module else []))
+class ProjectModules(Protocol):
+    """What the graph reads of a project (the project index, without importing it)."""
+
+    modules: Dict[str, str]  # dotted name -> path
+    path_modules: Dict[str, Tuple[str, bool]]  # path -> (dotted name, is a package)
+    reasons: Dict[str, str]  # paths of the files that may hold uses -> why
+
+    def source_of(self, path: str) -> Optional[str]: ...
+
+    def module_of(self, path: str) -> Tuple[str, bool]: ...
+
+    def is_module(self, name: str) -> bool: ...
 
 
 class ImportGraph:
     """Reverse import edges among a project's modules, built on first use."""
 
-    def __init__(self, index: "ProjectIndex"):
+    def __init__(self, index: ProjectModules):
         self.index = index
         # every contiguous run of a module name's components -> the paths of such modules
         self._runs: Dict[str, Set[str]] = {}

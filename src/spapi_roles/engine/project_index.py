@@ -34,6 +34,7 @@ from typing import (
 
 from . import prefilter as prefilter_module
 from .import_graph import ImportGraph
+from .modules import module_name_for
 
 if TYPE_CHECKING:
     from .syntax import ModuleInfo
@@ -50,20 +51,6 @@ _IDENTIFIER = re.compile(r"[^\W\d]\w*")
 # ~0.7 MB).
 _MAX_PARSE_CHARS = 1_000_000
 _MAX_PARSE_LINES = 50_000
-
-
-def module_name_for(path: str, root: str) -> Tuple[str, bool]:
-    """Dotted module name of ``path`` below ``root``, and whether it is a package ``__init__``."""
-    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
-    parts = [p for p in relative.replace(os.sep, "/").split("/") if p not in ("", ".")]
-    if parts and parts[0] == "..":
-        parts = [os.path.basename(path)]
-    if parts:
-        parts[-1] = parts[-1][:-3] if parts[-1].endswith(".py") else parts[-1]
-    is_package = bool(parts) and parts[-1] == "__init__"
-    if is_package:
-        parts = parts[:-1]
-    return ".".join(parts), is_package
 
 
 def defined_names(source: str) -> Set[str]:
@@ -91,7 +78,6 @@ class ProjectIndex:
         self.anchors: FrozenSet[str] = frozenset()
         self._sources: Dict[str, str] = {}
         self._infos: Dict[str, Optional[ModuleInfo]] = {}
-        self.engine: object = None  # the analyzer's Engine for this index (created on first use)
         self._functions: Optional[FrozenSet[str]] = None
         self._mentions: Optional[Dict[str, List[str]]] = None
         self._graph: Optional[ImportGraph] = None
@@ -101,11 +87,10 @@ class ProjectIndex:
         )  # abs path -> (len, hash) of a text that cannot hold a use
 
     def __getstate__(self) -> dict:
-        """Pickled for worker processes without parsed modules and engine (rebuilt there)."""
+        """Pickled for worker processes without parsed modules (parsed again there)."""
         state = dict(self.__dict__)
         state["_infos"] = {}
         state["_graph"] = None
-        state["engine"] = None
         return state
 
     # ------------------------------------------------------------------ building

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
 
-from .import_graph import absolute_module
+from .modules import absolute_module
 
 Order = Tuple[int, int]
 Blocks = Tuple[int, ...]
