@@ -1,6 +1,6 @@
 """Per-use, manifest and project checks on hand-made uses against the bundled knowledge base.
 
-The facts relied on are Amazon's stated ones (see /work/shared/spapi): JSON_LISTINGS_FEED needs
+The facts relied on are Amazon's stated ones (see tools/kb_inputs): JSON_LISTINGS_FEED needs
 Inventory and Order Tracking or Product Listing and is open to sellers and vendors
 (role-mappings-for-types, confirmed); POST_EASYSHIP_DOCUMENTS needs Direct-to-Consumer Shipping
 (Restricted), Inventory and Order Tracking or Tax Invoicing (Restricted), sellers only (confirmed);

@@ -1,4 +1,4 @@
-"""Consistency of the packaged knowledge base (kb.json) on its own and against the shared data."""
+"""Consistency of the packaged knowledge base (kb.json) on its own and against its inputs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from spapi_roles import knowledge
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(REPO_ROOT, "..", "shared", "spapi")
+INPUTS = os.path.join(REPO_ROOT, "tools", "kb_inputs")
 ROLE_SOURCE_KINDS = {
     "role-mappings-table",
     "grantless-list",
@@ -163,19 +163,13 @@ def test_retired_operations_clients_still_call_are_present(kb):
         assert op.known, key
 
 
-def _shared_catalog():
-    path = os.path.join(SHARED, "operations-catalog.json")
-    if not os.path.isfile(path):
-        pytest.skip(
-            f"shared SP-API data not found at {os.path.normpath(SHARED)}"
-            " (needed to compare with the models)"
-        )
-    with open(path, encoding="utf-8") as handle:
+def _models_catalog():
+    with open(os.path.join(INPUTS, "operations-catalog.json"), encoding="utf-8") as handle:
         return json.load(handle)
 
 
 def test_every_current_model_operation_is_present(kb):
-    catalog = _shared_catalog()
+    catalog = _models_catalog()
     current = {(op.method, op.path): op for op in kb.operations.values() if op.in_models}
     assert len(current) == len(catalog) == 370
     for row in catalog:

@@ -1,4 +1,4 @@
-"""Regenerating the knowledge base from the shared data gives exactly the committed files."""
+"""Regenerating the knowledge base from tools/kb_inputs gives exactly the committed files."""
 
 from __future__ import annotations
 
@@ -9,25 +9,29 @@ import sys
 import pytest
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(REPO_ROOT, "..", "shared", "spapi")
-GENERATOR = os.path.join(REPO_ROOT, "tools", "build_kb.py")
+TOOLS = os.path.join(REPO_ROOT, "tools")
 
 
-def _generator():
-    if not os.path.isfile(os.path.join(SHARED, "operations-catalog.json")):
-        pytest.skip(
-            f"shared SP-API data not found at {os.path.normpath(SHARED)}; cannot regenerate kb.json"
-        )
-    spec = importlib.util.spec_from_file_location("build_kb", GENERATOR)
+def _tool(name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(TOOLS, f"{name}.py"))
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the file executes
     spec.loader.exec_module(module)
     return module
 
 
-def test_regenerating_equals_the_committed_files():
-    build_kb = _generator()
-    kb_text, conflicts_text = build_kb.build(SHARED)
+@pytest.fixture(scope="module")
+def build_kb():
+    return _tool("build_kb")
+
+
+@pytest.fixture(scope="module")
+def generated(build_kb):
+    return build_kb.build()
+
+
+def test_regenerating_equals_the_committed_files(build_kb, generated):
+    kb_text, conflicts_text = generated
     with open(build_kb.OUT_KB, encoding="utf-8") as handle:
         assert handle.read() == kb_text, "kb.json is stale: run python tools/build_kb.py"
     with open(build_kb.OUT_CONFLICTS, encoding="utf-8") as handle:
@@ -36,12 +40,45 @@ def test_regenerating_equals_the_committed_files():
         ), "kb_conflicts.md is stale: run python tools/build_kb.py"
 
 
-def test_generation_is_deterministic():
-    build_kb = _generator()
-    assert build_kb.build(SHARED) == build_kb.build(SHARED)
+def test_generation_is_deterministic(build_kb, generated):
+    assert build_kb.build() == generated
 
 
-def test_generator_rejects_a_wrong_folder(tmp_path, capsys):
-    build_kb = _generator()
-    assert build_kb.main([str(tmp_path)]) == 2
-    assert "not the shared SP-API data folder" in capsys.readouterr().err
+def test_the_refresh_command_rejects_a_folder_without_the_reference_data(tmp_path, capsys):
+    assert _tool("extract_inputs").main([str(tmp_path)]) == 2
+    assert "not the SP-API reference data folder" in capsys.readouterr().err
+
+
+ROLES_PAGE_EXCERPT = """\
+Role definitions
+In the following sections, Restricted means that the role requires sensitive information.
+Pricing
+The Pricing role provides access to operations that determine list prices.
+-
+Role available to sellers? Yes
+-
+Role available to vendors? No
+Select for examples of operations that require this role.
+- The
+getPricingoperation of the Product Pricing API v2022-05-01, which returns pricing information. - The
+createReportoperation of the Reports API v2021-06-30, when you request theGET_XML_DATAreport.
+Product Listing
+The Product Listing role provides access to operations that create and manage product listings.
+-
+Role available to sellers? Yes
+-
+Role available to vendors? Yes
+"""
+
+
+def test_the_refresh_command_reads_roles_availability_and_examples_off_the_roles_page():
+    page = _tool("extract_inputs").roles_page(ROLES_PAGE_EXCERPT)
+    pricing, listing = page["roles"]
+    assert (pricing["name"], pricing["sellers"], pricing["vendors"]) == ("Pricing", True, False)
+    assert [(e["operation"], e["api"], e["version"]) for e in pricing["examples"]] == [
+        ("getPricing", "Product Pricing API", "v2022-05-01"),
+        ("createReport", "Reports API", "v2021-06-30"),
+    ]
+    assert "GET_XML_DATA" in pricing["examples"][1]["clause"]
+    assert (listing["name"], listing["vendors"], listing["examples"]) == (
+        "Product Listing", True, [])

@@ -1,23 +1,20 @@
 """Every example on Amazon's roles page answers with that page's role.
 
-The examples are parsed here from the page text in the shared data (sources/seed), independently
-of the generator: "The <operationId> operation of the <API> <version>, when you request the <TYPE>
-report" and the like.
+The examples are read here from the roles page's facts in tools/kb_inputs/roles-page.json (one
+record per "The <operationId> operation of the <API> <version>, when you request the <TYPE>
+report" sentence), and the types from each sentence's wording, independently of the generator.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
-
-import pytest
 
 from spapi_roles import knowledge
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SEED = os.path.join(
-    REPO_ROOT, "..", "shared", "spapi", "sources", "seed", "selling-partner-api-roles.txt"
-)
+ROLES_PAGE = os.path.join(REPO_ROOT, "tools", "kb_inputs", "roles-page.json")
 # Report titles the page uses instead of the type name (Amazon's report type values pages:
 # "FBA Fee Preview Report" = GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA, "Flat File V2 Settlement Report"
 # = GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2).
@@ -28,29 +25,21 @@ TITLES = {
 
 
 def _examples():
-    if not os.path.isfile(SEED):
-        pytest.skip(
-            f"roles page text not found at {os.path.normpath(SEED)} (shared SP-API data absent)"
-        )
-    with open(SEED, encoding="utf-8") as handle:
-        lines = handle.read().split("\n")
-    role = None
+    with open(ROLES_PAGE, encoding="utf-8") as handle:
+        page = json.load(handle)
     operations, types = [], []
-    for i, line in enumerate(lines[:-1]):
-        if line and lines[i + 1].startswith(f"The {line} ") and " role " in lines[i + 1]:
-            role = line
-            continue
-        match = re.match(r"(\w+?)operation of the (.+? API) v([\w-]+?)[,.]? (.*)$", line)
-        if match and role:
-            op_id, api, version, rest = match.groups()
-            operations.append((role, op_id, api, version))
+    for role in page["roles"]:
+        for example in role["examples"]:
+            version = example["version"].lstrip("v")
+            operations.append((role["name"], example["operation"], example["api"], version))
             for name, kind in re.findall(
                 r"(?:request the|submit a|subscribe to|subscriptions to the)\s*"
                 r"([A-Z][A-Z0-9_ ]*[A-Z0-9])\s*(report|feed|notification)",
-                rest,
+                example["clause"],
             ):
-                types.append((role, kind, name.replace(" ", "")))
-            types += [(role, "report", name) for title, name in TITLES.items() if title in rest]
+                types.append((role["name"], kind, name.replace(" ", "")))
+            types += [(role["name"], "report", name)
+                      for title, name in TITLES.items() if title in example["clause"]]
     return operations, types
 
 

@@ -1,8 +1,8 @@
 """Spot checks of the knowledge base against what the source files state.
 
-The expected values below were read in the shared data (role-mappings-*.json,
-sources/roles-to-rights-2022*.json, the roles page) and are cited per test. When the shared data
-is present, the certain rows of Amazon's role tables are also compared one by one.
+The expected values below were read in the extracted inputs (tools/kb_inputs: role-mappings-*.json,
+sources/roles-to-rights-2022*.json, the roles page) and are cited per test; the certain rows of
+Amazon's role tables are also compared one by one.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from spapi_roles import knowledge
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(REPO_ROOT, "..", "shared", "spapi")
+INPUTS = os.path.join(REPO_ROOT, "tools", "kb_inputs")
 D2C = "Direct-to-Consumer Shipping (Restricted)"
 
 
@@ -148,17 +148,14 @@ def test_types_from_client_enums_without_roles_stay_unknown(kb):
     assert info.roles == () and info.confidence == "unknown"
 
 
-def _load_shared(name):
-    path = os.path.join(SHARED, name)
-    if not os.path.isfile(path):
-        pytest.skip(f"shared SP-API data not found at {os.path.normpath(SHARED)}")
-    with open(path, encoding="utf-8") as handle:
+def _load_input(name):
+    with open(os.path.join(INPUTS, name), encoding="utf-8") as handle:
         return json.load(handle)
 
 
 def test_certain_table_rows_are_taken_as_stated(kb):
     for name in ("role-mappings-operations.json", "role-mappings-current-guides.json"):
-        data = _load_shared(name)
+        data = _load_input(name)
         for api in data["apis"]:
             stem = os.path.splitext(os.path.basename(api["model_file"]))[0]
             for row in api["operations"]:
@@ -173,7 +170,7 @@ def test_certain_table_rows_are_taken_as_stated(kb):
 
 
 def test_every_2022_type_is_known(kb):
-    data = _load_shared("sources/roles-to-rights-2022-by-operation.json")
+    data = _load_input("sources/roles-to-rights-2022-by-operation.json")
     kinds = {"Reports": "report", "Feeds": "feed", "Notifications": "notification"}
     for row in data["types"]:
         info = kb.type_named(row["type"], kinds[row["section"]])

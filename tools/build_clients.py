@@ -1,9 +1,10 @@
 """Generate ``src/spapi_roles/data/clients.json``: the client surfaces the engine resolves.
 
 Input: the method -> operation tables of the four Python SP-API clients in
-``../shared/spapi/clients/*.json`` (static readings of the installed packages, see
-``../shared/spapi/notes/clients.md``). Output: one compact, deterministic JSON file the installed
-package reads at run time (it never reads the shared folder):
+``tools/kb_inputs/clients/*.json`` (static readings of the installed packages, extracted from the
+SP-API reference data by ``tools/extract_inputs.py``; the reference data's ``notes/clients.md``
+describes them). Output: one compact, deterministic JSON file the installed package reads at run
+time:
 
 - ``operations``: ``[operation_id, model stem, HTTP method, path]`` rows, referenced by index;
   the engine maps them to knowledge-base keys (``<stem>#<operationId>``, else by method and path).
@@ -24,15 +25,13 @@ Usage: ``python tools/build_clients.py [--check]`` (``--check`` exits 1 if the f
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
 from typing import Dict, List, Optional, Tuple
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED_SPAPI = os.path.join(os.path.dirname(REPO), "shared", "spapi")
-SHARED_CLIENTS = os.path.join(SHARED_SPAPI, "clients")
+INPUT_CLIENTS = os.path.join(REPO, "tools", "kb_inputs", "clients")
 OUTPUT = os.path.join(REPO, "src", "spapi_roles", "data", "clients.json")
 FORMAT = 1
 
@@ -418,21 +417,20 @@ def carriers() -> dict:
     return {package: dict(sorted(specs.items())) for package, specs in sorted(out.items())}
 
 
-def build(shared_dir: str = SHARED_CLIENTS) -> dict:
+def build(inputs: str = INPUT_CLIENTS) -> dict:
     tables = {}
     sources = []
     for package, spec in PACKAGES.items():
-        path = os.path.join(shared_dir, spec["file"])
-        with open(path, "rb") as handle:
-            raw = handle.read()
-        tables[package] = json.loads(raw)
+        with open(os.path.join(inputs, spec["file"]), encoding="utf-8") as handle:
+            tables[package] = json.load(handle)
         sources.append(
             {
                 "package": tables[package]["package"],
                 "import_name": package,
                 "version": tables[package]["version"],
-                "file": f"spapi/clients/{spec['file']}",
-                "sha256": hashlib.sha256(raw).hexdigest(),
+                # the full table the input was extracted from (reference data path, hash)
+                "file": tables[package]["read_from"]["file"],
+                "sha256": tables[package]["read_from"]["sha256"],
             }
         )
     builder = Builder()
@@ -484,12 +482,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if the committed file is stale"
     )
-    parser.add_argument(
-        "shared", nargs="?", default=SHARED_SPAPI,
-        help="path of the shared SP-API data (default: ../shared/spapi)",
-    )
     args = parser.parse_args(argv)
-    text = render(build(os.path.join(args.shared, "clients")))
+    text = render(build())
     if args.check:
         with open(OUTPUT, encoding="utf-8") as handle:
             if handle.read() != text:

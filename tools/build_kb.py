@@ -1,13 +1,14 @@
-"""Build the packaged SP-API knowledge base (src/spapi_roles/data/kb.json) from the shared data.
+"""Build the packaged SP-API knowledge base (src/spapi_roles/data/kb.json) from tools/kb_inputs.
 
-Usage: python tools/build_kb.py [SHARED_SPAPI_DIR] [--check]
+Usage: python tools/build_kb.py [--check]
 
-SHARED_SPAPI_DIR defaults to ../shared/spapi relative to the repository root. The script also
-writes tools/kb_conflicts.md, the list of conflicts between sources and how precedence resolved
-them. Output is deterministic: sorted keys, no timestamps. With --check nothing is written; the
-exit status is 1 when the committed files differ from what would be generated.
+The inputs are the facts extracted from the SP-API reference data by tools/extract_inputs.py
+(tools/kb_inputs/README.md). The script also writes tools/kb_conflicts.md, the list of conflicts
+between sources and how precedence resolved them. Output is deterministic: sorted keys, no
+timestamps. With --check nothing is written; the exit status is 1 when the committed files differ
+from what would be generated.
 
-How roles are decided (README of the shared data, "How to combine the role sources"):
+How roles are decided (the reference data's "How to combine the role sources"):
   tier 1  Amazon's current role tables (rows with uncertain=false): a complete any-one-of list.
           When present it decides alone; roles named only by lower tiers are listed as conflicts.
   tier 2  Amazon's current guides, tutorials, legacy role pages and the roles page's examples.
@@ -38,10 +39,11 @@ from spapi_roles.knowledge import OPERATION_FIELDS, SCHEMA_VERSION, TYPE_FIELDS
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_KB = os.path.join(REPO_ROOT, "src", "spapi_roles", "data", "kb.json")
 OUT_CONFLICTS = os.path.join(REPO_ROOT, "tools", "kb_conflicts.md")
+INPUTS = os.path.join(REPO_ROOT, "tools", "kb_inputs")
 REGIONS = ("NA", "EU", "FE")
 
 # --------------------------------------------------------------------------------------------
-# Data tables (SP-API facts that the shared JSON does not carry in machine-readable form).
+# Data tables (SP-API facts that the inputs do not carry in machine-readable form).
 # --------------------------------------------------------------------------------------------
 
 # Human API names for model files that neither role-mapping file names.
@@ -434,21 +436,20 @@ class OpRecord:
 
 
 class Builder:
-    def __init__(self, shared: str) -> None:
-        self.shared = shared
+    def __init__(self, inputs: str) -> None:
         self.sources = Sources()
         self.conflicts: Dict[str, List[str]] = defaultdict(list)
-        counts = load_json(shared, "operations-counts.json")["source"]
+        counts = load_json(inputs, "operations-counts.json")["source"]
         self.models_commit = counts["commit"]
         self.models_date = counts["commit_date"][:10]
-        self.catalog = load_json(shared, "operations-catalog.json")
-        self.rm_ops = load_json(shared, "role-mappings-operations.json")
-        self.rm_guides = load_json(shared, "role-mappings-current-guides.json")
-        self.rm_types = load_json(shared, "role-mappings-types.json")
-        self.r2022 = load_json(shared, "sources/roles-to-rights-2022.json")
-        self.r2022_ops = load_json(shared, "sources/roles-to-rights-2022-by-operation.json")
+        self.catalog = load_json(inputs, "operations-catalog.json")
+        self.rm_ops = load_json(inputs, "role-mappings-operations.json")
+        self.rm_guides = load_json(inputs, "role-mappings-current-guides.json")
+        self.rm_types = load_json(inputs, "role-mappings-types.json")
+        self.r2022 = load_json(inputs, "sources/roles-to-rights-2022.json")
+        self.r2022_ops = load_json(inputs, "sources/roles-to-rights-2022-by-operation.json")
         self.clients = {
-            name: load_json(shared, f"clients/{name}.json")
+            name: load_json(inputs, f"clients/{name}.json")
             for name in (
                 "python-amazon-sp-api",
                 "amzn-sp-api",
@@ -456,13 +457,7 @@ class Builder:
                 "amazon-sp-api-clients",
             )
         }
-        with open(
-            os.path.join(shared, "sources/seed/selling-partner-api-roles.txt"), encoding="utf-8"
-        ) as fh:
-            self.seed_text = fh.read()
-        self.seed_ref = (
-            "https://developer-docs.amazon.com/sp-api/docs/roles-in-the-selling-partner-api"
-        )
+        self.roles_page = load_json(inputs, "roles-page.json")
         self.date_2022 = self.r2022_ops["date"][:10]
         self.commit_2022 = self.r2022_ops["source"].split("@", 1)[1]
         self.role_files_2022 = {r["role"]: r["file"] for r in self.r2022["roles"]}
@@ -470,34 +465,23 @@ class Builder:
     # ---------------------------------------------------------------- roles
     def build_roles(self) -> None:
         self.roles: Dict[str, dict] = {}
-        lines = self.seed_text.split("\n")
-        start = next(i for i, line in enumerate(lines) if line.strip() == "Role definitions")
-        order: List[str] = []
-        for i in range(start + 1, len(lines) - 1):
-            name = lines[i].strip()
-            nxt = lines[i + 1].strip()
-            if name and re.match(r"The " + re.escape(name) + r"( \([A-Z]+\))? role ", nxt):
-                order.append(name)
-                self.roles[name] = {"line": i, "description": nxt}
-        seed_source = self.sources.add(self.seed_ref, "", "roles-page")
+        page = self.roles_page
+        seed_source = self.sources.add(page["source"], page["date"], "roles-page")
         self.seed_source = seed_source
-        self.role_blocks: Dict[str, str] = {}
-        for idx, name in enumerate(order):
-            begin = self.roles[name]["line"]
-            end = self.roles[order[idx + 1]]["line"] if idx + 1 < len(order) else len(lines)
-            block = "\n".join(lines[begin:end])
-            self.role_blocks[name] = block
-            sellers = re.search(r"Role available to sellers\? (Yes|No)", block)
-            vendors = re.search(r"Role available to vendors\? (Yes|No)", block)
-            abbreviation = re.match(r"The .+? \(([A-Z]+)\) role ", self.roles[name]["description"])
-            self.roles[name].update(
-                sellers=sellers.group(1) == "Yes",
-                vendors=vendors.group(1) == "Yes",
-                restricted=name.endswith("(Restricted)"),
-                abbreviation=abbreviation.group(1) if abbreviation else None,
-                aliases={},
-                sources=[seed_source],
-            )
+        self.role_examples: Dict[str, List[dict]] = {}
+        for role in page["roles"]:
+            name = role["name"]
+            self.role_examples[name] = role["examples"]
+            abbreviation = re.match(r"The .+? \(([A-Z]+)\) role ", role["description"])
+            self.roles[name] = {
+                "description": role["description"],
+                "sellers": role["sellers"],
+                "vendors": role["vendors"],
+                "restricted": name.endswith("(Restricted)"),
+                "abbreviation": abbreviation.group(1) if abbreviation else None,
+                "aliases": {},
+                "sources": [seed_source],
+            }
         if len(self.roles) != 17:
             raise SystemExit(f"expected 17 roles on the roles page, found {len(self.roles)}")
         self.role_by_key = {role_key(name): name for name in self.roles}
@@ -515,7 +499,7 @@ class Builder:
         )
         for name in self.rm_ops["role_names_in_tables"]:
             seen.append((name, rm_src))
-        for name, where in self.rm_ops["role_name_spellings_seen"].items():
+        for name in self.rm_ops["role_name_spellings_seen"]:
             seen.append((name, rm_src))
         for name in self.rm_guides["role_names_seen"]:
             seen.append(
@@ -863,11 +847,10 @@ class Builder:
             names[f"{api} v{version.lstrip('v')}"] = stem
         out = []
         self.seed_type_examples: List[Tuple[str, str, str, str]] = []
-        for role, block in self.role_blocks.items():
-            for match in re.finditer(
-                r"^(\w+?)operation of the (.+? API) (v[\w-]+?)[,.]? (.*?)(?: - The)?$", block, re.M
-            ):
-                op_id, api, version, clause = match.groups()
+        for role, examples in self.role_examples.items():
+            for example in examples:
+                op_id, api, version = example["operation"], example["api"], example["version"]
+                clause = example["clause"]
                 stem = names.get(f"{api} {version}")
                 key = f"{stem}#{op_id}"
                 if key not in self.ops:
@@ -1253,7 +1236,7 @@ class Builder:
         out = [
             "# Knowledge-base conflicts and how they were resolved",
             "",
-            "Generated by `tools/build_kb.py` from the shared SP-API reference data; do not edit.",
+            "Generated by `tools/build_kb.py` from `tools/kb_inputs/`; do not edit.",
             "Precedence: current role tables (complete lists) > current guides, tutorials and the",
             "roles page's examples > Amazon's 2022 role lists > a role description naming a whole",
             "API > third-party material (only when no Amazon source says anything). Lower-bound",
@@ -1299,8 +1282,8 @@ def render(doc: dict) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-def build(shared: str) -> Tuple[str, str]:
-    builder = Builder(shared)
+def build(inputs: str = INPUTS) -> Tuple[str, str]:
+    builder = Builder(inputs)
     builder.build_roles()
     builder.build_operations()
     builder.gather_role_evidence()
@@ -1312,19 +1295,10 @@ def build(shared: str) -> Tuple[str, str]:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "shared",
-        nargs="?",
-        default=os.path.join(REPO_ROOT, "..", "shared", "spapi"),
-        help="path of the shared SP-API data (default: ../shared/spapi)",
-    )
-    parser.add_argument(
         "--check", action="store_true", help="compare with the committed files, write nothing"
     )
     args = parser.parse_args(argv)
-    if not os.path.isfile(os.path.join(args.shared, "operations-catalog.json")):
-        print(f"build_kb: error: {args.shared}: not the shared SP-API data folder", file=sys.stderr)
-        return 2
-    kb_text, conflicts_text = build(args.shared)
+    kb_text, conflicts_text = build()
     outputs = ((OUT_KB, kb_text), (OUT_CONFLICTS, conflicts_text))
     if args.check:
         stale = [
