@@ -10,6 +10,9 @@ import os
 
 import pytest
 
+# The support modules assert on the tests' behalf: show their comparisons as pytest does.
+pytest.register_assert_rewrite("support")
+
 
 def pytest_addoption(parser):
     parser.addoption("--run-slow", action="store_true", default=False,

@@ -1,92 +1,79 @@
-"""Engine: raw HTTP requests to SP-API paths, the verb from the call, RDT resource dicts."""
+"""Engine: raw HTTP requests to SP-API paths, the verb from the call, RDT resource dicts.
+
+Each snippet marks the uses the engine reports (``# expect:``, on the line or just above it; see
+``support.engine``); every other line must stay silent.
+"""
 
 from __future__ import annotations
 
-from engine_support import in_project, uses_in
-
-
-def ops(uses):
-    return sorted((u.line, u.name) for u in uses if u.kind == "operation")
+from support.engine import assert_marked, assert_marked_project
 
 
 def test_literal_fstring_plus_and_constant_built_urls():
-    source = """
+    assert_marked("""
         import requests
         HOST = "https://sellingpartnerapi-eu.amazon.com"
         REPORTS = "/reports/2021-06-30"
         ENDPOINT = "sellingpartnerapi-na.amazon.com"
 
         def run(session, report_id, order_id):
+            # expect: operation:getOrders
             requests.get("https://sellingpartnerapi-na.amazon.com/orders/v0/orders?MarketplaceIds=X")
+            # expect: operation:getReport
             requests.get(f"{HOST}/reports/2021-06-30/reports/{report_id}")
-            session.post(HOST + REPORTS + "/reports", json={})
+            session.post(HOST + REPORTS + "/reports", json={})  # expect: operation:createReport
+            # expect: operation:getOrderItems
             requests.get(f"https://{ENDPOINT}/orders/v0/orders/{order_id}/orderItems")
             url = f"{HOST}/feeds/2021-06-30/documents"
-            requests.post(url, json={})
+            requests.post(url, json={})  # expect: operation:createFeedDocument
+            # expect: operation:getMarketplaceParticipations
             requests.get("{}/sellers/v1/marketplaceParticipations".format(HOST))
-    """
-    assert ops(uses_in(source)) == [
-        (7, "getOrders"),
-        (8, "getReport"),
-        (9, "createReport"),
-        (10, "getOrderItems"),
-        (12, "createFeedDocument"),
-        (13, "getMarketplaceParticipations"),
-    ]
+    """)
 
 
 def test_verb_comes_from_the_call_or_its_arguments_unknown_means_every_operation_on_the_path():
-    source = """
+    assert_marked("""
         def run(client, verb):
-            client.request("POST", "/reports/2021-06-30/reports")
+            client.request("POST", "/reports/2021-06-30/reports")  # expect: operation:createReport
+            # expect: operation:getReports
             client.request(method="GET", url="/reports/2021-06-30/reports")
+            # expect: operation:createReport operation:getReports
             client.request(verb, "/reports/2021-06-30/reports")
-    """
-    assert ops(uses_in(source)) == [
-        (2, "createReport"),
-        (3, "getReports"),
-        (4, "createReport"),
-        (4, "getReports"),
-    ]
+    """)
 
 
 def test_types_in_body_query_and_path():
-    source = """
+    assert_marked("""
         import requests
         BASE = "https://sellingpartnerapi-na.amazon.com"
         R = BASE + "/reports/2021-06-30/reports"
+        # expect: operation:createReport report:GET_VENDOR_SALES_REPORT
         requests.post(R, json={"reportType": "GET_VENDOR_SALES_REPORT"})
+        # expect: operation:getReports
+        # expect: report:GET_AFN_INVENTORY_DATA report:GET_LEDGER_DETAIL_VIEW_DATA
         requests.get(R + "?reportTypes=GET_AFN_INVENTORY_DATA,GET_LEDGER_DETAIL_VIEW_DATA")
+        # expect: operation:createSubscription notification:ANY_OFFER_CHANGED
         requests.post(BASE + "/notifications/v1/subscriptions/ANY_OFFER_CHANGED", json={})
-    """
-    kinds = sorted((u.line, u.name) for u in uses_in(source) if u.kind != "operation")
-    assert kinds == [
-        (4, "GET_VENDOR_SALES_REPORT"),
-        (5, "GET_AFN_INVENTORY_DATA"),
-        (5, "GET_LEDGER_DETAIL_VIEW_DATA"),
-        (6, "ANY_OFFER_CHANGED"),
-    ]
+    """)
 
 
 def test_restricted_resources_dicts_and_endpoint_tables():
-    source = """
+    assert_marked("""
         from sp_api.api import Tokens
+        # expect: operation:createReport
         ENDPOINTS = [{"method": "POST", "path": "/reports/2021-06-30/reports"}]
 
         def token(order_id):
+            # expect: operation:createRestrictedDataToken
             return Tokens().create_restricted_data_token(restrictedResources=[
+                # expect: operation:getOrderAddress
                 {"method": "GET", "path": f"/orders/v0/orders/{order_id}/address"},
             ])
-    """
-    assert ops(uses_in(source)) == [
-        (2, "createReport"),
-        (5, "createRestrictedDataToken"),
-        (6, "getOrderAddress"),
-    ]
+    """)
 
 
 def test_wrapper_methods_report_the_call_sites_not_the_wrapper(tmp_path):
-    uses = in_project(
+    assert_marked_project(
         tmp_path,
         {
             "app/http.py": """
@@ -105,18 +92,16 @@ def test_wrapper_methods_report_the_call_sites_not_the_wrapper(tmp_path):
             from app.paths import ORDERS
 
             def run(http: Http):
-                http.get(ORDERS)
-                http.request("GET", "/sellers/v1/account")
+                http.get(ORDERS)  # expect: operation:getOrders
+                http.request("GET", "/sellers/v1/account")  # expect: operation:getAccount
         """,
             "app/paths.py": 'ORDERS = "/orders/v0/orders"\n',
         },
     )
-    assert uses["app/http.py"] == []
-    assert ops(uses["app/jobs.py"]) == [(5, "getOrders"), (6, "getAccount")]
 
 
 def test_not_http_log_messages_unrelated_hosts_and_decorator_paths():
-    source = """
+    assert_marked("""
         import logging, requests
         from sp_api.api import OrdersV0
         from sp_api.base import sp_endpoint
@@ -132,5 +117,4 @@ def test_not_http_log_messages_unrelated_hosts_and_decorator_paths():
         print(f"calling {ORDERS_PATH}")
         requests.get("https://api.example.com/orders/v0/orders/list")
         requests.get("https://example.com/api/v1/reports")
-    """
-    assert uses_in(source) == []
+    """)

@@ -7,50 +7,53 @@ import os
 import textwrap
 
 import pytest
-from engine_support import found, in_project
+from support.engine import assert_marked_project, expected_uses, marked_and_reported
 
 from spapi_roles.engine import analyze_source, build_index
 from spapi_roles.engine.import_graph import import_targets
 
-SERVICE = """
+LEDGER = "GET_LEDGER_DETAIL_VIEW_DATA"
+SERVICE = f"""
     from sp_api.api import Reports
 
     def request(kind):
+        # expect: operation:createReport report:{LEDGER}/carrier
         return Reports().create_report(reportType=kind)
 """
-LEDGER = "GET_LEDGER_DETAIL_VIEW_DATA"
+
+
+def call(function: str) -> str:
+    """A call of the wrapper with the report type: a literal use at the call site."""
+    return f"{function}('{LEDGER}')  # expect: report:{LEDGER}/literal\n"
 
 
 @pytest.mark.parametrize(
     "callers",
     [
-        {"app/main.py": f"from .service import request\nrequest('{LEDGER}')\n"},
-        {"app/main.py": f"from app import service\nservice.request('{LEDGER}')\n"},
-        {"app/main.py": f"import app.service as s\ns.request('{LEDGER}')\n"},
-        {"app/main.py": f"import app.service\napp.service.request('{LEDGER}')\n"},
-        {"app/main.py": f"import os; from app.service import request\nrequest('{LEDGER}')\n"},
+        {"app/main.py": "from .service import request\n" + call("request")},
+        {"app/main.py": "from app import service\n" + call("service.request")},
+        {"app/main.py": "import app.service as s\n" + call("s.request")},
+        {"app/main.py": "import app.service\n" + call("app.service.request")},
+        {"app/main.py": "import os; from app.service import request\n" + call("request")},
         {
             "app/main.py": "from .service import (  # the wrapper\n"
-            f"    request,\n)\nrequest('{LEDGER}')\n"
+            "    request,\n)\n" + call("request")
         },
-        {"app/main.py": f"from .service import request as ask\nask('{LEDGER}')\n"},
+        {"app/main.py": "from .service import request as ask\n" + call("ask")},
         {  # through a re-export, two hops
             "app/api/__init__.py": "from .facade import *\n",
             "app/api/facade.py": "from ..service import request\n",
-            "app/jobs/nightly.py": f"from app.api import request\nrequest('{LEDGER}')\n",
+            "app/jobs/nightly.py": "from app.api import request\n" + call("request"),
         },
         {  # inside a function, behind TYPE_CHECKING-style indentation
-            "app/main.py": "def run():\n    from . import service\n"
-            f"    service.request('{LEDGER}')\n",
+            "app/main.py": "def run():\n    from . import service\n    " + call("service.request"),
         },
     ],
     ids=["relative", "from-package", "aliased", "dotted", "after-semicolon", "parenthesized",
          "function-alias", "re-export", "in-function"],
 )
 def test_call_sites_reached_through_any_import_feed_the_carrier(tmp_path, callers):
-    files = {"app/__init__.py": "", "app/service.py": SERVICE, **callers}
-    uses = in_project(tmp_path, files)
-    assert (4, "report", LEDGER, "carrier") in found(uses["app/service.py"])
+    assert_marked_project(tmp_path, {"app/__init__.py": "", "app/service.py": SERVICE, **callers})
 
 
 def _write(root, files):
@@ -67,13 +70,14 @@ def test_modules_that_cannot_import_the_function_are_not_parsed(tmp_path):
     for copy in ("one", "two"):
         files[f"{copy}/__init__.py"] = ""
         files[f"{copy}/service.py"] = SERVICE
-        files[f"{copy}/main.py"] = f"from .service import request\nrequest('{LEDGER}')\n"
+        files[f"{copy}/main.py"] = "from .service import request\n" + call("request")
     paths = _write(tmp_path, files)
     index = build_index(paths, str(tmp_path))
     service = str(tmp_path / "one" / "service.py")
     with open(service, encoding="utf-8") as handle:
         uses = analyze_source(handle.read(), service, index)
-    assert {(u.line, u.name, u.evidence) for u in uses} >= {(4, LEDGER, "carrier")}
+    marked, reported = marked_and_reported(expected_uses(SERVICE), uses)
+    assert reported == marked
     parsed = {os.path.relpath(path, tmp_path) for path, info in index._infos.items() if info}
     assert parsed == {os.path.join("one", "service.py"), os.path.join("one", "main.py")}
 

@@ -1,16 +1,16 @@
-"""Engine: which client a receiver is, through locals, attributes, factories, modules and scopes."""
+"""Engine: which client a receiver is, through locals, attributes, factories, modules and scopes.
+
+Each snippet marks the uses the engine reports (``# expect:``, on the line or just above it; see
+``support.engine``); every other line must stay silent.
+"""
 
 from __future__ import annotations
 
-from engine_support import in_project, uses_in
-
-
-def ops(uses):
-    return sorted((u.line, u.name) for u in uses if u.kind == "operation")
+from support.engine import assert_marked, assert_marked_project
 
 
 def test_local_self_attribute_set_in_another_method_and_module_global():
-    assert ops(uses_in("""
+    assert_marked("""
         from sp_api.api import Orders, Reports
         SHARED = Reports()
 
@@ -20,14 +20,14 @@ def test_local_self_attribute_set_in_another_method_and_module_global():
 
             def run(self):
                 local = self.api
-                local.get_order("1")
-                self.api.get_order_items("1")
-                return SHARED.get_report("r")
-    """)) == [(10, "getOrder"), (11, "getOrderItems"), (12, "getReport")]
+                local.get_order("1")  # expect: operation:getOrder
+                self.api.get_order_items("1")  # expect: operation:getOrderItems
+                return SHARED.get_report("r")  # expect: operation:getReport
+    """)
 
 
 def test_with_and_async_with_and_factory_functions():
-    assert ops(uses_in("""
+    assert_marked("""
         from sp_api.asyncio.api import Reports
         from sp_api.api import Orders
 
@@ -36,14 +36,14 @@ def test_with_and_async_with_and_factory_functions():
 
         async def job():
             async with make() as reports:
-                await reports.get_report("r")
+                await reports.get_report("r")  # expect: operation:getReport
             with Orders() as orders:
-                orders.get_order("1")
-    """)) == [(9, "getReport"), (11, "getOrder")]
+                orders.get_order("1")  # expect: operation:getOrder
+    """)
 
 
 def test_inherited_factory_method_and_chained_call():
-    assert ops(uses_in("""
+    assert_marked("""
         from sp_api.api import Feeds
 
         class Base:
@@ -52,12 +52,12 @@ def test_inherited_factory_method_and_chained_call():
 
         class Job(Base):
             def run(self):
-                return self.feeds().get_feed("f-1")
-    """)) == [(9, "getFeed")]
+                return self.feeds().get_feed("f-1")  # expect: operation:getFeed
+    """)
 
 
 def test_dict_cache_of_clients():
-    assert ops(uses_in("""
+    assert_marked("""
         from sp_api.api import CatalogItems
 
         class Lookup:
@@ -67,59 +67,52 @@ def test_dict_cache_of_clients():
             def item(self, mp, asin):
                 if mp not in self._apis:
                     self._apis[mp] = CatalogItems(marketplace=mp, version="2022-04-01")
-                return self._apis[mp].get_catalog_item(asin)
+                return self._apis[mp].get_catalog_item(asin)  # expect: operation:getCatalogItem
 
             def cached(self, mp):
+                # expect: operation:searchCatalogItems
                 return self._apis.get(mp).search_catalog_items()
-    """)) == [(10, "getCatalogItem"), (13, "searchCatalogItems")]
+    """)
 
 
 def test_same_name_bound_to_different_clients_in_different_scopes_and_rebinding():
-    assert ops(uses_in("""
+    uses = assert_marked("""
         from sp_api.api import Orders, VendorDirectFulfillmentOrders
 
         def seller():
             client = Orders()
-            return client.get_order("1")
+            return client.get_order("1")  # expect: operation:getOrder@v0
 
         def vendor():
             client = VendorDirectFulfillmentOrders()
-            return client.get_order("1")
+            return client.get_order("1")  # expect: operation:getOrder@v1
 
         def both():
             client = Orders()
-            client.get_order("1")
+            client.get_order("1")  # expect: operation:getOrder@v0
             client = VendorDirectFulfillmentOrders()
-            return client.get_order("2")
-    """)) == [(5, "getOrder"), (9, "getOrder"), (13, "getOrder"), (15, "getOrder")]
-    uses = uses_in("""
-        from sp_api.api import Orders, VendorDirectFulfillmentOrders
-        def both():
-            client = Orders()
-            client.get_order("1")
-            client = VendorDirectFulfillmentOrders()
-            return client.get_order("2")
+            return client.get_order("2")  # expect: operation:getOrder@v1
     """)
-    apis = {u.line: u.api for u in uses}
-    assert apis[4] == "Orders API" and apis[6] != "Orders API"
+    seller, vendor = "Orders API", "Vendor Direct Fulfillment Orders API"
+    assert [use.api for use in sorted(uses, key=lambda use: use.line)] == [
+        seller, vendor, seller, vendor]
 
 
 def test_branch_bindings_both_reach_the_use():
-    uses = uses_in("""
+    (use,) = assert_marked("""
         from sp_api.api import Orders, VendorDirectFulfillmentOrders
         def pick(vendor):
             if vendor:
                 client = VendorDirectFulfillmentOrders()
             else:
                 client = Orders()
-            return client.get_order("1")
+            return client.get_order("1")  # expect: operation:getOrder
     """)
-    (use,) = uses
     assert len(use.operation_keys) >= 2  # the seller and the vendor getOrder
 
 
 def test_annotated_parameter_and_annotated_attribute():
-    assert ops(uses_in("""
+    assert_marked("""
         from typing import Optional
         from sp_api.api import Reports, Sellers
 
@@ -127,25 +120,25 @@ def test_annotated_parameter_and_annotated_attribute():
             sellers: Sellers
 
             def run(self, reports: "Reports", other: Optional[Reports] = None):
-                reports.get_report("r")
-                other.cancel_report("r")
-                self.sellers.get_account()
-    """)) == [(8, "getReport"), (9, "cancelReport"), (10, "getAccount")]
+                reports.get_report("r")  # expect: operation:getReport
+                other.cancel_report("r")  # expect: operation:cancelReport
+                self.sellers.get_account()  # expect: operation:getAccount
+    """)
 
 
 def test_parameter_takes_the_arguments_of_project_call_sites():
-    assert ops(uses_in("""
+    assert_marked("""
         from sp_api.api import Reports
 
         def status(client, report_id):
-            return client.get_report(report_id)
+            return client.get_report(report_id)  # expect: operation:getReport
 
         status(Reports(), "r-1")
-    """)) == [(4, "getReport")]
+    """)
 
 
 def test_factories_reexports_and_constants_from_other_project_modules(tmp_path):
-    uses = in_project(
+    assert_marked_project(
         tmp_path,
         {
             "shop/__init__.py": "",
@@ -168,21 +161,20 @@ def test_factories_reexports_and_constants_from_other_project_modules(tmp_path):
 
             class Nightly(ClientFactory):
                 def push(self):
-                    return self.feeds().get_feeds()
+                    return self.feeds().get_feeds()  # expect: operation:getFeeds
 
             def backfill():
-                return orders_client().get_orders()
+                return orders_client().get_orders()  # expect: operation:getOrders
 
             def report(report_id):
-                return AmazonReports().get_report(report_id)
+                return AmazonReports().get_report(report_id)  # expect: operation:getReport
         """,
         },
     )
-    assert ops(uses["shop/jobs.py"]) == [(5, "getFeeds"), (8, "getOrders"), (11, "getReport")]
 
 
 def test_getattr_with_literal_and_wrapper_parameter_flowing_into_getattr():
-    source = """
+    assert_marked("""
         from sp_api.api import Orders
 
         class Sync:
@@ -193,16 +185,16 @@ def test_getattr_with_literal_and_wrapper_parameter_flowing_into_getattr():
                 return getattr(self.api, operation)(*args)
 
             def items(self, order_id):
-                return self.call("get_order_items", order_id)
+                return self.call("get_order_items", order_id)  # expect: operation:getOrderItems
 
             def buyer(self, order_id):
+                # expect: operation:getOrderBuyerInfo
                 return getattr(self.api, "get_order_buyer_info")(order_id)
-    """
-    assert ops(uses_in(source)) == [(11, "getOrderItems"), (14, "getOrderBuyerInfo")]
+    """)
 
 
 def test_getattr_wrapper_called_from_another_module(tmp_path):
-    uses = in_project(
+    assert_marked_project(
         tmp_path,
         {
             "app/utils.py": """
@@ -219,16 +211,15 @@ def test_getattr_wrapper_called_from_another_module(tmp_path):
             from app.utils import Utils
 
             def main(client):
+                # expect: operation:getOrderAddress
                 Utils(client).call("get_order_address", order_id="1")
         """,
         },
     )
-    assert ops(uses["app/main.py"]) == [(4, "getOrderAddress")]
-    assert uses["app/utils.py"] == []
 
 
 def test_methods_of_project_objects_are_silent():
-    assert ops(uses_in("""
+    assert_marked("""
         from sp_api.api import Orders
 
         class Exporter:
@@ -236,12 +227,12 @@ def test_methods_of_project_objects_are_silent():
                 return []
 
         Exporter().get_orders()
-        Orders().get_orders().payload.get("Orders")
-    """)) == [(8, "getOrders")]
+        Orders().get_orders().payload.get("Orders")  # expect: operation:getOrders
+    """)
 
 
 def test_class_rebound_through_an_unknown_wrapper_keeps_its_client():
-    assert ops(uses_in("""
+    assert_marked("""
         from sp_api.api import Orders
         from ratelimit import throttled
 
@@ -251,12 +242,12 @@ def test_class_rebound_through_an_unknown_wrapper_keeps_its_client():
             api = Orders()
 
             def run(self):
-                return self.api.get_order("1")
-    """)) == [(10, "getOrder")]
+                return self.api.get_order("1")  # expect: operation:getOrder
+    """)
 
 
 def test_client_injected_through_the_constructor_at_a_project_call_site():
-    assert ops(uses_in("""
+    assert_marked("""
         from sp_api.api import Feeds
 
         class Uploader:
@@ -264,14 +255,14 @@ def test_client_injected_through_the_constructor_at_a_project_call_site():
                 self.feeds_api = feeds_api
 
             def status(self, feed_id):
-                return self.feeds_api.get_feed(feed_id)
+                return self.feeds_api.get_feed(feed_id)  # expect: operation:getFeed
 
         uploader = Uploader(Feeds())
-    """)) == [(8, "getFeed")]
+    """)
 
 
 def test_properties_closures_lambdas_and_factories_returning_dicts_of_clients():
-    assert ops(uses_in("""
+    assert_marked("""
         from functools import cached_property
         from sp_api.api import Orders, Reports
 
@@ -288,14 +279,14 @@ def test_properties_closures_lambdas_and_factories_returning_dicts_of_clients():
                 return Reports()
 
             def run(self):
-                self.orders.get_order_address("1")
-                self.reports.cancel_report("r")
-                clients()["orders"].get_order("1")
+                self.orders.get_order_address("1")  # expect: operation:getOrderAddress
+                self.reports.cancel_report("r")  # expect: operation:cancelReport
+                clients()["orders"].get_order("1")  # expect: operation:getOrder
 
         def outer():
             api = Orders()
+            # expect: operation:getOrderRegulatedInfo
             fetch = lambda: api.get_order_regulated_info("1")
             def inner():
-                return api.get_order_buyer_info("1")
-    """)) == [(17, "getOrderAddress"), (18, "cancelReport"), (19, "getOrder"),
-              (23, "getOrderRegulatedInfo"), (25, "getOrderBuyerInfo")]
+                return api.get_order_buyer_info("1")  # expect: operation:getOrderBuyerInfo
+    """)

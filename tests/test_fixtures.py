@@ -131,6 +131,37 @@ def test_parse_source_rejects_malformed_markers(bad_marker):
         markers.parse_source(f"call()  {bad_marker}\n", "f.py")
 
 
+def test_a_marker_on_a_line_of_its_own_is_about_the_next_code_line():
+    source = (
+        "# expect: operation:getOrders\n"
+        "\n"
+        "# a plain comment\n"
+        "Orders().get_orders(  # expect: operation:createReport\n"
+        "    # expect: report:GET_X\n"
+        "    'GET_X')\n"
+    )
+    expectations, _ = markers.parse_source(source, "f.py")
+    assert [str(expectation) for expectation in expectations] == [
+        "f.py:4: operation:getOrders", "f.py:4: operation:createReport", "f.py:6: report:GET_X"]
+    with pytest.raises(markers.MarkerError, match="f.py:2: no code line below"):
+        markers.parse_source("x = 1\n# expect: operation:getOrders\n", "f.py")
+
+
+def test_exact_evidence_is_for_snippets_only():
+    source = ("f()  # expect: report:GET_X/carrier report:?/unresolved "
+              "operation:getOrders/name-only\n")
+    with pytest.raises(markers.MarkerError, match="f.py:1: fixture markers tell only /optin apart"):
+        markers.parse_source(source, "f.py")
+    expectations, _ = markers.parse_source(source, "f.py", exact_evidence=True)
+    assert [(e.finding.mode, e.evidence, e.item()) for e in expectations] == [
+        ("default", "carrier", "report:GET_X/carrier"),
+        ("optin", "unresolved", "report:?/unresolved"),
+        ("optin", "name-only", "operation:getOrders/name-only"),
+    ]
+    with pytest.raises(markers.MarkerError, match="unknown mode 'strict'"):
+        markers.parse_source("f()  # expect: report:GET_X/strict\n", "f.py", exact_evidence=True)
+
+
 def test_parse_source_rejects_pattern_tags_sharing_a_line_with_code():
     with pytest.raises(markers.MarkerError, match="own"):
         markers.parse_source("call()  # pattern: inline-tag\n", "f.py")

@@ -1,14 +1,18 @@
-"""Expectation markers of the fixture projects: read them, and compare them with the engine's uses.
+"""Expectation markers: read them, and compare them with the engine's uses.
 
-Shared by ``tests/test_fixtures.py`` and ``tools/precision_recall.py``. The marker format is
-described in ``fixtures/README.md``; in short, a trailing comment on the line of the reported
-token::
+Shared by ``tests/test_fixtures.py`` and ``tools/precision_recall.py`` (the fixture projects) and by
+the engine tests' snippets (``support.engine``). The format is described in ``fixtures/README.md``;
+in short, a trailing comment on the line of the reported token::
 
     orders.get_orders(CreatedAfter=since)  # expect: operation:getOrders@v0
     Reports().create_report(reportType=kind)  # expect: operation:createReport report:?/optin
 
-and ``# pattern: <id>`` comment lines above each case. Markers are read from comment tokens only,
-so a string that contains ``# expect:`` is not a marker. Nothing here imports fixture code.
+or, where the line would grow too long, the same comment on a line of its own just above the code
+line it is about. ``# pattern: <id>`` comment lines tag each fixture case. The engine tests'
+snippets may also name the exact evidence (``report:GET_X/carrier``, ``/literal``,
+``/receiver``, ``/name-only``, ``/unresolved``) where the fixtures only tell default from
+``/optin``. Markers are read from comment tokens only, so a string that contains ``# expect:`` is
+not a marker. Nothing here imports fixture code.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ _PATTERN_RE = re.compile(r"#\s*pattern:(?P<id>.*)$")
 _PATTERN_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ITEM_RE = re.compile(
     r"^(?P<kind>[a-z]+):(?P<name>\?|[A-Za-z][A-Za-z0-9_]*)"
-    r"(?:@(?P<version>[A-Za-z0-9][A-Za-z0-9.-]*))?(?:/(?P<mode>[a-z]+))?$"
+    r"(?:@(?P<version>[A-Za-z0-9][A-Za-z0-9.-]*))?(?:/(?P<mode>[a-z]+(?:-[a-z]+)*))?$"
 )
 
 
@@ -58,16 +62,23 @@ class Finding:
 
 @dataclass(frozen=True)
 class Expectation:
-    """One marker item; ``version`` is None when the marker does not pin the API version."""
+    """One marker item; ``version`` is None when the marker does not pin the API version,
+    ``evidence`` None when it gives only the evidence class (``finding.mode``)."""
 
     finding: Finding
     version: Optional[str] = None
+    evidence: Optional[str] = None
 
     def __str__(self) -> str:
         found = self.finding
+        return f"{found.path}:{found.line}: {self.item()}"
+
+    def item(self) -> str:
+        """The marker item as written: ``kind:name[@version][/mode]``."""
+        found = self.finding
         version = f"@{self.version}" if self.version else ""
-        suffix = "/optin" if found.mode == "optin" else ""
-        return f"{found.path}:{found.line}: {found.kind}:{found.name}{version}{suffix}"
+        mode = self.evidence or ("optin" if found.mode == "optin" else "")
+        return f"{found.kind}:{found.name}{version}{'/' + mode if mode else ''}"
 
 
 @dataclass
@@ -159,7 +170,17 @@ def python_files(root: Path) -> List[Path]:
     return sorted(path for path in root.rglob("*.py") if "__pycache__" not in path.parts)
 
 
-def _parse_items(text: str, where: str) -> List[Tuple[str, str, Optional[str], str]]:
+def _evidence_class(evidence: str) -> str:
+    if evidence in DEFAULT_EVIDENCE:
+        return "default"
+    if evidence in OPTIN_EVIDENCE:
+        return "optin"
+    raise ValueError(f"unknown evidence {evidence!r}")
+
+
+def _parse_items(text: str, where: str, exact_evidence: bool
+                 ) -> List[Tuple[str, str, Optional[str], str, Optional[str]]]:
+    """(kind, name, version, mode, evidence) of each item of one marker."""
     items = text.split()
     if not items:
         raise MarkerError(f"{where}: empty '# expect:' marker")
@@ -171,34 +192,62 @@ def _parse_items(text: str, where: str) -> List[Tuple[str, str, Optional[str], s
         kind, name, version, mode = match.group("kind", "name", "version", "mode")
         if kind not in KINDS:
             raise MarkerError(f"{where}: unknown kind {kind!r} in {item!r}")
-        if mode not in (None, "optin"):
-            raise MarkerError(f"{where}: unknown mode {mode!r} in {item!r} (only /optin)")
+        evidence = None
+        if mode in DEFAULT_EVIDENCE | OPTIN_EVIDENCE:
+            if not exact_evidence:
+                raise MarkerError(f"{where}: fixture markers tell only /optin apart, "
+                                  f"not the evidence {mode!r}: {item!r}")
+            evidence, mode = mode, _evidence_class(mode)
+        elif mode not in (None, "optin"):
+            allowed = "/optin or an evidence" if exact_evidence else "only /optin"
+            raise MarkerError(f"{where}: unknown mode {mode!r} in {item!r} ({allowed})")
+        mode = mode or "default"
         if name == UNRESOLVED_NAME and (kind == "operation" or mode != "optin"):
             raise MarkerError(f"{where}: '?' is only for an opt-in unresolved type: {item!r}")
         if version is not None and kind != "operation":
             raise MarkerError(f"{where}: only operations take an @version: {item!r}")
-        parsed.append((kind, name, version, "optin" if mode else "default"))
+        parsed.append((kind, name, version, mode, evidence))
     return parsed
 
 
-def parse_source(text: str, rel_path: str) -> Tuple[List[Expectation], List[Tuple[str, int]]]:
-    """The expectations and pattern tags (id, line) in one file's source text."""
+def _code_lines(tokens: List[tokenize.TokenInfo]) -> List[int]:
+    """The lines on which a token other than a comment or a line break starts, in order."""
+    skipped = (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
+               tokenize.DEDENT, tokenize.ENDMARKER)
+    return sorted({token.start[0] for token in tokens if token.type not in skipped})
+
+
+def parse_source(
+    text: str, rel_path: str, exact_evidence: bool = False
+) -> Tuple[List[Expectation], List[Tuple[str, int]]]:
+    """The expectations and pattern tags (id, line) in one file's source text.
+
+    A marker after code is about its own line; a marker on a line of its own is about the next
+    line that holds code. ``exact_evidence`` lets items name the evidence (the snippets' form).
+    """
     expectations: List[Expectation] = []
     patterns: List[Tuple[str, int]] = []
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError) as error:
         raise MarkerError(f"{rel_path}: cannot tokenize: {error}") from error
+    code_lines = _code_lines(tokens)
     for token in tokens:
         if token.type != tokenize.COMMENT:
             continue
         line = token.start[0]
         where = f"{rel_path}:{line}"
+        own_line = token.line.strip() == token.string.strip()
         expect = _EXPECT_RE.search(token.string)
         if expect is not None:
-            for kind, name, version, mode in _parse_items(expect.group("items"), where):
+            if own_line:
+                line = next((code for code in code_lines if code > line), 0)
+                if not line:
+                    raise MarkerError(f"{where}: no code line below this '# expect:' marker")
+            for kind, name, version, mode, evidence in _parse_items(
+                    expect.group("items"), where, exact_evidence):
                 finding = Finding(rel_path, line, kind, name, mode)
-                expectations.append(Expectation(finding, version))
+                expectations.append(Expectation(finding, version, evidence))
             continue
         pattern = _PATTERN_RE.match(token.string)
         if pattern is not None:
@@ -207,7 +256,7 @@ def parse_source(text: str, rel_path: str) -> Tuple[List[Expectation], List[Tupl
                 raise MarkerError(
                     f"{where}: pattern id must be lower-case words joined by '-': {pattern_id!r}"
                 )
-            if token.line.strip() != token.string.strip():
+            if not own_line:
                 raise MarkerError(f"{where}: '# pattern:' must be on a line of its own")
             patterns.append((pattern_id, line))
     return expectations, patterns
@@ -236,12 +285,10 @@ def relative_path(path: str, root: Path) -> str:
 
 def finding_of(use, root: Path) -> Tuple[Finding, str]:
     """The comparable finding and the version of one engine ``Use``."""
-    if use.evidence in DEFAULT_EVIDENCE:
-        mode = "default"
-    elif use.evidence in OPTIN_EVIDENCE:
-        mode = "optin"
-    else:
-        raise ValueError(f"unknown evidence {use.evidence!r} in {use!r}")
+    try:
+        mode = _evidence_class(use.evidence)
+    except ValueError:
+        raise ValueError(f"unknown evidence {use.evidence!r} in {use!r}") from None
     name = use.name or UNRESOLVED_NAME
     return Finding(relative_path(use.path, root), use.line, use.kind, name, mode), use.version
 
