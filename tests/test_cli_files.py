@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import os
 import subprocess
 
@@ -104,7 +103,7 @@ def test_an_unreadable_file_is_named_and_the_run_exits_2(tmp_path, monkeypatch, 
     (tmp_path / "spapi-roles.toml").write_text("roles = []\n")
     (tmp_path / "ok.py").write_text("x = 1\n")
     (tmp_path / "secret.py").write_text("from sp_api.api import Orders\n")
-    real_open = builtins.open
+    real_open = os.open
 
     def refusing_open(path, *args, **kwargs):
         if str(path).endswith("secret.py"):
@@ -112,9 +111,9 @@ def test_an_unreadable_file_is_named_and_the_run_exits_2(tmp_path, monkeypatch, 
         return real_open(path, *args, **kwargs)
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(builtins, "open", refusing_open)
+    monkeypatch.setattr(os, "open", refusing_open)
     assert cli.main(["check", "--no-cache", "--jobs", "1", "."]) == cli.EXIT_ERROR
     out, err = capsys.readouterr()
     assert err.splitlines() == [
-        "spapi-roles: error: secret.py: cannot read (Permission denied); not checked"]
+        "spapi-roles: error: secret.py: cannot read (permission denied); not checked"]
     assert "1 file checked" in out

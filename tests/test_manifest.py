@@ -7,7 +7,6 @@ import sys
 
 import pytest
 
-from spapi_roles import errors as errors_module
 from spapi_roles.errors import UserError
 from spapi_roles.manifest import load_manifest, manifest_for
 
@@ -290,10 +289,14 @@ def test_unreadable_file_reported_by_the_os(tmp_path, monkeypatch):
     """The same error when the OS refuses (also testable as root, which reads anything)."""
     path = write(tmp_path, "spapi-roles.toml", 'roles = ["Pricing"]\n')
 
-    def refuse(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(errors_module, "open", refuse, raising=False)
+    def refuse(name, *args, **kwargs):
+        if name == path:
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
     _, text = error_of(path)
     assert text == f"{path}: cannot read the manifest: permission denied"
 

@@ -1,17 +1,13 @@
 """Bounded work on hostile inputs: whatever a small file in a pull request holds, a lint run stays
 within a bounded time and memory, in the CLI and in flake8.
 
-Each tool runs as a subprocess under an address-space limit (so that a regression fails the test,
-not the machine); its peak resident memory is read from the kernel's accounting of the child.
+Each tool runs as a subprocess under an address-space limit (``harness.measured``: a regression
+fails the test, not the machine); its peak resident memory is the kernel's accounting of it.
 """
 
 from __future__ import annotations
 
 import functools
-import json
-import sys
-from pathlib import Path
-from typing import Dict, List, Tuple
 
 import pytest
 
@@ -20,37 +16,11 @@ from bad_inputs.cases import FOLDING_STEPS, worst_folding_module
 
 PEAK_MEGABYTES = 200
 SECONDS = 8.0  # each run takes well under a second alone; the rest is room for a busy machine
-ADDRESS_SPACE = 2 * 1024 ** 3
-# Runs a command under an address-space limit; writes its peak resident size (kB) and time.
-_MEASURED = """\
-import json, resource, subprocess, sys, time
-limit, report, command = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-def limited():
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-started = time.monotonic()
-code = subprocess.call(command, preexec_fn=limited)
-seconds = time.monotonic() - started
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-with open(report, "w") as stream:
-    json.dump({"peak_kb": peak, "seconds": seconds}, stream)
-sys.exit(code)
-"""
-
-
-def measured(tool: List[str], cwd: Path, env: Dict[str, str], report: Path) -> harness.Ran:
-    """``tool`` run under the address-space limit; ``report`` receives its peak and time."""
-    return harness.run([sys.executable, "-c", _MEASURED, str(ADDRESS_SPACE), str(report), *tool],
-                       cwd, env, timeout=120)
-
-
-def _peak_and_seconds(report: Path) -> Tuple[float, float]:
-    figures = json.loads(report.read_text())
-    return figures["peak_kb"] / 1024, figures["seconds"]
 
 
 @pytest.fixture(scope="module")
 def folding(tmp_path_factory):
-    """Every worst folding module through the CLI and flake8, measured, a few at a time."""
+    """Every worst folding module through the CLI and flake8, measured one at a time."""
     base = tmp_path_factory.mktemp("folding")
     env = harness.guarded_env(base / "markers")
     jobs = {}
@@ -67,8 +37,7 @@ def folding(tmp_path_factory):
         }
         for tool, command in tools.items():
             jobs[tool, style] = functools.partial(
-                measured, command, project, env, base / f"{tool}-{style}.json")
-    # one at a time: the figures are peaks of single runs, and time is measured too
+                harness.measured, command, project, env, base / f"{tool}-{style}.json")
     runs = harness.run_all(jobs, workers=1)
     counts.add("worst generated modules measured", len(runs))
     return base, runs
@@ -80,7 +49,7 @@ def test_worst_folding_module_stays_under_200_mb_and_a_few_seconds(folding, tool
     base, runs = folding
     ran = runs[tool, style]
     harness.assert_no_traceback(ran)
-    peak, seconds = _peak_and_seconds(base / f"{tool}-{style}.json")
+    peak, seconds = harness.peak_and_seconds(base / f"{tool}-{style}.json")
     assert peak < PEAK_MEGABYTES and seconds < SECONDS, (
         f"{peak:.0f} MB, {seconds:.1f} s\n{ran.describe()}")
 

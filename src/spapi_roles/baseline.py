@@ -31,7 +31,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Sequence, Tuple
 
-from spapi_roles.errors import UserError, read_user_file
+from spapi_roles import reading
+from spapi_roles.errors import UserError
 
 VERSION = 1
 TOOL = "spapi-roles"
@@ -138,7 +139,7 @@ def _corrupt(path: str, reason: str, line: Any = None) -> UserError:
 
 def load_baseline(path: str) -> Baseline:
     """Read a baseline file; any problem is a UserError naming the file."""
-    data = read_user_file(path, "baseline")
+    data = reading.read_user_file(path, reading.BASELINE)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

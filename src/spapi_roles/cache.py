@@ -26,7 +26,7 @@ import tempfile
 import time
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from . import __version__
+from . import __version__, reading
 from .uses import Use
 
 FORMAT = 1
@@ -88,11 +88,10 @@ def data_fingerprint() -> str:
 
 
 def content_hash(path: str) -> str:
-    """SHA-256 of the file's bytes, or ``UNREADABLE``."""
+    """SHA-256 of the file's bytes, or ``UNREADABLE`` (also past the reader's size limit)."""
     try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
-    except OSError:
+        return reading.digest(path, reading.SOURCE)
+    except reading.ReadError:
         return UNREADABLE
 
 
@@ -159,9 +158,8 @@ class AnalysisCache:
     def load(self) -> "AnalysisCache":
         """Read the cache file; anything missing, stale or malformed is left out."""
         try:
-            with open(self.path, "rb") as handle:
-                doc = json.loads(handle.read())
-        except (OSError, ValueError, RecursionError):
+            doc = json.loads(reading.read_bytes(self.path, reading.CACHE))
+        except (reading.ReadError, ValueError, RecursionError):
             return self
         if not (
             isinstance(doc, dict)

@@ -8,13 +8,11 @@ manifest's own (roles the account cannot hold). Every message comes from ``rules
 
 from __future__ import annotations
 
-import io
 import re
-import tokenize
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from . import rules
+from . import reading, rules
 from .least_privilege import choose_roles
 from .uses import (
     EVIDENCE_NAME_ONLY,
@@ -320,16 +318,9 @@ def sort_key(diagnostic: Diagnostic) -> Tuple[str, int, int, str, str]:
 def _read_lines(path: str) -> List[str]:
     """The lines of ``path`` decoded as flake8 does (PEP 263, else latin-1); [] if unreadable."""
     try:
-        with open(path, "rb") as stream:
-            data = stream.read()
-    except OSError:
+        return reading.read_source(path).splitlines()
+    except reading.ReadError:
         return []
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        text = data.decode(encoding)
-    except (SyntaxError, LookupError, UnicodeDecodeError):
-        text = data.decode("latin-1")
-    return text.splitlines()
 
 
 def noqa_suppresses(code: str, line_text: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Optional
 
 
@@ -24,19 +23,3 @@ class UserError(Exception):
 
 class DataError(Exception):
     """The shipped knowledge data is missing, corrupted or of the wrong version."""
-
-
-def read_user_file(path: str, what: str) -> bytes:
-    """The bytes of a file the user named (``what``: "manifest", "baseline"), or a UserError
-    saying in one line why they cannot be read."""
-    try:
-        with open(path, "rb") as stream:
-            return stream.read()
-    except FileNotFoundError:
-        raise UserError(f"{what} not found", path) from None
-    except OSError as error:
-        if os.path.isdir(path):  # IsADirectoryError, or what another system raises instead
-            raise UserError(f"is a directory, not a {what} file", path) from None
-        reason = ("permission denied" if isinstance(error, PermissionError)
-                  else error.strerror or str(error))
-        raise UserError(f"cannot read the {what}: {reason}", path) from None

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tupl
 if TYPE_CHECKING:
     import pathspec
 
+from . import reading
 from .errors import UserError
 
 DEFAULT_EXCLUDE: Tuple[str, ...] = (
@@ -50,11 +51,14 @@ def is_within(path: str, directory: str) -> bool:
 
 
 def _read_spec(path: str) -> Optional[pathspec.GitIgnoreSpec]:
+    """The patterns of an ignore file; None if there is none; a UserError if it cannot be read."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
-    except OSError:
-        return None
+        data = reading.read_bytes(path, reading.IGNORE_FILE)
+    except reading.ReadError as error:
+        if error.missing:
+            return None
+        raise UserError(f"cannot read the ignore file: {error.reason}", path) from None
+    lines = reading.split_lines(data.decode("utf-8", "replace"))
     import pathspec  # here: a tree without ignore files never pays for importing it
 
     return pathspec.GitIgnoreSpec.from_lines(lines)
@@ -184,12 +188,11 @@ def find_python_files(
 
 
 def unreadable(paths: Iterable[str]) -> Dict[str, str]:
-    """The files among ``paths`` that cannot be opened for reading, with the reason."""
+    """The files among ``paths`` that cannot be read as Python sources, with the reason."""
     reasons: Dict[str, str] = {}
     for path in paths:
         try:
-            with open(path, "rb"):
-                pass
-        except OSError as exc:
-            reasons[path] = exc.strerror or type(exc).__name__
+            reading.check(path, reading.SOURCE)
+        except reading.ReadError as error:
+            reasons[path] = error.reason
     return reasons

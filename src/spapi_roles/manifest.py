@@ -43,8 +43,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
-from spapi_roles import knowledge, toml_layout
-from spapi_roles.errors import UserError, read_user_file
+from spapi_roles import knowledge, reading, toml_layout
+from spapi_roles.errors import UserError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -83,7 +83,7 @@ class Manifest:
 
 def read_manifest_bytes(path: str) -> bytes:
     """The bytes of a manifest file, or a UserError saying why it cannot be read."""
-    return read_user_file(path, "manifest")
+    return reading.read_user_file(path, reading.MANIFEST)
 
 
 def decode_manifest(data: bytes, path: str) -> str:
@@ -337,9 +337,9 @@ def _peek(path: str) -> Optional[Dict[str, Any]]:
     cache_key = (path, stat.st_mtime_ns, stat.st_size)
     if cache_key not in _PEEK_CACHE:
         try:
-            with open(path, "rb") as stream:
-                _PEEK_CACHE[cache_key] = tomllib.loads(stream.read().decode("utf-8-sig"))
-        except (OSError, ValueError, RecursionError):  # TOMLDecodeError and UnicodeError too
+            data = reading.read_bytes(path, reading.MANIFEST)
+            _PEEK_CACHE[cache_key] = tomllib.loads(data.decode("utf-8-sig"))
+        except (reading.ReadError, ValueError, RecursionError):  # TOMLDecodeError, UnicodeError
             _PEEK_CACHE[cache_key] = None
     return _PEEK_CACHE[cache_key]
 
@@ -353,9 +353,8 @@ def _pyproject_table(path: str) -> Tuple[bool, Any]:
     data = _peek(path)
     if data is None:
         try:
-            with open(path, "rb") as stream:
-                return b"spapi-roles" in stream.read(), None
-        except OSError:
+            return b"spapi-roles" in reading.read_bytes(path, reading.MANIFEST), None
+        except reading.ReadError:
             return False, None
     key, table = tool_table(data)
     return key is not None, table

@@ -25,7 +25,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import tomlkit
 
-from spapi_roles import knowledge, toml_layout
+from spapi_roles import knowledge, reading, toml_layout
 from spapi_roles.errors import UserError
 from spapi_roles.manifest import (
     PYPROJECT_NAME,
@@ -113,9 +113,8 @@ def _lock_is_stale(lock: str) -> bool:
 
 def _fingerprint(path: str) -> Optional[str]:
     try:
-        with open(path, "rb") as stream:
-            return _digest(stream.read())
-    except OSError:
+        return reading.digest(path, reading.MANIFEST)
+    except reading.ReadError:
         return None
 
 

@@ -9,6 +9,7 @@ when the tests run as root, loses the capabilities that let root read any file, 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -19,11 +20,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Hashable, List, Optional, Sequence
+from typing import Callable, Dict, Hashable, List, Optional, Sequence, Tuple
 
 GUARD_DIR = Path(__file__).resolve().parent / "guard"
 TRACEBACK = "Traceback (most recent call last)"
 TIMEOUT_SECONDS = 120
+ADDRESS_SPACE = 2 * 1024 ** 3  # what ``measured`` runs may map: a blow-up fails, not the host
 
 
 def _tool(name: str) -> str:
@@ -136,6 +138,36 @@ def spapi_roles(*args: str, cwd: Path, env: Dict[str, str], **kwargs) -> Ran:
 def flake8(*args: str, cwd: Path, env: Dict[str, str], isolated: bool = True, **kwargs) -> Ran:
     """flake8; ``isolated`` (the default) ignores configuration files above ``cwd``."""
     return run([FLAKE8, *(["--isolated"] if isolated else []), *args], cwd, env, **kwargs)
+
+
+# Runs a command under an address-space limit; writes its peak resident size (kB) and time.
+_MEASURED = """\
+import json, resource, subprocess, sys, time
+limit, report, command = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+def limited():
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+started = time.monotonic()
+code = subprocess.call(command, preexec_fn=limited)
+seconds = time.monotonic() - started
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+with open(report, "w") as stream:
+    json.dump({"peak_kb": peak, "seconds": seconds}, stream)
+sys.exit(code)
+"""
+
+
+def measured(args: Sequence[str], cwd: Path, env: Dict[str, str], report: Path,
+             timeout: float = TIMEOUT_SECONDS) -> Ran:
+    """``args`` run under ``ADDRESS_SPACE``; ``report`` receives its peak memory and time
+    (read them with ``peak_and_seconds``)."""
+    return run([sys.executable, "-c", _MEASURED, str(ADDRESS_SPACE), str(report), *args], cwd,
+               env, timeout=timeout)
+
+
+def peak_and_seconds(report: Path) -> Tuple[float, float]:
+    """Peak resident memory (MB) and wall time (s) of a ``measured`` run."""
+    figures = json.loads(report.read_text())
+    return figures["peak_kb"] / 1024, figures["seconds"]
 
 
 def markers_in(markers: Path) -> Dict[str, str]:

@@ -14,10 +14,8 @@ from __future__ import annotations
 import ast
 import functools
 import gc
-import io
 import os
 import re
-import tokenize
 import warnings
 from typing import (
     TYPE_CHECKING,
@@ -32,6 +30,7 @@ from typing import (
     Tuple,
 )
 
+from .. import reading
 from . import prefilter as prefilter_module
 from .import_graph import ImportGraph
 from .modules import module_name_for
@@ -44,13 +43,7 @@ _DEFINED = re.compile(
 )
 _FROM_IMPORT = re.compile(r"^from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.MULTILINE)
 _DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
-_MAX_FILE_BYTES = 2_000_000
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
-# A module at these sizes takes about 1 s and 100 MB to parse, collect and analyse; a bigger one
-# is not analysed, so that no single file costs a lint run more (the largest stdlib module is
-# ~0.7 MB).
-_MAX_PARSE_CHARS = 1_000_000
-_MAX_PARSE_LINES = 50_000
 
 
 def defined_names(source: str) -> Set[str]:
@@ -268,21 +261,11 @@ def scan_file(path: str, root: str) -> Optional[FileScan]:
 
 
 def read_source(path: str) -> Optional[str]:
-    """A Python file's text (coding cookie, BOM, universal newlines); None if unreadable."""
+    """A Python file's text (``reading.read_source``: cookie, BOM, newlines); None if unreadable."""
     try:
-        if os.path.getsize(path) > _MAX_FILE_BYTES:
-            return None
-        with open(path, "rb") as handle:
-            data = handle.read()
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        text = data.decode(encoding)
-    except (OSError, SyntaxError, LookupError, UnicodeDecodeError):
+        return reading.read_source(path)
+    except reading.ReadError:
         return None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
 
 
 def parse(
@@ -299,7 +282,7 @@ def parse(
     for the parser or for the collector's recursion, and modules too big to analyse in bounded
     time and memory. ``tree`` is only read.
     """
-    if len(source) > _MAX_PARSE_CHARS or source.count("\n") > _MAX_PARSE_LINES:
+    if reading.too_big_to_parse(source):
         return None
     from .syntax import collect
 
