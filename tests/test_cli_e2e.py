@@ -4,7 +4,8 @@ Expected findings follow from the knowledge base's facts (Amazon's role tables; 
 docstrings of the project files and tests/test_checks.py): getCompetitivePricing needs Pricing or
 Product Listing; GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA needs Amazon Fulfillment or Pricing;
 ANY_OFFER_CHANGED needs Pricing; getOrders is granted by Inventory and Order Tracking.
-Columns are those of the operation-name (or type-name) token, as the issue specifies.
+Columns are those of the operation-name (or type-name) token, as the issue specifies. The lines
+and codes expected are the `# SPRxxx` markers of the project files (support.codes).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import List
 
 import jsonschema
 import pytest
+from support.codes import Marked, column_of, project_markers
 
 try:
     import tomllib
@@ -40,6 +43,13 @@ REPORT_MSG = (
 )
 OFFER_MSG = "notification type `ANY_OFFER_CHANGED` needs one of: Pricing; suggest `Pricing`"
 UNUSED_MSG = "role `Brand Analytics` is declared but no checked code needs it"
+# code -> (token it is reported at; None: a manifest line, column 0) and message, in the shop
+SHOP_MESSAGES = {
+    "SPR101": ("get_competitive_pricing_for_asins", PRICING_MSG),
+    "SPR201": ("GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA", REPORT_MSG),
+    "SPR203": ("ANY_OFFER_CHANGED", OFFER_MSG),
+    "SPR501": (None, UNUSED_MSG),
+}
 
 
 def copy_project(name: str, destination: Path) -> Path:
@@ -62,9 +72,20 @@ def run(*args: str, cwd: Path, cache: Path, stdin: str = "") -> subprocess.Compl
     )
 
 
-def column(path: Path, line: int, token: str) -> int:
-    """0-based column of ``token`` on ``line`` of ``path``."""
-    return path.read_text().splitlines()[line - 1].index(token)
+def marked(name: str, **wanted: bool) -> List[Marked]:
+    """The marked findings of project ``name`` whose attributes have the ``wanted`` values."""
+    return [m for m in project_markers(PROJECTS / name)
+            if all(getattr(m, key) == value for key, value in wanted.items())]
+
+
+def at(findings: List[Marked]):
+    return [(m.path, m.line, m.code) for m in findings]
+
+
+def the(code: str, name: str = "shop") -> Marked:
+    """The one default finding of ``code`` marked in project ``name``."""
+    (found,) = [m for m in marked(name, default=True) if m.code == code]
+    return found
 
 
 @pytest.fixture
@@ -84,30 +105,12 @@ def cli(tmp_path):
 
 def shop_findings(shop: Path):
     """(path, line, 0-based column, code, message) of the default findings in the shop project."""
-    return [
-        (
-            "app/pricing.py",
-            6,
-            column(shop / "app/pricing.py", 6, "get_competitive_pricing_for_asins"),
-            "SPR101",
-            PRICING_MSG,
-        ),
-        (
-            "app/reports.py",
-            8,
-            column(shop / "app/reports.py", 8, "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA"),
-            "SPR201",
-            REPORT_MSG,
-        ),
-        (
-            "app/subscriptions.py",
-            7,
-            column(shop / "app/subscriptions.py", 7, "ANY_OFFER_CHANGED"),
-            "SPR203",
-            OFFER_MSG,
-        ),
-        ("spapi-roles.toml", 6, 0, "SPR501", UNUSED_MSG),
-    ]
+    findings = []
+    for found in marked("shop", default=True):
+        token, message = SHOP_MESSAGES[found.code]
+        column = 0 if token is None else column_of(shop, found, token)
+        findings.append((found.path, found.line, column, found.code, message))
+    return findings
 
 
 def test_check_text(shop, cli):
@@ -134,8 +137,8 @@ def test_check_json(shop, cli):
     )
     pricing = diagnostics[0]
     assert pricing == {
-        "path": "app/pricing.py",
-        "line": 6,
+        "path": the("SPR101").path,
+        "line": the("SPR101").line,
         "column": pricing["column"],
         "code": "SPR101",
         "message": PRICING_MSG,
@@ -154,12 +157,7 @@ def test_check_json(shop, cli):
 def test_json_paths_are_relative_to_the_working_directory(shop, cli):
     result = cli("check", "--format", "json", "shop", cwd=shop.parent)
     paths = [d["path"] for d in json.loads(result.stdout)["diagnostics"]]
-    assert paths == [
-        "shop/app/pricing.py",
-        "shop/app/reports.py",
-        "shop/app/subscriptions.py",
-        "shop/spapi-roles.toml",
-    ]
+    assert paths == [f"shop/{found.path}" for found in marked("shop", default=True)]
 
 
 def test_check_sarif_is_valid_and_repository_relative(shop, cli):
@@ -170,18 +168,18 @@ def test_check_sarif_is_valid_and_repository_relative(shop, cli):
     jsonschema.Draft4Validator(SCHEMA).validate(document)
     run_ = document["runs"][0]
     results = run_["results"]
-    assert [r["ruleId"] for r in results] == ["SPR101", "SPR201", "SPR203", "SPR501"]
+    expected = marked("shop", default=True)
+    assert [r["ruleId"] for r in results] == [found.code for found in expected]
     assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results] == [
-        "shop/app/pricing.py",
-        "shop/app/reports.py",
-        "shop/app/subscriptions.py",
-        "shop/spapi-roles.toml",
+        f"shop/{found.path}" for found in expected
     ]
     assert all(
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
         for r in results
     )
-    assert results[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 6
+    assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results] == [
+        found.line for found in expected
+    ]
     assert all(r["partialFingerprints"] for r in results)
     rules = run_["tool"]["driver"]["rules"]
     assert rules[results[0]["ruleIndex"]]["id"] == "SPR101"
@@ -197,9 +195,9 @@ def test_check_github(shop, cli):
     assert (
         lines[0] == f"::error file={path},line={line},col={col + 1},title={code}::{message}"
     )
-    assert (
-        lines[3]
-        == f"::warning file=spapi-roles.toml,line=6,col=1,title=SPR501::{UNUSED_MSG}"
+    unused = the("SPR501")
+    assert lines[3] == (
+        f"::warning file={unused.path},line={unused.line},col=1,title=SPR501::{UNUSED_MSG}"
     )
     assert lines[4].startswith("spapi-roles: Found 4 problems")
 
@@ -209,26 +207,22 @@ def test_opt_in_codes_and_ignore(shop, cli):
         "check", "--extend-select", "SPR4,SPR9", "--ignore", "SPR5", "--format", "json", cwd=shop
     )
     found = [(d["path"], d["line"], d["code"]) for d in json.loads(result.stdout)["diagnostics"]]
-    assert found == [
-        ("app/orders.py", 9, "SPR401"),
-        ("app/orders.py", 9, "SPR402"),
-        ("app/pricing.py", 6, "SPR101"),
-        ("app/reports.py", 8, "SPR201"),
-        ("app/reports.py", 13, "SPR902"),
-        ("app/subscriptions.py", 7, "SPR203"),
-    ]
+    assert found == at(m for m in marked("shop", suppressed=False) if not m.code.startswith("SPR5"))
+    assert {code for _, _, code in found} >= {"SPR401", "SPR402", "SPR902"}
     result = cli("check", "--select", "SPR5", cwd=shop)
+    unused = the("SPR501")
     assert result.returncode == 1 and result.stdout.splitlines()[0].startswith(
-        "spapi-roles.toml:6:1: SPR501"
+        f"{unused.path}:{unused.line}:1: SPR501"
     )
 
 
 def test_named_files_get_no_project_checks(shop, cli):
-    result = cli("check", "app/pricing.py", "app/orders.py", cwd=shop)
+    named = ("app/pricing.py", "app/orders.py")
+    result = cli("check", *named, cwd=shop)
     assert result.returncode == 1
     assert [line.split(": ")[1].split()[0] for line in result.stdout.splitlines()[:-1]] == [
-        "SPR101"
-    ]
+        found.code for found in marked("shop", default=True, per_file=True) if found.path in named
+    ] == ["SPR101"]
 
 
 def test_clean_project_exits_0(shop, cli):
@@ -249,8 +243,9 @@ def test_fix_adds_the_least_privilege_role_and_keeps_every_comment(shop, cli):
     # One role covers all three findings: Pricing grants getCompetitivePricing, the FBA report and
     # ANY_OFFER_CHANGED.
     assert result.returncode == 1  # the unused role stays
+    unused = the("SPR501")
     assert result.stdout.splitlines() == [
-        f"spapi-roles.toml:6:1: SPR501 {UNUSED_MSG}",
+        f"{unused.path}:{unused.line}:1: SPR501 {UNUSED_MSG}",
         "Found 1 problem (1 warning) in 1 file (5 files checked); "
         "added `Pricing` to spapi-roles.toml",
     ]
@@ -305,8 +300,9 @@ def test_init_writes_a_least_privilege_manifest_and_refuses_to_overwrite(shop, c
     # Pricing alone grants every use: getOrders, getCompetitivePricing, the FBA report, offers.
     assert tomllib.loads(text)["roles"] == ["Pricing"]
     comments = [line.strip() for line in text.splitlines() if line.strip().startswith("#")]
-    assert any("getCompetitivePricing (app/pricing.py:6)" in c for c in comments)
-    assert any("ANY_OFFER_CHANGED (app/subscriptions.py:7)" in c for c in comments)
+    pricing, offers = the("SPR101"), the("SPR203")
+    assert any(f"getCompetitivePricing ({pricing.path}:{pricing.line})" in c for c in comments)
+    assert any(f"ANY_OFFER_CHANGED ({offers.path}:{offers.line})" in c for c in comments)
     assert cli("check", cwd=shop).returncode == 0
     again = cli("init", cwd=shop)
     assert again.returncode == 2
@@ -333,17 +329,16 @@ def test_why_lists_every_call_site(shop, cli):
     result = cli("why", "pricing", cwd=shop)
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    assert lines[-1] == "5 use(s) need `Pricing`"
-    assert sorted(line.split(":")[0] + ":" + line.split(":")[1] for line in lines[:-1]) == [
-        "app/orders.py:9",
-        "app/pricing.py:10",
-        "app/pricing.py:6",
-        "app/reports.py:8",
-        "app/subscriptions.py:7",
-    ]
-    offer_column = column(shop / "app/subscriptions.py", 7, "ANY_OFFER_CHANGED") + 1
+    # Pricing grants every use of the shop's code whose type is known: each marked line, the
+    # noqa'd and opt-in ones too, but the unresolved report type's (SPR902).
+    needing = sorted({(m.path, m.line) for m in marked("shop", per_file=True)
+                      if m.code != "SPR902"})
+    assert lines[-1] == f"{len(needing)} use(s) need `Pricing`" == "5 use(s) need `Pricing`"
+    assert sorted((line.split(":")[0], int(line.split(":")[1])) for line in lines[:-1]) == needing
+    offers = the("SPR203")
+    offer_column = column_of(shop, offers, "ANY_OFFER_CHANGED") + 1
     assert (
-        f"app/subscriptions.py:7:{offer_column}: "
+        f"{offers.path}:{offers.line}:{offer_column}: "
         "notification type `ANY_OFFER_CHANGED` needs `Pricing` (no other role grants it)" in lines
     )
     assert (
@@ -370,17 +365,11 @@ def test_monorepo_nearest_manifest_regions_account_and_no_manifest(tmp_path, cli
     result = cli("check", "--format", "json", cwd=root)
     assert result.returncode == 1
     found = [(d["path"], d["line"], d["code"]) for d in json.loads(result.stdout)["diagnostics"]]
-    assert found == [
-        # In EU, Pricing does not grant getOrderMetrics (Pricing: FE only); getInvoices is NA only.
-        ("seller_app/sales.py", 13, "SPR101"),
-        ("seller_app/sales.py", 14, "SPR304"),
-        # No manifest above tools/: checked against no roles.
-        ("tools/metrics.py", 8, "SPR101"),
-        # Vendors cannot hold Tax Invoicing (the only role of getInvoices) nor Pricing.
-        ("vendor_app/catalog.py", 11, "SPR303"),
-        ("vendor_app/spapi-roles.toml", 4, "SPR302"),
-        ("vendor_app/spapi-roles.toml", 4, "SPR501"),
-    ]
+    # In EU, Pricing does not grant getOrderMetrics (Pricing: FE only); getInvoices is NA only.
+    # No manifest above tools/: checked against no roles. Vendors cannot hold Tax Invoicing (the
+    # only role of getInvoices) nor Pricing.
+    assert found == at(marked("monorepo", default=True))
+    assert {m.path for m in marked("monorepo", no_manifest=True)} == {"tools/metrics.py"}
     diagnostics = json.loads(result.stdout)["diagnostics"]
     assert diagnostics[0]["required_roles"] == ["Inventory and Order Tracking", "Product Listing"]
     assert "no spapi-roles.toml governs 1 file(s)" in result.stderr

@@ -13,8 +13,10 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import List
 
 import pytest
+from support.codes import Marked, column_of, project_markers
 
 PROJECTS = Path(__file__).parent / "data" / "projects"
 DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
@@ -50,43 +52,55 @@ def shop(tmp_path):
     return copy_project("shop", tmp_path)
 
 
-def column(path: Path, line: int, token: str) -> int:
-    return path.read_text().splitlines()[line - 1].index(token) + 1  # flake8 prints 1-based
-
-
-SHOP_FINDINGS = [  # path, line, token reported, text
-    (
-        "app/pricing.py",
-        6,
+# The token each code of the shop project is reported at, and its message; the lines are the
+# `# SPRxxx` markers of tests/data/projects (support.codes).
+SHOP_MESSAGES = {
+    "SPR101": (
         "get_competitive_pricing_for_asins",
         "SPR101 `getCompetitivePricing` (Product Pricing API v0) needs one of: Pricing, "
         "Product Listing; suggest `Pricing`",
     ),
-    (
-        "app/reports.py",
-        8,
+    "SPR201": (
         "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA",
         "SPR201 report type `GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA` needs one of: "
         "Amazon Fulfillment, Pricing; suggest `Amazon Fulfillment`",
     ),
-    (
-        "app/subscriptions.py",
-        7,
+    "SPR203": (
         "ANY_OFFER_CHANGED",
         "SPR203 notification type `ANY_OFFER_CHANGED` needs one of: Pricing; suggest `Pricing`",
     ),
-]
+}
+
+
+def marked(name: str, **wanted: bool) -> List[Marked]:
+    """The marked findings flake8 reports in project ``name``: per file, filtered by ``wanted``."""
+    return [m for m in project_markers(PROJECTS / name)
+            if m.per_file and all(getattr(m, key) == value for key, value in wanted.items())]
 
 
 def expected_shop(shop: Path):
-    return sorted(
-        f"{path}:{line}:{column(shop / path, line, token)}: {text}"
-        for path, line, token, text in SHOP_FINDINGS
-    )
+    findings = []
+    for found in marked("shop", default=True):
+        token, text = SHOP_MESSAGES[found.code]
+        column = column_of(shop, found, token) + 1  # flake8 prints 1-based
+        findings.append(f"{found.path}:{found.line}:{column}: {text}")
+    return sorted(findings)
 
 
 def lines(result: subprocess.CompletedProcess):
     return sorted(result.stdout.splitlines())
+
+
+def codes_at(result: subprocess.CompletedProcess):
+    """(path, line, code) of each finding flake8 printed, sorted."""
+    return sorted(
+        (line.split(":")[0], int(line.split(":")[1]), line.split(": ")[1].split()[0])
+        for line in result.stdout.splitlines()
+    )
+
+
+def at(findings: List[Marked], prefix: str = ""):
+    return sorted((prefix + m.path, m.line, m.code) for m in findings)
 
 
 def test_flake8_reports_the_per_file_codes(shop, flake8):
@@ -104,12 +118,8 @@ def test_plugin_codes_are_on_by_default_next_to_pyflakes(shop, flake8):
 
 def test_noqa_is_left_to_flake8(shop, flake8):
     result = flake8("--isolated", "--select", "SPR", "--disable-noqa", "app", cwd=shop)
-    assert [line.split(":")[:2] for line in lines(result)] == [
-        ["app/pricing.py", "10"],
-        ["app/pricing.py", "6"],
-        ["app/reports.py", "8"],
-        ["app/subscriptions.py", "7"],
-    ]
+    assert codes_at(result) == at(marked("shop", opt_in=False))  # the noqa'd finding too
+    assert any(found.suppressed for found in marked("shop", opt_in=False))
 
 
 def test_off_by_default_codes_need_extend_select(shop, flake8):
@@ -120,18 +130,9 @@ def test_off_by_default_codes_need_extend_select(shop, flake8):
     result = flake8(
         "--isolated", "--select", "SPR", "--extend-select", "SPR4,SPR9", "app", cwd=shop
     )
-    found = sorted(
-        (line.split(":")[0], line.split(":")[1], line.split(": ")[1].split()[0])
-        for line in result.stdout.splitlines()
-    )
-    assert found == [
-        ("app/orders.py", "9", "SPR401"),
-        ("app/orders.py", "9", "SPR402"),
-        ("app/pricing.py", "6", "SPR101"),
-        ("app/reports.py", "13", "SPR902"),
-        ("app/reports.py", "8", "SPR201"),
-        ("app/subscriptions.py", "7", "SPR203"),
-    ]
+    opted_in = marked("shop", suppressed=False)
+    assert codes_at(result) == at(opted_in)
+    assert {m.code for m in opted_in if m.opt_in} == {"SPR401", "SPR402", "SPR902"}
 
 
 def test_jobs_give_the_same_result(shop, flake8):
@@ -182,15 +183,9 @@ def test_manifest_option_from_setup_cfg_and_command_line(shop, flake8):
 def test_files_without_a_manifest_stay_quiet(tmp_path, flake8):
     root = copy_project("monorepo", tmp_path)
     result = flake8("--isolated", "--select", "SPR", ".", cwd=root)
-    found = sorted(
-        (line.split(":")[0], line.split(":")[1], line.split(": ")[1].split()[0])
-        for line in result.stdout.splitlines()
-    )
-    assert found == [
-        ("./seller_app/sales.py", "13", "SPR101"),
-        ("./seller_app/sales.py", "14", "SPR304"),
-        ("./vendor_app/catalog.py", "11", "SPR303"),
-    ]
+    assert codes_at(result) == at(marked("monorepo", default=True), prefix="./")
+    unmanaged = [m for m in project_markers(PROJECTS / "monorepo") if m.no_manifest]
+    assert [m.path for m in unmanaged] == ["tools/metrics.py"]  # marked for the CLI, not here
 
 
 def test_invalid_manifest_is_spr001_on_files_that_use_sp_api(shop, flake8):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Dict
 
 import pytest
+from support.codes import project_markers
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECTS = Path(__file__).parent / "data" / "projects"
@@ -129,16 +130,17 @@ def test_per_file_and_project_hooks_on_a_project(hook_repo, environment, tmp_pat
     sections = hook_sections(result.stdout)
     per_file, whole = sections["spapi-roles"], sections["spapi-roles (whole project)"]
     assert per_file.startswith("Failed\n- hook id: spapi-roles\n- exit code: 1\n")
-    found = sorted(re.findall(r"^(app/\S+?):(\d+):\d+: (SPR\d+) ", per_file, re.M))
-    assert found == [
-        ("app/pricing.py", "6", "SPR101"),
-        ("app/reports.py", "8", "SPR201"),
-        ("app/subscriptions.py", "7", "SPR203"),
+    # The `# SPRxxx` markers of the project (support.codes): the default findings in the code for
+    # the per-file hook, those in the manifest for the project hook.
+    default = [m for m in project_markers(PROJECTS / "shop") if m.default]
+    found = re.findall(r"^(app/\S+?):(\d+):\d+: (SPR\d+) ", per_file, re.M)
+    assert sorted((path, int(line), code) for path, line, code in found) == [
+        (m.path, m.line, m.code) for m in default if m.per_file
     ]
     assert "SPR501" not in per_file  # named files never get the project-wide checks
     assert whole.startswith("Failed\n- hook id: spapi-roles-project\n- exit code: 1\n")
     assert re.findall(r"^(\S+?):(\d+):\d+: (SPR\d+) ", whole, re.M) == [
-        ("spapi-roles.toml", "6", "SPR501")
+        (m.path, str(m.line), m.code) for m in default if m.in_manifest
     ]
     # pass_filenames: false -- the project hook checked the whole tree itself.
     assert "(5 files checked)" in whole
