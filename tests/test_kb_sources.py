@@ -175,3 +175,40 @@ def test_every_2022_type_is_known(kb):
     for row in data["types"]:
         info = kb.type_named(row["type"], kinds[row["section"]])
         assert info is not None and info.roles, row["type"]
+
+
+def test_rows_found_later_with_amazons_role_tables(kb):
+    # role-mappings-2026-12.json: "Roles for the Delivery by Amazon API" (Regions BR) and
+    # "Roles for the Transfers API v2024-06-01" (Regions EU) are Amazon's stated lists.
+    for key in ("deliveryShipmentInvoiceV2022-07-01#submitInvoice",
+                "deliveryShipmentInvoiceV2022-07-01#getInvoiceStatus"):
+        op = kb.operations[key]
+        assert (op.roles, op.confidence, op.regions) == (
+            ("Tax Invoicing (Restricted)",), "high", ("NA",)), key
+    op = kb.operations["transfers_2024-06-01#getPaymentMethods"]
+    assert op.roles == ("Account Information Service Provider", "Finance and Accounting",
+                        "Payment Initiation Service Provider")
+    assert op.confidence == "high" and op.regions == ("EU",)
+    guide = "https://developer-docs.amazon.com/sp-api/docs/transfers-api-v2024-06-01-use-case-guide"
+    assert guide in {s.ref for s in op.sources}
+
+
+def test_rows_found_later_from_role_pages_and_tutorials_are_lower_bounds(kb):
+    # The Amazon Fulfillment role page lists cancelSelfShipAppointment (no other source names it);
+    # the carton-information tutorial's prerequisites name Amazon Fulfillment and Product Listing.
+    op = kb.operations["fulfillmentInbound_2024-03-20#cancelSelfShipAppointment"]
+    assert (op.roles, op.confidence) == (("Amazon Fulfillment",), "medium")
+    op = kb.operations["fulfillmentInbound_2024-03-20#generatePlacementOptions"]
+    assert (op.roles, op.confidence) == (("Amazon Fulfillment", "Product Listing"), "medium")
+    # create-mcf-return: the tutorial raises the 2022-list fact to medium, roles unchanged.
+    op = kb.operations["fulfillmentOutbound_2020-07-01#createFulfillmentReturn"]
+    assert (op.roles, op.confidence) == (("Amazon Fulfillment",), "medium")
+
+
+def test_a_fact_the_later_rows_change_is_listed_among_the_conflicts():
+    with open(os.path.join(REPO_ROOT, "tools", "kb_conflicts.md"), encoding="utf-8") as handle:
+        conflicts = handle.read()
+    section = conflicts.split("## Facts changed by the rows found later")[1].split("\n## ")[0]
+    assert ("transfers_2024-06-01#getPaymentMethods: was Account Information Service Provider, "
+            "Finance and Accounting (medium") in section
+    assert "Payment Initiation Service Provider (high" in section

@@ -405,6 +405,7 @@ class Evidence:
     regions: Tuple[str, ...] = ()
     role_regions: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
     note: str = ""
+    later: bool = False  # from the rows found later (role-mappings-2026-12.json)
 
 
 @dataclass
@@ -435,6 +436,26 @@ class OpRecord:
     type_argument: Optional[str] = None
 
 
+def decide(evidence: Sequence[Evidence]):
+    """(grantless, roles, best tier, chosen evidence, Amazon-or-all pool), or None without roles.
+
+    The best tier decides: grantless evidence of that tier makes the operation grantless; a
+    tier-1 row is a complete list; lower tiers are lower bounds and their roles are merged.
+    Third-party evidence (tier 5) counts only when no Amazon source names a role.
+    """
+    usable = [e for e in evidence if e.roles or e.grantless]  # not: only mentioned names
+    pool = [e for e in usable if e.tier < 5] or usable
+    if not pool:
+        return None
+    best = min(e.tier for e in pool)
+    grantless_ev = [e for e in pool if e.grantless and e.tier == best]
+    if grantless_ev:
+        return True, (), best, grantless_ev, pool
+    chosen = [e for e in pool if e.tier == 1] if best == 1 else [
+        e for e in pool if not e.grantless]
+    return False, tuple(sorted({r for e in chosen for r in e.roles})), best, chosen, pool
+
+
 class Builder:
     def __init__(self, inputs: str) -> None:
         self.sources = Sources()
@@ -446,6 +467,7 @@ class Builder:
         self.rm_ops = load_json(inputs, "role-mappings-operations.json")
         self.rm_guides = load_json(inputs, "role-mappings-current-guides.json")
         self.rm_types = load_json(inputs, "role-mappings-types.json")
+        self.later = load_json(inputs, "role-mappings-2026-12.json")
         self.r2022 = load_json(inputs, "sources/roles-to-rights-2022.json")
         self.r2022_ops = load_json(inputs, "sources/roles-to-rights-2022-by-operation.json")
         self.clients = {
@@ -775,6 +797,21 @@ class Builder:
                                 f"{op.key}: kept {', '.join(roles)} from {row['source']}; "
                                 f"{other.get('source')} gives {', '.join(other.get('roles', []))}"
                             )
+        # Tiers 1 and 2: the sourced operation rows found later. Their inferred rows are
+        # inferences (infer_roles), their type rows notes on the types (build_types).
+        for row in self.later["rows"]:
+            if row["inferred"] or row["type_kind"]:
+                continue
+            op = self.later_target(row)
+            tier = 1 if row["strength"] == "amazon-role-table" else 2
+            roles, _, _ = self.canonical_roles(row["roles"], op.key)
+            note = self.later["strength_values"][row["strength"]]
+            for item in row["sources"]:
+                source = self.sources.add(item["ref"], item["date"], item["kind"])
+                op.evidence.append(
+                    Evidence(tier, source, roles, regions=tuple(row["regions"]), note=note,
+                             later=True)
+                )
         # Tier 2: the roles page's operation examples.
         for role, op_key, clause in self.seed_examples():
             self.ops[op_key].evidence.append(
@@ -840,6 +877,22 @@ class Builder:
                         )
                     )
 
+    def later_target(self, row: dict) -> OpRecord:
+        """The operation a row of the later research names (API name, version, operationId)."""
+        found = [
+            op
+            for op in self.ops.values()
+            if op.api == row["api"]
+            and op.version.lstrip("v") == row["version"].lstrip("v")
+            and op.operation_id == row["operation"]
+        ]
+        if len(found) != 1:
+            raise SystemExit(
+                f"row for {row['operation']} of {row['api']} {row['version']} names"
+                f" {len(found)} operations"
+            )
+        return found[0]
+
     def seed_examples(self) -> List[Tuple[str, str, str]]:
         """(role, operation key, clause) for each operation example on the roles page."""
         names = {}
@@ -897,24 +950,21 @@ class Builder:
         self._mark_restricted_data()
 
     def _resolve_op(self, op: OpRecord) -> None:
-        usable = [
-            e for e in op.evidence if e.roles or e.grantless
-        ]  # e.g. only mentioned names: no role
-        amazon = [e for e in usable if e.tier < 5]
-        pool = amazon or usable
-        if not pool:
+        decision = decide(op.evidence)
+        if decision is None:
             return
-        best = min(e.tier for e in pool)
-        grantless_ev = [e for e in pool if e.grantless and e.tier == best]
-        if grantless_ev:
-            chosen = grantless_ev
-            op.grantless, roles = True, ()
-        elif best == 1:
-            chosen = [e for e in pool if e.tier == 1]
-            op.grantless, roles = False, tuple(sorted({r for e in chosen for r in e.roles}))
-        else:
-            chosen = [e for e in pool if not e.grantless]
-            op.grantless, roles = False, tuple(sorted({r for e in chosen for r in e.roles}))
+        op.grantless, roles, best, chosen, pool = decision
+        grantless_ev = [e for e in chosen if e.grantless]
+        earlier = decide([e for e in op.evidence if not e.later])
+        if earlier is not None and earlier[:2] != decision[:2]:
+            was = "grantless" if earlier[0] else ", ".join(earlier[1])
+            now = "grantless" if op.grantless else ", ".join(roles)
+            cited = ", ".join(sorted({e.source[0] for e in chosen if e.later}))
+            self.conflicts["Facts changed by the rows found later (role-mappings-2026-12)"].append(
+                f"{op.key}: was {was} ({TIER_CONFIDENCE[earlier[2]]},"
+                f" {TIER_NAMES[earlier[2]]}); now {now} ({TIER_CONFIDENCE[best]},"
+                f" {TIER_NAMES[best]}: {cited})"
+            )
         op.roles = roles
         op.confidence = TIER_CONFIDENCE[best]
         op.role_sources = sorted({e.source for e in chosen})

@@ -110,6 +110,89 @@ def project(value: Any, shape: Any) -> Any:
     return {key: project(value[key], sub) for key, sub in shape.items() if key in value}
 
 
+# ---------------------------------------------------------------------------- later research rows
+
+# role-mappings-2026-12.json cites its sources in prose; these are the forms it uses.
+_REF_PATTERNS = (
+    re.compile(r"https?://[^\s;,()']+"),  # a URL
+    re.compile(r"(?<![/\w.])github\.com/[^\s;,()']+"),  # a URL without its scheme
+    re.compile(r"\b[\w.-]+/[\w.-]+@[0-9a-f]{7,40}:[^\s;,()']+"),  # owner/repo@commit:path
+)
+# Citations that name a file of a repository without a link: (repository:path, kind).
+UNLINKED_CITATIONS = {
+    "ruby0925/linkfox-skills skills/linkfox-amazon-store-fulfillment-outbound/references/"
+    "migration.md": (
+        "ruby0925/linkfox-skills:skills/linkfox-amazon-store-fulfillment-outbound/references/"
+        "migration.md",
+        "third-party",
+    ),
+}
+# A row's strength -> the kind of source its Amazon pages are.
+PAGE_KIND = {"amazon-role-table": "role-mappings-table"}
+# The Regions cell of a role table row names SP-API regions or, for a one-country API, the
+# marketplace; Brazil is served by the North America region.
+REGION_CELLS = {"NA": "NA", "EU": "EU", "FE": "FE", "BR": "NA"}
+
+
+def _citation_refs(text: str, strength: str) -> List[Dict[str, str]]:
+    """The sources a citation names: (ref, kind), in order of appearance."""
+    found = []
+    for written, (ref, kind) in UNLINKED_CITATIONS.items():
+        if written in text:
+            found.append((text.index(written), ref, kind))
+    for pattern in _REF_PATTERNS:
+        for match in pattern.finditer(text):
+            ref = match.group(0).rstrip(".")
+            if ref.startswith("github.com/"):
+                ref = "https://" + ref
+            if "@" in ref and not ref.startswith("http"):
+                kind = "sample" if "samples" in ref.split("@")[0] else "repository"
+            elif "github.com/" in ref and "/issues/" in ref:
+                kind = "issue-comment"
+            elif "developer-docs.amazon.com" in ref:
+                kind = PAGE_KIND.get(strength, "guide")
+            else:
+                kind = "third-party"
+            found.append((match.start(), ref, kind))
+    return [{"ref": ref, "kind": kind} for _, ref, kind in sorted(found)]
+
+
+def later_rows(data: dict) -> dict:
+    """role-mappings-2026-12.json: per row its roles, strength, sources and what it rests on.
+
+    Quotes are left behind. A source's date is the one the row gives ("2026-07-06 (issue)",
+    "commit 2026-08-21"), else the day the rows were retrieved.
+    """
+    rows = []
+    for row in data["rows"]:
+        date = re.match(r"(?:commit )?(\d{4}-\d{2}-\d{2})\b", row["date_if_known"] or "")
+        cell = re.search(r"\| Regions \| ([A-Z]{2}(?:, [A-Z]{2})*) \|", row["quote"])
+        written = cell.group(1).split(", ") if cell else []
+        unknown = [code for code in written if code not in REGION_CELLS]
+        if unknown:
+            raise SystemExit(f"extract_inputs: Regions cell {unknown} of {row['operation']}: "
+                             "add it to REGION_CELLS")
+        type_kind = re.match(r"(Report|Feed|Notification)s \(type\)$", row["api"])
+        rows.append({
+            "api": row["api"],
+            "version": row["version"],
+            "operation": row["operation"],
+            "type_kind": type_kind.group(1).lower() if type_kind else None,
+            "roles": row["roles"],
+            "regions": sorted({REGION_CELLS[code] for code in written}),
+            "strength": row["strength"],
+            "inferred": row["inferred"],
+            "sources": [
+                dict(item, date=date.group(1) if date else data["retrieved"])
+                for item in _citation_refs(row["source_url_or_repo_path"], row["strength"])
+            ],
+            "cited_as": row["source_url_or_repo_path"],
+            "note": row["note"],
+        })
+    return {"retrieved": data["retrieved"], "strength_values": data["strength_values"],
+            "rows": rows}
+
+
 # ---------------------------------------------------------------------------- the roles page
 
 
@@ -176,6 +259,8 @@ def extract(shared: str) -> Dict[str, str]:
         if rel.startswith("clients/"):  # build_clients cites the full table it was read from
             data["read_from"] = {"file": f"spapi/{rel}", "sha256": hashlib.sha256(raw).hexdigest()}
         out[rel] = render(data) + "\n"
+    with open(os.path.join(shared, "role-mappings-2026-12.json"), encoding="utf-8") as handle:
+        out["role-mappings-2026-12.json"] = render(later_rows(json.load(handle))) + "\n"
     with open(os.path.join(shared, "sources/seed/selling-partner-api-roles.txt"),
               encoding="utf-8") as handle:
         out["roles-page.json"] = render(roles_page(handle.read())) + "\n"
