@@ -132,8 +132,8 @@ def _expectation_order(expectation: Expectation) -> Tuple[Tuple[str, int, str, s
 
 MANIFEST_NAME = "spapi-roles.toml"
 
-# Measured with ``tools/precision_recall.py --fixtures fixtures/heldout_public`` only: a held-out set
-# the engine was not written for, so it stays out of the fixture test that must score 1.000.
+# Measured only with ``tools/precision_recall.py --fixtures fixtures/heldout_public``: a held-out
+# set the engine was not written for, so it stays out of the fixture test that must score 1.000.
 HELDOUT_DIRS = frozenset({"heldout_public"})
 
 
