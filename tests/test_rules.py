@@ -24,7 +24,7 @@ def test_code_is_documented(code):
     rule = rules.RULES[code]
     assert re.fullmatch(r"SPR\d{3}", rule.code)
     assert re.fullmatch(r"[a-z]+(-[a-z]+)+", rule.name)
-    for text in (rule.summary, rule.what, rule.why, rule.example, rule.fix):
+    for text in (rule.summary, rule.what, rule.why, rule.example.text(), rule.fix):
         assert text.strip(), f"{code}: a documentation section is empty"
     assert rule.level in (rules.LEVEL_ERROR, rules.LEVEL_WARNING, rules.LEVEL_NOTE)
     assert rule.scope in rules.SCOPE_TEXT

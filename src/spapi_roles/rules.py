@@ -2,7 +2,9 @@
 
 Messages are data (bugbear style): checks fill a template with ``Rule.format(**fields)``.
 The documentation follows ruff's sections and feeds ``spapi-roles explain``, the SARIF rule
-help and the README's codes table.
+help and the README's codes table. Each code's example is runnable: ``tests/test_rule_examples.py``
+writes its files, runs its command and compares the output and the ``# SPRxxx`` comments with what
+the example says.
 """
 
 from __future__ import annotations
@@ -28,8 +30,35 @@ DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")
 PREFIX = "SPR"
 
 
+MANIFEST_FILE = "spapi-roles.toml"
+CODE_FILE = "app.py"
+
+
 def _text(block: str) -> str:
     return textwrap.dedent(block).strip("\n")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A code at work: a manifest and a module whose ``# SPRxxx`` comments mark the lines the
+    codes are reported at, the command run in their directory, and what it prints."""
+
+    manifest: str
+    code: str
+    command: str
+    output: Tuple[str, ...]
+
+    def files(self) -> Dict[str, str]:
+        """The example's files by name, as written to disk."""
+        return {MANIFEST_FILE: _text(self.manifest) + "\n", CODE_FILE: _text(self.code) + "\n"}
+
+    def text(self) -> str:
+        """The example as the documentation shows it."""
+        parts = []
+        for name, content in self.files().items():
+            parts += [f"{name}:", "", textwrap.indent(content.rstrip("\n"), "    "), ""]
+        parts += [f"`{self.command}` prints:", "", textwrap.indent("\n".join(self.output), "    ")]
+        return "\n".join(parts)
 
 
 @dataclass(frozen=True)
@@ -45,7 +74,7 @@ class Rule:
     message: str
     what: str
     why: str
-    example: str
+    example: Example
     fix: str
     known_problems: str = ""
     options: str = ""
@@ -68,7 +97,7 @@ class Rule:
             ("What it does", self.what),
             ("Why is this bad?", self.why),
             ("Known problems", self.known_problems),
-            ("Example", self.example),
+            ("Example", self.example.text()),
             ("Fix", self.fix),
             ("Options", self.options),
         ]
@@ -102,16 +131,23 @@ _RULES: Tuple[Rule, ...] = (
             flake8 cannot stop with a configuration error the way `spapi-roles check` does
             (exit code 2), so the problem is reported instead of every check passing silently.
             """,
-        example="""
-            spapi-roles.toml:
-
+        example=Example(
+            manifest="""
                 roles = ["Pricingg"]
+                """,
+            code="""
+                from sp_api.api import Products  # SPR001
 
-            flake8 output:
 
-                app.py:1:1: SPR001 cannot check SP-API uses: spapi-roles.toml:1: unknown role
-                `Pricingg`; did you mean `Pricing`?
-            """,
+                def competitor_prices(asins):
+                    return Products().get_competitive_pricing_for_asins(asins)
+                """,
+            command="flake8 --select SPR app.py",
+            output=(
+                "app.py:1:1: SPR001 cannot check SP-API uses: spapi-roles.toml:1: unknown role "
+                "`Pricingg`; did you mean `Pricing`?",
+            ),
+        ),
         fix=("Correct the manifest as the message says; `spapi-roles check` prints the same "
              "error. Corrupted packaged data: reinstall flake8-spapi-roles."),
         options=_MANIFEST_OPTION,
@@ -141,20 +177,28 @@ _RULES: Tuple[Rule, ...] = (
             the manifest. Operations whose roles depend on a type argument (createReport,
             createFeed, createSubscription, ...) are checked through the type (SPR201-SPR203).
             """,
-        example="""
-            spapi-roles.toml:
-
+        example=Example(
+            manifest="""
                 roles = ["Inventory and Order Tracking"]
+                """,
+            code="""
+                from sp_api.api import Orders, Products
 
-            app.py:
 
-                from sp_api.api import Products
+                def new_orders(since):
+                    return Orders().get_orders(CreatedAfter=since)
 
-                Products().get_competitive_pricing_for_asins(asins)  # SPR101
 
-                SPR101 `getCompetitivePricing` (Product Pricing API v0) needs one of: Pricing,
-                Product Listing; suggest `Pricing`
-            """,
+                def competitor_prices(asins):
+                    return Products().get_competitive_pricing_for_asins(asins)  # SPR101
+                """,
+            command="spapi-roles check",
+            output=(
+                "app.py:9:23: SPR101 `getCompetitivePricing` (Product Pricing API v0) needs one "
+                "of: Pricing, Product Listing; suggest `Pricing`",
+                "Found 1 problem (1 error) in 1 file (1 file checked)",
+            ),
+        ),
         fix="""
             Request one of the roles for the app registration (Seller Central, Develop Apps) and
             add it to `roles`, or run `spapi-roles check --fix`, which adds the fewest roles that
@@ -185,19 +229,31 @@ _RULES: Tuple[Rule, ...] = (
             role lists; `spapi-roles explain GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA` shows the
             sources and the confidence. Correct a fact with a `[types]` override.
             """,
-        example="""
-            spapi-roles.toml:
-
+        example=Example(
+            manifest="""
                 roles = ["Inventory and Order Tracking"]
-
-            app.py:
-
-                from sp_api.api import Reports
+                """,
+            code="""
+                from sp_api.api import Orders, Reports
                 from sp_api.base import ReportType
 
-                Reports().create_report(
-                    reportType=ReportType.GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA)  # SPR201
-            """,
+
+                def new_orders(since):
+                    return Orders().get_orders(CreatedAfter=since)
+
+
+                def fba_inventory():
+                    return Reports().create_report(
+                        reportType=ReportType.GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA,  # SPR201
+                    )
+                """,
+            command="spapi-roles check",
+            output=(
+                "app.py:11:31: SPR201 report type `GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA` "
+                "needs one of: Amazon Fulfillment, Pricing; suggest `Amazon Fulfillment`",
+                "Found 1 problem (1 error) in 1 file (1 file checked)",
+            ),
+        ),
         fix="Add one of the listed roles to the manifest, or run `spapi-roles check --fix`.",
         options=_MANIFEST_OPTION,
     ),
@@ -217,18 +273,29 @@ _RULES: Tuple[Rule, ...] = (
             createFeed takes its roles from the feed type: Amazon refuses a feed of a type the app
             has no role for.
             """,
-        example="""
-            spapi-roles.toml:
-
+        example=Example(
+            manifest="""
                 roles = ["Pricing"]
-
-            app.py:
-
-                from sp_api.api import Feeds
+                """,
+            code="""
+                from sp_api.api import Feeds, Products
                 from sp_api.base import FeedType
 
-                Feeds().create_feed(FeedType.JSON_LISTINGS_FEED, document_id)  # SPR202
-            """,
+
+                def competitor_prices(asins):
+                    return Products().get_competitive_pricing_for_asins(asins)
+
+
+                def upload_listings(document_id):
+                    return Feeds().create_feed(FeedType.JSON_LISTINGS_FEED, document_id)  # SPR202
+                """,
+            command="spapi-roles check",
+            output=(
+                "app.py:10:41: SPR202 feed type `JSON_LISTINGS_FEED` needs one of: Inventory and "
+                "Order Tracking, Product Listing; suggest `Inventory and Order Tracking`",
+                "Found 1 problem (1 error) in 1 file (1 file checked)",
+            ),
+        ),
         fix="Add one of the listed roles to the manifest, or run `spapi-roles check --fix`.",
         options=_MANIFEST_OPTION,
     ),
@@ -249,19 +316,26 @@ _RULES: Tuple[Rule, ...] = (
             A subscription to a notification type needs one of the type's roles; without it Amazon
             refuses the subscription and no notification arrives.
             """,
-        example="""
-            spapi-roles.toml:
-
+        example=Example(
+            manifest="""
                 roles = []
-
-            app.py:
-
+                """,
+            code="""
                 from sp_api.api import Notifications
                 from sp_api.base import NotificationType
 
-                Notifications().create_subscription(
-                    NotificationType.ANY_OFFER_CHANGED, destination_id)  # SPR203
-            """,
+
+                def watch_offers(destination_id):
+                    return Notifications().create_subscription(
+                        NotificationType.ANY_OFFER_CHANGED, destination_id)  # SPR203
+                """,
+            command="spapi-roles check",
+            output=(
+                "app.py:7:26: SPR203 notification type `ANY_OFFER_CHANGED` needs one of: Pricing; "
+                "suggest `Pricing`",
+                "Found 1 problem (1 error) in 1 file (1 file checked)",
+            ),
+        ),
         fix="Add one of the listed roles to the manifest, or run `spapi-roles check --fix`.",
         options=_MANIFEST_OPTION,
     ),
@@ -285,11 +359,24 @@ _RULES: Tuple[Rule, ...] = (
             Off by default: the knowledge base's coverage is partial (`spapi-roles data coverage`),
             so it would be noisy on most code bases.
             """,
-        example="""
-            app.py:
+        example=Example(
+            manifest="""
+                roles = []
+                """,
+            code="""
+                from sp_api.api import Inventories
 
-                Inventories().create_inventory_item(...)  # SPR301 while no role data is known
-            """,
+
+                def add_test_item(sku):
+                    return Inventories().create_inventory_item(sellerSku=sku)  # SPR301 (opt-in)
+                """,
+            command="spapi-roles check --extend-select SPR301",
+            output=(
+                "app.py:5:26: SPR301 `createInventoryItem` (FBA Inventory API v1) has no known "
+                "role mapping; declare its roles in a manifest override",
+                "Found 1 problem (1 note) in 1 file (1 file checked)",
+            ),
+        ),
         fix="""
             Give the operation's (or type's) roles in the manifest; the use is then checked like
             any other (SPR101 / SPR2xx):
@@ -316,12 +403,27 @@ _RULES: Tuple[Rule, ...] = (
             Brand Analytics, Direct-to-Consumer Shipping (Restricted) and Product Listing.
             """,
         why="Amazon does not grant the role to such a registration; code needing it cannot work.",
-        example="""
-            spapi-roles.toml:
-
+        example=Example(
+            manifest="""
                 account = "vendor"
-                roles = ["Pricing"]  # SPR302
-            """,
+                roles = [
+                    "Product Listing",
+                    "Pricing",  # SPR302
+                ]
+                """,
+            code="""
+                from sp_api.api import Products
+
+
+                def competitor_prices(asins):
+                    return Products().get_competitive_pricing_for_asins(asins)
+                """,
+            command="spapi-roles check",
+            output=(
+                "spapi-roles.toml:4:1: SPR302 role `Pricing` is not available to vendor accounts",
+                "Found 1 problem (1 error) in 1 file (1 file checked)",
+            ),
+        ),
         fix='Remove the role, or correct `account` ("seller", "vendor" or "hybrid").',
         options=_MANIFEST_OPTION,
     ),
@@ -339,17 +441,26 @@ _RULES: Tuple[Rule, ...] = (
             SPR101 / SPR2xx for that use, because no role could be added.
             """,
         why="The call is refused whatever roles the registration requests.",
-        example="""
-            spapi-roles.toml:
-
+        example=Example(
+            manifest="""
                 account = "vendor"
                 roles = []
+                """,
+            code="""
+                from sp_api.api import Invoices
 
-            app.py:
 
-                Invoices().get_invoices(marketplaceId=marketplace)  # SPR303: Tax Invoicing
-                                                                    # is seller-only
-            """,
+                def invoices(marketplace):
+                    # Tax Invoicing is seller-only:
+                    return Invoices().get_invoices(marketplaceId=marketplace)  # SPR303
+                """,
+            command="spapi-roles check",
+            output=(
+                "app.py:6:23: SPR303 `getInvoices` (Invoices API 2024-06-19) is not available to "
+                "vendor accounts (it needs one of: Tax Invoicing (Restricted))",
+                "Found 1 problem (1 error) in 1 file (1 file checked)",
+            ),
+        ),
         fix="Use the vendor counterpart of the API (e.g. Vendor Invoices), or correct `account`.",
         options=_MANIFEST_OPTION,
     ),
@@ -372,16 +483,25 @@ _RULES: Tuple[Rule, ...] = (
             Only uses whose regions the knowledge base states are checked; without a `regions`
             key in the manifest nothing is checked.
             """,
-        example="""
-            spapi-roles.toml:
-
+        example=Example(
+            manifest="""
                 regions = ["EU"]
                 roles = ["Tax Invoicing (Restricted)"]
+                """,
+            code="""
+                from sp_api.api import Invoices
 
-            app.py:
 
-                Invoices().get_invoices(marketplaceId=marketplace)  # SPR304: NA only
-            """,
+                def invoices(marketplace):
+                    return Invoices().get_invoices(marketplaceId=marketplace)  # SPR304: NA only
+                """,
+            command="spapi-roles check",
+            output=(
+                "app.py:5:23: SPR304 `getInvoices` (Invoices API 2024-06-19) is not available in "
+                "the declared regions EU; available in NA",
+                "Found 1 problem (1 warning) in 1 file (1 file checked)",
+            ),
+        ),
         fix="Keep the call out of code that runs in those regions, or correct `regions`.",
         options=_MANIFEST_OPTION,
     ),
@@ -403,11 +523,24 @@ _RULES: Tuple[Rule, ...] = (
             address) are missing, which is easy to miss in testing. Off by default: it is a
             reminder, right for every such call, once the RDT flow exists.
             """,
-        example="""
-            app.py:
+        example=Example(
+            manifest="""
+                roles = ["Direct-to-Consumer Shipping (Restricted)"]
+                """,
+            code="""
+                from sp_api.api import Orders
 
-                Orders().get_order_address(order_id)  # SPR401
-            """,
+
+                def ship_to(order_id):
+                    return Orders().get_order_address(order_id)  # SPR401 (opt-in)
+                """,
+            command="spapi-roles check --extend-select SPR401",
+            output=(
+                "app.py:5:21: SPR401 `getOrderAddress` (Orders API v0) returns restricted data "
+                "(PII); call it with a Restricted Data Token",
+                "Found 1 problem (1 note) in 1 file (1 file checked)",
+            ),
+        ),
         fix="""
             Obtain an RDT for the call (python-amazon-sp-api: `restricted_data_token=...`), then
             `# noqa: SPR401`, or leave the code off.
@@ -426,11 +559,23 @@ _RULES: Tuple[Rule, ...] = (
             Deprecated operations are retired after a notice period; migrating early avoids an
             outage. Off by default: a migration reminder, not a role problem.
             """,
-        example="""
-            app.py:
+        example=Example(
+            manifest="""
+                roles = ["Inventory and Order Tracking"]
+                """,
+            code="""
+                from sp_api.api import Orders
 
-                Orders().get_orders(CreatedAfter=since)  # SPR402: Orders API v0 getOrders
-            """,
+
+                def new_orders(since):
+                    return Orders().get_orders(CreatedAfter=since)  # SPR402 (opt-in)
+                """,
+            command="spapi-roles check --extend-select SPR402",
+            output=(
+                "app.py:5:21: SPR402 `getOrders` (Orders API v0) is deprecated",
+                "Found 1 problem (1 warning) in 1 file (1 file checked)",
+            ),
+        ),
         fix="""
             Move to the successor (here Orders API 2026-01-01 `searchOrders`); `spapi-roles explain
             getOrders` shows what is known.
@@ -446,13 +591,22 @@ _RULES: Tuple[Rule, ...] = (
         message="{subject} is retired; Amazon no longer serves it",
         what="Finds calls of operations Amazon has retired (removed from its API models).",
         why="The call fails at run time whatever roles the app holds.",
-        example="""
-            app.py:
-
+        example=Example(
+            manifest="""
+                roles = []
+                """,
+            code="""
                 from sp_api.api import Catalog
 
                 Catalog().list_items(Query="mug")  # SPR403: Catalog Items API v0
-            """,
+                """,
+            command="spapi-roles check",
+            output=(
+                "app.py:3:11: SPR403 `listCatalogItems` (Catalog Items API v0) is retired; Amazon "
+                "no longer serves it",
+                "Found 1 problem (1 error) in 1 file (1 file checked)",
+            ),
+        ),
         fix="Move to the current version of the API (here Catalog Items 2022-04-01).",
     ),
     Rule(
@@ -477,13 +631,27 @@ _RULES: Tuple[Rule, ...] = (
             Uses the engine cannot see (dynamic dispatch, code outside the checked tree, other
             languages) and uses without known role data make a needed role look unused.
             """,
-        example="""
-            spapi-roles.toml:
-
+        example=Example(
+            manifest="""
                 roles = [
-                    "Pricing",  # SPR501 when no code needs Pricing
+                    "Inventory and Order Tracking",
+                    "Brand Analytics",  # SPR501: no code needs it
                 ]
-            """,
+                """,
+            code="""
+                from sp_api.api import Orders
+
+
+                def new_orders(since):
+                    return Orders().get_orders(CreatedAfter=since)
+                """,
+            command="spapi-roles check",
+            output=(
+                "spapi-roles.toml:3:1: SPR501 role `Brand Analytics` is declared but no checked "
+                "code needs it",
+                "Found 1 problem (1 warning) in 1 file (1 file checked)",
+            ),
+        ),
         fix="""
             Remove the role from the manifest (and from the app registration). If code the check
             cannot see needs it, add `# noqa: SPR501` on the role's line.
@@ -507,12 +675,25 @@ _RULES: Tuple[Rule, ...] = (
             Clients passed in as parameters or built by factories hide the receiver. The method
             name is a good guess but can belong to an unrelated class, hence off by default.
             """,
-        example="""
-            app.py:
+        example=Example(
+            manifest="""
+                roles = []
+                """,
+            code="""
+                from sp_api.api import Inventories
+
 
                 def stock(client):
-                    return client.get_inventory_summary_marketplace()  # SPR901
-            """,
+                    return client.get_inventory_summary_marketplace()  # SPR901 (opt-in)
+                """,
+            command="spapi-roles check --extend-select SPR901",
+            output=(
+                "app.py:5:19: SPR901 `getInventorySummaries` (FBA Inventory API v1) needs one of: "
+                "Amazon Fulfillment, Product Listing; suggest `Amazon Fulfillment` (matched by "
+                "method name only)",
+                "Found 1 problem (1 note) in 1 file (1 file checked)",
+            ),
+        ),
         fix="""
             Declare a role as for SPR101, or annotate the receiver (`client: Inventories`) so that
             the engine resolves it.
@@ -532,12 +713,24 @@ _RULES: Tuple[Rule, ...] = (
             whose type argument is computed at run time, so the roles it needs are unknown.
             """,
         why="The role check silently passes such calls; this code makes the gap visible.",
-        example="""
-            app.py:
+        example=Example(
+            manifest="""
+                roles = []
+                """,
+            code="""
+                from sp_api.api import Reports
+
 
                 def export(report_type):
-                    Reports().create_report(reportType=report_type)  # SPR902
-            """,
+                    return Reports().create_report(reportType=report_type)  # SPR902 (opt-in)
+                """,
+            command="spapi-roles check --extend-select SPR902",
+            output=(
+                "app.py:5:47: SPR902 report type could not be resolved; the roles it needs are "
+                "unknown",
+                "Found 1 problem (1 note) in 1 file (1 file checked)",
+            ),
+        ),
         fix="""
             Pass the type as a literal or a `ReportType` member where it is fixed, or accept the
             gap with `# noqa: SPR902`.
