@@ -316,9 +316,10 @@ def sort_key(diagnostic: Diagnostic) -> Tuple[str, int, int, str, str]:
 
 
 def _read_lines(path: str) -> List[str]:
-    """The lines of ``path`` decoded as flake8 does (PEP 263, else latin-1); [] if unreadable."""
+    """The lines of ``path`` decoded and split as flake8 reads them (``reading``: the parser's
+    line breaks, not ``str.splitlines``'); [] if unreadable."""
     try:
-        return reading.read_source(path).splitlines()
+        return reading.split_lines(reading.read_source(path))
     except reading.ReadError:
         return []
 

@@ -9,13 +9,12 @@ walk (one from another module of the project) has no position here.
 from __future__ import annotations
 
 import ast
-import re
 from typing import List, Optional, Tuple
 
+from .. import reading
 from .syntax import ModuleInfo
 
 Position = Tuple[int, int]
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the parser's line breaks (not str.splitlines', e.g. \f)
 
 
 class Positions:
@@ -38,7 +37,7 @@ class Positions:
 
     def _column(self, line: int, byte_column: int) -> Position:
         if self._lines is None:
-            self._lines = _LINE_BREAK.split(self.info.source)
+            self._lines = reading.split_lines(self.info.source)
         text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
         if text.isascii():
             return (line, byte_column)
