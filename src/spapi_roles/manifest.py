@@ -27,8 +27,9 @@ if it has a ``[tool.spapi-roles]`` table. The nearest manifest wins; manifests a
 merged, so each app of a monorepo can have its own. ``root = true`` marks a project
 boundary: the walk never continues above a directory whose manifest says so. As the
 nearest manifest already wins, this matters for a manifest that holds only
-``root = true`` (no ``roles``): it is a stop marker, telling discovery that files below
-it have no manifest rather than the one of an enclosing directory.
+``root = true`` (no ``roles``, and nothing invalid): it is a stop marker, telling discovery
+that files below it have no manifest rather than the one of an enclosing directory. A
+manifest with a typo (``role = [...]``) is never one: it is reported like any other error.
 
 Every problem is one :class:`~spapi_roles.errors.UserError` naming the file and, where
 there is one, the line.
@@ -180,15 +181,18 @@ class _Validator:
     def fail(self, message: str, *key: str, line: Optional[int] = None) -> UserError:
         return UserError(message, self.path, line if line is not None else self.line(*key))
 
-    def manifest(self, table: Dict[str, Any]) -> Manifest:
+    def manifest(self, table: Dict[str, Any], marker: bool = False) -> Manifest:
+        """The Manifest of ``table``; ``marker``: it may lack ``roles`` (a stop marker)."""
         for key in table:
             if key not in KEYS:
                 raise self.fail(f"unknown key `{key}`{_did_you_mean(key, list(KEYS))}", key)
-        if "roles" not in table:
+        if "roles" not in table and not marker:
+            if table.get("root") is True:  # meant as a stop marker: what makes it invalid first
+                self.manifest(table, marker=True)
             where = "[tool.spapi-roles]" if self.prefix else "the manifest"
             raise self.fail(f'{where} has no `roles` key; write e.g. `roles = ["Pricing"]` '
                             "(`roles = []` if the app needs none)")
-        roles, role_lines = self.role_list(table["roles"], "roles")
+        roles, role_lines = self.role_list(table.get("roles", []), "roles")
         account = self.account(table.get("account"))
         regions = self.regions(table.get("regions"))
         root = table.get("root", False)
@@ -344,12 +348,22 @@ def _peek(path: str) -> Optional[Dict[str, Any]]:
     return _PEEK_CACHE[cache_key]
 
 
-def _is_stop_marker(table: Any) -> bool:
-    return isinstance(table, dict) and table.get("root") is True and "roles" not in table
+def _is_stop_marker(path: str, table: Any) -> bool:
+    """Whether the manifest table at ``path`` is a stop marker: ``root = true``, no ``roles``, and
+    valid otherwise. One with a typo (``role = [...]``) is not: loading it reports the typo."""
+    if not (isinstance(table, dict) and table.get("root") is True and "roles" not in table):
+        return False
+    prefix = ("tool", TOOL_TABLE) if os.path.basename(path) == PYPROJECT_NAME else ()
+    try:
+        _Validator(path, "", prefix).manifest(table, marker=True)
+    except UserError:
+        return False
+    return True
 
 
 def _pyproject_table(path: str) -> Tuple[bool, Any]:
-    """Whether a pyproject.toml holds a manifest (unparsable ones do if they mention it)."""
+    """Whether a pyproject.toml holds a manifest (unparsable ones do if they mention it), and its
+    table (None where the key is misspelt: loading it reports that)."""
     data = _peek(path)
     if data is None:
         try:
@@ -357,7 +371,7 @@ def _pyproject_table(path: str) -> Tuple[bool, Any]:
         except reading.ReadError:
             return False, None
     key, table = tool_table(data)
-    return key is not None, table
+    return key is not None, table if key == TOOL_TABLE else None
 
 
 def find_manifest(file_path: str) -> Optional[str]:
@@ -365,8 +379,8 @@ def find_manifest(file_path: str) -> Optional[str]:
 
     Walks upward from the file's directory: in each directory ``spapi-roles.toml``,
     else a ``pyproject.toml`` with a ``[tool.spapi-roles]`` table; the nearest wins.
-    A manifest holding ``root = true`` and no ``roles`` is a stop marker: the result is
-    None. Files that cannot be read or parsed are returned, so that loading them
+    A valid manifest holding ``root = true`` and no ``roles`` is a stop marker: the result
+    is None. Files that cannot be read or parsed are returned, so that loading them
     reports the problem. The result is relative when ``file_path`` is.
     """
     start = os.path.abspath(file_path)
@@ -383,7 +397,7 @@ def find_manifest(file_path: str) -> Optional[str]:
                 has_table, table = _pyproject_table(pyproject)
                 found = pyproject if has_table else None
         if found is not None:
-            if _is_stop_marker(table):
+            if _is_stop_marker(found, table):
                 return None
             return found if os.path.isabs(file_path) else os.path.relpath(found)
         parent = os.path.dirname(directory)
