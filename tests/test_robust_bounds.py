@@ -1,5 +1,5 @@
 """Bounded work on hostile inputs: whatever a small file in a pull request holds, a lint run stays
-within a bounded time and memory, in the CLI and in flake8.
+within a bounded time and memory, in the CLI and in flake8; a big manifest validates in linear time.
 
 Each tool runs as a subprocess under an address-space limit (``harness.measured``: a regression
 fails the test, not the machine); its peak resident memory is the kernel's accounting of it.
@@ -8,11 +8,15 @@ fails the test, not the machine); its peak resident memory is the kernel's accou
 from __future__ import annotations
 
 import functools
+import time
 
 import pytest
 
 from bad_inputs import counts, harness
 from bad_inputs.cases import FOLDING_STEPS, worst_folding_module
+from spapi_roles import knowledge
+from spapi_roles.errors import UserError
+from spapi_roles.manifest import load_manifest
 
 PEAK_MEGABYTES = 200
 SECONDS = 8.0  # each run takes well under a second alone; the rest is room for a busy machine
@@ -64,3 +68,37 @@ def test_a_report_type_folded_past_the_bound_is_unresolved(folding, tool, style)
     [line] = [line for line in ran.stdout.splitlines() if "SPR" in line]
     assert line.startswith("worst.py:") and " SPR902 report type could not be resolved" in line, (
         ran.describe())
+
+
+# ---------------------------------------------------------------------------- manifest validation
+
+OVERRIDES = 32_000
+VALIDATION_CPU_SECONDS = 8.0  # about 1 s of CPU; a scan per key (quadratic) took about a minute
+
+
+def _many_overrides(count: int) -> str:
+    lines = ['roles = ["Pricing"]', "", "[types]"]
+    lines += [f'GET_GENERATED_{number:05d}_DATA = ["Pricing"]' for number in range(count)]
+    return "\n".join(lines) + "\n"
+
+
+def test_32000_type_overrides_validate_in_linear_time(tmp_path):
+    """Every override's line is looked up once; a linear scan per key made this quadratic."""
+    manifest = tmp_path / "spapi-roles.toml"
+    manifest.write_text(_many_overrides(OVERRIDES))
+    knowledge.load()
+    started = time.process_time()
+    loaded = load_manifest(str(manifest))
+    seconds = time.process_time() - started
+    assert len(loaded.type_overrides) == OVERRIDES
+    assert seconds < VALIDATION_CPU_SECONDS, f"{seconds:.1f} s of CPU"
+
+
+def test_an_override_error_names_its_own_line_among_32000(tmp_path):
+    manifest = tmp_path / "spapi-roles.toml"
+    text = _many_overrides(OVERRIDES).replace('GET_GENERATED_31999_DATA = ["Pricing"]',
+                                              'GET_GENERATED_31999_DATA = ["Pricng"]')
+    manifest.write_text(text)
+    with pytest.raises(UserError) as raised:
+        load_manifest(str(manifest))
+    assert raised.value.line == OVERRIDES + 3

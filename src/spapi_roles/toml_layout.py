@@ -67,6 +67,7 @@ class Layout:
 
     def __post_init__(self) -> None:
         self._line_starts = [0] + [m.end() for m in re.finditer(r"\n", self.text)]
+        self._by_key: Optional[Dict[Key, Assignment]] = None  # built on the first lookup
 
     def line_at(self, offset: int) -> int:
         """1-based line of a text offset."""
@@ -77,10 +78,12 @@ class Layout:
         return self._line_starts[self.line_at(offset) - 1]
 
     def assignment(self, key: Key) -> Optional[Assignment]:
-        for found in self.assignments:
-            if found.key == key:
-                return found
-        return None
+        """The first ``key = value`` written for ``key`` (one index for every lookup)."""
+        if self._by_key is None:
+            self._by_key = {}
+            for found in self.assignments:
+                self._by_key.setdefault(found.key, found)
+        return self._by_key.get(key)
 
     def line_of(self, key: Key) -> Optional[int]:
         """Line where ``key`` is written; else where its nearest written parent is."""
