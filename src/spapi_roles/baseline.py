@@ -113,7 +113,7 @@ def write_baseline(path: str, diagnostics: Iterable[Any]) -> int:
         "entries": [{"path": e.path, "code": e.code, "name": e.name, "count": e.count}
                     for e in entries],
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    text = reading.json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
     directory = os.path.dirname(os.path.abspath(path))
     try:
         descriptor, temporary = tempfile.mkstemp(

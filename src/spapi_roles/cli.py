@@ -15,6 +15,7 @@ from typing import Dict, List, NoReturn, Optional, Sequence, Tuple
 from . import __version__, checks, rules
 from .errors import DataError, UserError
 from .files import display_path
+from .reading import printable
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -299,7 +300,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
     chosen = choose_roles([options for options, _ in requirements], restricted)
     write_new_manifest(target, reasons_by_role(chosen, requirements), account=args.account)
     listed = ", ".join(f"`{role}`" for role in chosen) or "none"
-    print(f"Wrote {target}: {len(chosen)} role(s) for {len(requirements)} use(s): {listed}")
+    print(f"Wrote {printable(target)}: {len(chosen)} role(s) for {len(requirements)} use(s): "
+          f"{listed}")
     if unknown:
         _note(f"{len(unknown)} use(s) have no known role mapping (e.g. {unknown[0]}); "
               "give their roles under [operations] or [types] in the manifest")
@@ -333,7 +335,7 @@ def _cmd_why(args: argparse.Namespace) -> int:
         hedge = " (matched by method name only)" if use.evidence == "name-only" else ""
         sites.append(f"{use.path}:{use.line}:{use.column + 1}: {need.subject} {how}{hedge}")
     for line in sites:
-        print(line)
+        print(printable(line))
     if sites:
         print(f"{len(sites)} use(s) need `{role.name}`")
     else:

@@ -1,4 +1,9 @@
-"""Output formats of `spapi-roles check`: text, json, sarif (2.1.0), github (workflow commands)."""
+"""Output formats of `spapi-roles check`: text, json, sarif (2.1.0), github (workflow commands).
+
+A file name that is not UTF-8 (its bytes held as surrogate escapes) is written ``\\xNN`` in text,
+GitHub and the job summary, as a ``\\uXXXX`` JSON escape in JSON (which reads back as the same
+name), and percent-encoded in SARIF URIs.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,19 @@ import hashlib
 import json
 import os
 import pathlib
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, TextIO
 
 from . import __version__, rules
 from .checks import Diagnostic
+from .reading import printable
 
 FORMATS = ("text", "json", "sarif", "github")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "spapiRolesFinding/v1"
 GITHUB_ANNOTATION_LIMIT = 10  # per level and step; GitHub drops the rest silently
+_NAME_BYTE = re.compile("[\udc80-\udcff]")  # a byte of a file name that is not UTF-8
 GITHUB_COMMAND = {
     rules.LEVEL_ERROR: "error",
     rules.LEVEL_WARNING: "warning",
@@ -69,13 +77,13 @@ def summary_line(report: Report) -> str:
         fixed = report.fixed_baseline_entries
         extras.append(f"{fixed} baseline {'entry' if fixed == 1 else 'entries'} now fixed")
     for path, roles in report.roles_added.items():
-        extras.append(f"added {', '.join(f'`{r}`' for r in roles)} to {path}")
+        extras.append(f"added {', '.join(f'`{r}`' for r in roles)} to {printable(path)}")
     return text + ("; " + "; ".join(extras) if extras else "")
 
 
 def render_text(report: Report, stream: TextIO, root: str) -> None:
     for d in report.diagnostics:
-        stream.write(f"{d.path}:{d.line}:{d.column + 1}: {d.code} {d.message}\n")
+        stream.write(f"{printable(d.path)}:{d.line}:{d.column + 1}: {d.code} {d.message}\n")
     stream.write(summary_line(report) + "\n")
 
 
@@ -101,7 +109,7 @@ def render_github(report: Report, stream: TextIO, root: str) -> None:
     """
     for d in report.diagnostics:
         command = GITHUB_COMMAND[level_of(d.code)]
-        path = _escape_property(_root_relative(d.path, root))
+        path = _escape_property(printable(_root_relative(d.path, root)))
         props = f"file={path},line={d.line},col={d.column + 1},title={d.code}"
         stream.write(f"::{command} {props}::{_escape_data(d.message)}\n")
     line = "spapi-roles: " + summary_line(report)
@@ -121,7 +129,7 @@ def _write_step_summary(report: Report) -> None:
             "|---|---|---|---|"]
     for d in report.diagnostics:
         message = d.message.replace("|", "\\|")
-        rows.append(f"| {d.path} | {d.line} | {d.code} | {message} |")
+        rows.append(f"| {printable(d.path)} | {d.line} | {d.code} | {message} |")
     try:
         with open(target, "a", encoding="utf-8") as stream:
             stream.write("\n".join(rows) + "\n")
@@ -154,7 +162,8 @@ def _uri(path: str, root: str) -> Dict[str, str]:
     relative = _root_relative(path, root)
     if os.path.isabs(relative):
         return {"uri": pathlib.Path(relative).as_uri()}
-    return {"uri": relative, "uriBaseId": "%SRCROOT%"}
+    encoded = _NAME_BYTE.sub(lambda match: f"%{ord(match.group()) - 0xDC00:02X}", relative)
+    return {"uri": encoded, "uriBaseId": "%SRCROOT%"}
 
 
 def fingerprints(diagnostics: List[Diagnostic], root: str) -> List[str]:
@@ -164,7 +173,8 @@ def fingerprints(diagnostics: List[Diagnostic], root: str) -> List[str]:
     for d in diagnostics:
         base = "\0".join((d.code, _uri(d.path, root)["uri"], d.kind, d.name))
         seen[base] = seen.get(base, 0) + 1
-        result.append(hashlib.sha256(f"{base}\0{seen[base]}".encode()).hexdigest()[:32])
+        identity = f"{base}\0{seen[base]}".encode("utf-8", "surrogatepass")
+        result.append(hashlib.sha256(identity).hexdigest()[:32])
     return result
 
 

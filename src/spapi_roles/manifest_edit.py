@@ -198,8 +198,9 @@ def _toml_string(value: str, quote: str = '"') -> str:
 
 
 def _comment_lines(reasons: Sequence[str], indent: str) -> List[str]:
-    """Reason comments, one line each, control characters removed, capped."""
-    cleaned = [" ".join(_CONTROL.sub(" ", reason).split()) for reason in reasons]
+    """Reason comments, one line each, control characters removed, file names that are not
+    UTF-8 written ``\\xNN``, capped."""
+    cleaned = [" ".join(_CONTROL.sub(" ", reading.printable(reason)).split()) for reason in reasons]
     cleaned = [reason for reason in cleaned if reason]
     lines = [f"{indent}# {reason}" for reason in cleaned[:REASONS_PER_ROLE]]
     if len(cleaned) > REASONS_PER_ROLE:

@@ -30,6 +30,7 @@ from .errors import UserError
 _CHUNK = 1 << 16
 _PAGE = 4096
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the parser's line breaks
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Opened without waiting: a named pipe without a writer, a terminal, /proc/kmsg (EAGAIN).
 _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
                | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
@@ -223,3 +224,23 @@ def split_lines(text: str) -> List[str]:
 def too_big_to_parse(text: str) -> bool:
     """Whether the engine leaves a module of this text unanalysed (see ``MAX_PARSE_*``)."""
     return len(text) > MAX_PARSE_CHARS or text.count("\n") > MAX_PARSE_LINES
+
+
+# ---------------------------------------------------------------------------- file names
+
+
+def printable(text: str) -> str:
+    """``text`` (a file name, or a line holding one) fit for any UTF-8 output: the bytes of a name
+    that are not UTF-8 (held as surrogate escapes, ``os.fsdecode``'s way) written ``\\xNN``."""
+    return _SURROGATE.sub(_escaped, text)
+
+
+def _escaped(match: "re.Match[str]") -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def json_text(text: str) -> str:
+    """JSON text (``json.dumps(..., ensure_ascii=False)``) with each lone surrogate written as a
+    ``\\uXXXX`` escape, so that it encodes as UTF-8 and reads back as the same file name."""
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
