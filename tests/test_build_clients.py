@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
+
+from support.tools import load_tool
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COMMITTED = os.path.join(REPO, "src", "spapi_roles", "data", "clients.json")
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location(
-        "build_clients", os.path.join(REPO, "tools", "build_clients.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_regenerating_gives_the_committed_file_byte_for_byte():
-    generator = _generator()
+    generator = load_tool("build_clients")
     first = generator.render(generator.build())
     assert first == generator.render(generator.build())  # deterministic
     with open(COMMITTED, encoding="utf-8") as handle:

@@ -20,6 +20,7 @@ ROLE_SOURCE_KINDS = {
     "roles-2022",
     "issue-comment",
     "third-party",
+    "research-note",
 }
 
 
@@ -87,11 +88,12 @@ def test_type_aliases_resolve_to_their_own_type(kb):
             assert kb.type_named(alias, info.kind) is info, alias
 
 
-def test_roles_known_means_sourced_and_rated(kb):
+def test_roles_known_means_sourced_or_inferred_and_rated(kb):
     for op in kb.operations.values():
         if op.known:
-            assert op.confidence in ("high", "medium", "low"), op.key
+            assert op.confidence in ("high", "medium", "low", "inferred"), op.key
             assert {s.kind for s in op.sources} & ROLE_SOURCE_KINDS, op.key
+            assert not op.unknown_reason, op.key
         else:
             assert op.confidence == "unknown", op.key
         if op.grantless:

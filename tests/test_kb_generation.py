@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import sys
-
 import pytest
-
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TOOLS = os.path.join(REPO_ROOT, "tools")
-
-
-def _tool(name):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(TOOLS, f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file executes
-    spec.loader.exec_module(module)
-    return module
+from support.tools import load_tool
 
 
 @pytest.fixture(scope="module")
 def build_kb():
-    return _tool("build_kb")
+    return load_tool("build_kb")
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +31,7 @@ def test_generation_is_deterministic(build_kb, generated):
 
 
 def test_the_refresh_command_rejects_a_folder_without_the_reference_data(tmp_path, capsys):
-    assert _tool("extract_inputs").main([str(tmp_path)]) == 2
+    assert load_tool("extract_inputs").main([str(tmp_path)]) == 2
     assert "not the SP-API reference data folder" in capsys.readouterr().err
 
 
@@ -72,7 +58,7 @@ Role available to vendors? Yes
 
 
 def test_the_refresh_command_reads_roles_availability_and_examples_off_the_roles_page():
-    page = _tool("extract_inputs").roles_page(ROLES_PAGE_EXCERPT)
+    page = load_tool("extract_inputs").roles_page(ROLES_PAGE_EXCERPT)
     pricing, listing = page["roles"]
     assert (pricing["name"], pricing["sellers"], pricing["vendors"]) == ("Pricing", True, False)
     assert [(e["operation"], e["api"], e["version"]) for e in pricing["examples"]] == [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import json
 import subprocess
 import sys
@@ -132,3 +133,50 @@ def test_explain_type_role_and_mentioned_name():
 def test_explain_unknown_name_is_none():
     assert kb_report.explain("definitelyNotAnOperation") is None
     assert kb_report.explain("   ") is None
+
+
+def test_coverage_gives_sourced_and_inferred_counts_and_why_the_rest_is_unknown():
+    out = io.StringIO()
+    kb_report.print_coverage(out)
+    text = out.getvalue()
+    figures = kb_report.coverage()
+    inferred = figures["by_confidence"]["inferred"]
+    assert f"sourced {figures['known'] - inferred} (" in text and f"inferred {inferred} (" in text
+    assert f"    inferred {inferred:>4}" in text
+    assert "  Finances API 2024-06-19: listBalances, listSummary\n      why: " in text
+    assert "Operations newer than the models with unknown roles" in text
+    assert "Promotions API 2025-12-01: getPromotion, getSelection, searchPromotions" in text
+    assert "--extend-select SPR301" in text
+
+
+def test_explain_shows_what_an_inference_rests_on():
+    text = kb_report.explain("fulfillmentInbound_2024-03-20#listInboundPlans")
+    assert "roles (any one grants; confidence inferred: no source names them" in text
+    assert "inference (no source names this operation's roles): Amazon Fulfillment" in text
+    assert "sourced operations of the Fulfillment Inbound API 2024-03-20, all Amazon Fulfillment"\
+        in text
+
+
+def test_explain_says_why_roles_are_unknown():
+    text = kb_report.explain("getShipmentTracking")
+    assert "roles: unknown (no source states them; no earlier version of the Tracking API" in text
+    assert "note: roles unknown" not in text
+
+
+def test_the_readme_gives_the_coverage_figures_of_the_data():
+    with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                           "README.md"), encoding="utf-8") as handle:
+        section = " ".join(handle.read().split("## The knowledge base")[1].split("\n## ")[0]
+                           .split())
+    figures = kb_report.coverage()
+    count = figures["by_confidence"].get
+    current, known = figures["current"], figures["known"]
+    assert f"of the {current} operations in Amazon's current models, {known} (" in section
+    assert f"{known - count('inferred')} ({100 * (known - count('inferred')) / current:.1f}%)" \
+        " from sources" in section
+    for confidence in ("high", "medium", "low"):
+        assert f"{count(confidence)} {confidence}" in section \
+            or f"{count(confidence)} with {confidence} confidence" in section, confidence
+    assert f"and {count('inferred')} ({100 * count('inferred') / current:.1f}%) inferred" \
+        in section
+    assert f"{len(figures['unknown'])} stay unknown" in section

@@ -14,11 +14,17 @@ How roles are decided (the reference data's "How to combine the role sources"):
   tier 2  Amazon's current guides, tutorials, legacy role pages and the roles page's examples.
   tier 3  Amazon's 2022 per-role lists, only where the (method, path) still exists (or for a
           retired operation, the same retired path).
-  tier 4  A role description on the roles page that names a whole API.
+  tier 4  An Amazon statement naming a whole API (an Amazon staff answer on Data Kiosk).
   tier 5  Third-party material: used only when no Amazon source says anything.
-Tiers 2-4 are lower bounds (each says "this role is accepted", none says "only this role"), so
-without a tier-1 row their roles are merged; the confidence is that of the best tier present
-(1 high, 2 medium, 3-5 low). No source at all leaves the roles unknown.
+  tier 6  Inference, only where no source of tiers 1-5 names a role (confidence "inferred"):
+          the rows the later research marks inferred; a role description on the roles page that
+          names a whole API; the predecessor version's operation (same API, method and path);
+          the roles every sourced operation of the same API version names (at least two
+          operations, and refused where they share none, as in Orders v0).
+Tiers 2-4 and 6 are lower bounds (each says "this role is accepted", none says "only this
+role"), so without a tier-1 row their roles are merged; the confidence is that of the best tier
+present (1 high, 2 medium, 3-5 low, 6 inferred). With neither a source nor an inference the roles
+stay unknown, and the operation's notes say why no rule applied.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 # the data format is the loader's: one definition of the schema for writer and reader
-from spapi_roles.knowledge import OPERATION_FIELDS, SCHEMA_VERSION, TYPE_FIELDS
+from spapi_roles.knowledge import OPERATION_FIELDS, SCHEMA_VERSION, TYPE_FIELDS, UNKNOWN_NOTE
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_KB = os.path.join(REPO_ROOT, "src", "spapi_roles", "data", "kb.json")
@@ -243,7 +249,7 @@ RDT_CONDITIONAL = {
     "(see the report type's `restricted` flag)",
 }
 
-# Statements in the roles page's role descriptions that name a whole API (tier 4).
+# Statements in the roles page's role descriptions that name a whole API (an inference, tier 6).
 # role -> (model stems, phrase that must occur in the role's description on the seed page)
 SEED_API_WIDE = {
     "Amazon Warehousing and Distribution": (
@@ -331,14 +337,21 @@ TYPE_SOURCE_TIERS = {
     "S5": (3, "roles-2022"),
     "S6": (5, "third-party"),
 }
-TIER_CONFIDENCE = {1: "high", 2: "medium", 3: "low", 4: "low", 5: "low"}
+INFERRED = 6  # the tier of an inference
+TIER_CONFIDENCE = {1: "high", 2: "medium", 3: "low", 4: "low", 5: "low", INFERRED: "inferred"}
 TIER_NAMES = {
     1: "current role table",
     2: "current guide/tutorial",
     3: "2022 role list",
-    4: "role description (whole API)",
+    4: "statement naming the whole API",
     5: "third party",
+    INFERRED: "inference",
 }
+# Facts an operation-specific Amazon source states: what inferences may rest on.
+SOURCED_TIERS = (1, 2, 3)
+# The API family rule needs this many sourced operations that all name the inferred roles.
+FAMILY_MINIMUM = 2
+RESEARCH_NOTES = "SP-API role research notes (rows marked inferred)"
 
 
 def load_json(base: str, rel: str):
@@ -429,6 +442,7 @@ class OpRecord:
     roles: Tuple[str, ...] = ()
     grantless: bool = False
     confidence: str = "unknown"
+    tier: int = 9  # the tier that decided (9: nothing did)
     regions: Tuple[str, ...] = ()
     role_regions: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
     role_sources: List[Tuple[str, str, str]] = field(default_factory=list)
@@ -436,15 +450,89 @@ class OpRecord:
     type_argument: Optional[str] = None
 
 
+def family_roles(basis: Sequence[Tuple[str, Tuple[str, ...]]]) -> Tuple[Tuple[str, ...], str]:
+    """The roles every (operation, sourced roles) of an API version names, or () and why not.
+
+    The refusal is a template with ``{where}`` for the API and version.
+    """
+    if not basis:
+        return (), "no operation of the {where} has sourced roles"
+    if len(basis) < FAMILY_MINIMUM:
+        named = "; ".join(f"{op_id}: {', '.join(roles)}" for op_id, roles in basis)
+        return (), (
+            f"only {len(basis)} operation of the {{where}} has sourced roles ({named});"
+            f" at least {FAMILY_MINIMUM} needed"
+        )
+    common = set.intersection(*(set(roles) for _, roles in basis))
+    if not common:
+        return (), (
+            f"the {len(basis)} sourced operations of the {{where}} share no role (mixed roles)"
+        )
+    return tuple(sorted(common)), ""
+
+
+def version_order(version: str) -> Tuple[int, str]:
+    """Sort key of API versions: v0 < v1 < dated versions, dates in order."""
+    return (0, version.zfill(12)) if version.startswith("v") else (1, version)
+
+
+def resource_key(op: "OpRecord") -> Tuple[str, str, str]:
+    """(API, method, path with placeholders and the version segment blanked): one resource."""
+    segments = norm_path(op.path).split("/")
+    version = {op.version, "v" + op.version.lstrip("v")}
+    return op.api, op.method, "/".join("{V}" if seg in version else seg for seg in segments)
+
+
+def predecessor_evidence(op: "OpRecord", same_resource: Sequence["OpRecord"]):
+    """Inference from the latest earlier version's operation of the same resource.
+
+    (evidence, "") when that operation has sourced roles, else ([], why not).
+    """
+    earlier = [
+        other for other in same_resource if version_order(other.version) < version_order(op.version)
+    ]
+    if not earlier:
+        return [], f"no earlier version of the {op.api} has the same method and path"
+    pred = max(earlier, key=lambda other: version_order(other.version))
+    if pred.tier not in SOURCED_TIERS or not pred.roles:
+        return [], f"its predecessor {pred.key} has no sourced roles"
+    note = (
+        f"inferred from its predecessor {pred.operation_id} of the {pred.api} {pred.version}"
+        f" (same method and path): {', '.join(pred.roles)} ({pred.confidence})"
+    )
+    return [Evidence(INFERRED, source, pred.roles, note=note) for source in pred.role_sources], ""
+
+
+def family_evidence(op: "OpRecord", family: Sequence["OpRecord"]):
+    """Inference from the roles every sourced operation of the API version names.
+
+    (evidence, "") when there is such a role, else ([], why not).
+    """
+    roles, refusal = family_roles([(other.operation_id, other.roles) for other in family])
+    where = f"{op.api} {op.version}"
+    if not roles:
+        return [], f"API family: {refusal.format(where=where)}"
+    note = (
+        f"inferred from {len(family)} sourced operations of the {where}, all {', '.join(roles)}"
+    )
+    sources = sorted({source for other in family for source in other.role_sources})
+    return [Evidence(INFERRED, source, roles, note=note) for source in sources], ""
+
+
 def decide(evidence: Sequence[Evidence]):
     """(grantless, roles, best tier, chosen evidence, Amazon-or-all pool), or None without roles.
 
     The best tier decides: grantless evidence of that tier makes the operation grantless; a
     tier-1 row is a complete list; lower tiers are lower bounds and their roles are merged.
-    Third-party evidence (tier 5) counts only when no Amazon source names a role.
+    Third-party evidence (tier 5) counts only when no Amazon source names a role, and an
+    inference (tier 6) only when no source does.
     """
     usable = [e for e in evidence if e.roles or e.grantless]  # not: only mentioned names
-    pool = [e for e in usable if e.tier < 5] or usable
+    pool = (
+        [e for e in usable if e.tier < 5]
+        or [e for e in usable if e.tier == 5]
+        or [e for e in usable if e.tier == INFERRED]
+    )
     if not pool:
         return None
     best = min(e.tier for e in pool)
@@ -862,20 +950,33 @@ class Builder:
             for op in self.ops.values():
                 if op.key.split("#")[0] == stem and op.in_models:
                     op.evidence.append(Evidence(4, source, (role,), note=note))
-        # Tier 4: whole-API statements in role descriptions.
+        # Inference: whole-API statements in role descriptions.
         for role, (stems, phrase) in sorted(SEED_API_WIDE.items()):
             if phrase not in self.roles[role]["description"]:
                 raise SystemExit(f"roles page description of {role} no longer names {phrase!r}")
             for op in self.ops.values():
-                if op.key.split("#")[0] in stems and op.in_models:
+                if op.key.split("#")[0] in stems:
                     op.evidence.append(
                         Evidence(
-                            4,
+                            INFERRED,
                             self.seed_source,
                             (role,),
-                            note=f"role description names the {phrase}",
+                            note=f"the roles page's description of {role} names the {phrase}",
                         )
                     )
+        # Inference: the rows the later research marks inferred, with what they rest on.
+        research = self.sources.add(RESEARCH_NOTES, self.later["retrieved"], "research-note")
+        for row in self.later["rows"]:
+            if not row["inferred"] or row["type_kind"]:
+                continue
+            op = self.later_target(row)
+            roles, _, _ = self.canonical_roles(row["roles"], op.key)
+            note = f"research notes ({self.later['retrieved']}): {row['cited_as']}" + (
+                f"; {row['note']}" if row["note"] else ""
+            )
+            cited = [self.sources.add(s["ref"], s["date"], s["kind"]) for s in row["sources"]]
+            for source in cited + [research]:
+                op.evidence.append(Evidence(INFERRED, source, roles, note=note, later=True))
 
     def later_target(self, row: dict) -> OpRecord:
         """The operation a row of the later research names (API name, version, operationId)."""
@@ -944,10 +1045,47 @@ class Builder:
         return found
 
     def resolve_operations(self) -> None:
+        self._mark_type_carriers()
         for op in self.ops.values():
             self._resolve_op(op)
-        self._mark_type_carriers()
+        self.infer_roles()
         self._mark_restricted_data()
+
+    # ---------------------------------------------------------------- inference
+    def infer_roles(self) -> None:
+        """Inferred roles for operations no source names the roles of; why not where none.
+
+        Runs after the sourced facts are decided: the predecessor and API family rules rest only
+        on facts of tiers 1-3. A type-carrying operation takes its roles from the type.
+        """
+        sourced = [
+            op for op in self.ops.values()
+            if op.tier in SOURCED_TIERS and op.roles and not op.type_carrier
+        ]
+        by_family: Dict[str, List[OpRecord]] = defaultdict(list)
+        for op in sourced:
+            by_family[op.key.split("#")[0]].append(op)
+        by_resource: Dict[Tuple[str, str, str], List[OpRecord]] = defaultdict(list)
+        for op in self.ops.values():
+            by_resource[resource_key(op)].append(op)
+        for op in sorted(self.ops.values(), key=lambda o: o.key):
+            if op.tier < INFERRED or op.type_carrier:
+                continue
+            reasons = []
+            for evidence, refusal in (
+                predecessor_evidence(op, by_resource[resource_key(op)]),
+                family_evidence(op, by_family[op.key.split("#")[0]]),
+            ):
+                op.evidence += evidence
+                reasons.append(refusal)
+            self._resolve_op(op)
+            if op.tier == 9:
+                op.notes.append(UNKNOWN_NOTE + "; ".join(r for r in reasons if r))
+        for op in self.ops.values():
+            if op.type_carrier and op.tier == 9:
+                op.notes.append(
+                    f"{UNKNOWN_NOTE}the {op.type_carrier} type argument decides the roles"
+                )
 
     def _resolve_op(self, op: OpRecord) -> None:
         decision = decide(op.evidence)
@@ -967,6 +1105,7 @@ class Builder:
             )
         op.roles = roles
         op.confidence = TIER_CONFIDENCE[best]
+        op.tier = best
         op.role_sources = sorted({e.source for e in chosen})
         regions = sorted_regions_union(e.regions for e in chosen)
         op.regions = tuple(regions)
@@ -1040,6 +1179,21 @@ class Builder:
                         self.rm_types["source"], self.rm_types["retrieved"], "role-mappings-table"
                     )
                 )
+        # The type rows found later: an inference with no roles ("not role-gated") is kept as a
+        # note; the roles stay unknown, as no source names any.
+        for row in self.later["rows"]:
+            if not row["type_kind"]:
+                continue
+            entry = self.types.get((row["type_kind"], row["operation"]))
+            if entry is None or row["roles"]:
+                raise SystemExit(f"type row {row['operation']}: unknown type, or roles to adopt")
+            entry["sources"].update(
+                self.sources.add(s["ref"], s["date"], s["kind"]) for s in row["sources"]
+            )
+            entry["notes"].append(
+                f"research notes ({self.later['retrieved']}, {row['strength']}"
+                f"{', inferred' if row['inferred'] else ''}): {row['note']}"
+            )
         # 2022 type lists: every type must already be there (the types file inverts them).
         sections = {"Reports": "report", "Feeds": "feed", "Notifications": "notification"}
         for row in self.r2022_ops["types"]:

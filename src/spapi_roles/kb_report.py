@@ -9,7 +9,10 @@ from typing import Dict, Iterable, List, Optional, TextIO, Tuple
 
 from .knowledge import (
     CONFIDENCES,
+    INFERRED,
+    INFERRED_TIER,
     TYPE_KINDS,
+    UNKNOWN_NOTE,
     KnowledgeBase,
     Operation,
     Role,
@@ -24,6 +27,7 @@ TIER_NAMES = {
     3: "Amazon's 2022 role lists",
     4: "statement naming the whole API",
     5: "third party",
+    INFERRED_TIER: "inference (no source names this operation's roles)",
 }
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -143,22 +147,48 @@ def coverage(kb: Optional[KnowledgeBase] = None) -> dict:
     }
 
 
+def _with_roles(ops: List[Operation]) -> str:
+    """"N with roles or grantless (S sourced, I inferred)" for a list of operations."""
+    known = [op for op in ops if op.known]
+    inferred = sum(op.confidence == INFERRED for op in known)
+    return (f"{len(known)} with roles or grantless"
+            f" ({len(known) - inferred} sourced, {inferred} inferred)")
+
+
+def _unknown_lines(ops: Iterable[Operation]) -> List[str]:
+    """Unknown operations grouped by API version and reason."""
+    groups: Dict[Tuple[str, str, str], List[str]] = defaultdict(list)
+    for op in ops:
+        name = op.operation_id + (f" (roles from the {op.type_carrier} type)"
+                                  if op.type_carrier else "")
+        groups[(op.api, op.version, op.unknown_reason)].append(name)
+    lines = []
+    for (api, version, reason), names in sorted(groups.items()):
+        lines.append(f"  {api} {version}: {', '.join(names)}")
+        if reason:
+            lines.append(f"      why: {reason}")
+    return lines
+
+
 def print_coverage(stream: TextIO, kb: Optional[KnowledgeBase] = None) -> None:
     """How many operations and types have roles (or are grantless), by confidence; the unknown."""
     kb = kb or load()
     figures = coverage(kb)
     total, known = figures["current"], figures["known"]
+    inferred = figures["by_confidence"].get(INFERRED, 0)
     out = [
         f"SP-API knowledge base {kb.data_version}",
         "",
         f"Operations in the current models: {total}",
-        f"  roles known or grantless: {known} ({_percent(known, total)})",
+        f"  roles known or grantless: {known} ({_percent(known, total)}):"
+        f" sourced {known - inferred} ({_percent(known - inferred, total)}),"
+        f" inferred {inferred} ({_percent(inferred, total)})",
     ]
     for confidence in CONFIDENCES[:-1]:
         count = figures["by_confidence"].get(confidence, 0)
         free = figures["grantless_by_confidence"].get(confidence, 0)
         extra = f" (of which grantless: {free})" if free else ""
-        out.append(f"    {confidence:<7} {count:>4}{extra}")
+        out.append(f"    {confidence:<8} {count:>4}{extra}")
     unknown = figures["unknown"]
     carriers = figures["unknown_type_dependent"]
     out.append(
@@ -169,34 +199,34 @@ def print_coverage(stream: TextIO, kb: Optional[KnowledgeBase] = None) -> None:
         ("Retired operations that clients still call", figures["retired"]),
         ("Operations newer than the models (known from clients)", figures["client_only"]),
     ):
-        with_roles = sum(op.known for op in ops)
-        out.append(f"{label}: {len(ops)} ({with_roles} with roles or grantless)")
+        out.append(f"{label}: {len(ops)} ({_with_roles(ops)})")
     out += ["", "Types:"]
     for kind, infos in figures["types"].items():
         counts = Counter(t.confidence for t in infos)
-        detail = ", ".join(f"{c} {counts.get(c, 0)}" for c in CONFIDENCES)
+        detail = ", ".join(f"{c} {counts.get(c, 0)}" for c in CONFIDENCES if c != INFERRED)
         with_roles = sum(1 for t in infos if t.roles)
         out.append(
             f"  {kind:<12} {len(infos):>4}  with roles {with_roles:>4}"
             f" ({_percent(with_roles, len(infos))}): {detail}"
         )
     out += ["", f"Current operations with unknown roles ({len(unknown)}):"]
-    by_api: Dict[Tuple[str, str], List[Operation]] = defaultdict(list)
-    for op in unknown:
-        by_api[(op.api, op.version)].append(op)
-    for (api, version), ops in sorted(by_api.items()):
-        names = ", ".join(
-            op.operation_id
-            + (f" (roles from the {op.type_carrier} type)" if op.type_carrier else "")
-            for op in ops
-        )
-        out.append(f"  {api} {version}: {names}")
+    out += _unknown_lines(unknown)
+    newer = [op for op in figures["client_only"] if not op.known]
+    out += ["", f"Operations newer than the models with unknown roles ({len(newer)}):"]
+    out += _unknown_lines(newer)
     unknown_types = sorted(
         (t for infos in figures["types"].values() for t in infos if not t.roles),
         key=lambda t: (t.kind, t.name),
     )
     out += ["", f"Types with unknown roles ({len(unknown_types)}):"]
-    out += [f"  {t.kind} {t.name}" for t in unknown_types]
+    for info in unknown_types:
+        out.append(f"  {info.kind} {info.name}")
+        out += [f"      note: {note}" for note in info.notes]
+    out += [
+        "",
+        "A type name that is not in the data at all (e.g. one Amazon added later) is unknown too.",
+        "Uses with unknown roles pass unchecked; `--extend-select SPR301` lists them.",
+    ]
     stream.write("\n".join(out) + "\n")
 
 
@@ -240,11 +270,12 @@ def _explain_operation(kb: KnowledgeBase, op: Operation) -> List[str]:
     if op.grantless:
         lines.append(f"  grantless: no role needed (confidence {op.confidence})")
     elif op.roles:
-        lines.append(
-            f"  roles (any one grants; confidence {op.confidence}): {_roles_text(op.roles, limits)}"
-        )
+        how = f"confidence {op.confidence}" + (
+            ": no source names them, see the inference below" if op.confidence == INFERRED else "")
+        lines.append(f"  roles (any one grants; {how}): {_roles_text(op.roles, limits)}")
     else:
-        lines.append("  roles: unknown (no source states them)")
+        reason = f"; {op.unknown_reason}" if op.unknown_reason else ""
+        lines.append(f"  roles: unknown (no source states them{reason})")
     if op.type_carrier:
         lines.append(
             f"  the {op.type_argument} argument decides the roles:"
@@ -256,7 +287,8 @@ def _explain_operation(kb: KnowledgeBase, op: Operation) -> List[str]:
     if op.restricted_data:
         lines.append("  needs a Restricted Data Token (restricted data / PII)")
     for note in op.notes:
-        lines.append(f"  note: {note}")
+        if note != f"{UNKNOWN_NOTE}{op.unknown_reason}":
+            lines.append(f"  note: {note}")
     evidence = kb.evidence(op)
     if evidence:
         lines.append("  what the sources say:")
