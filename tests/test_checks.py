@@ -313,12 +313,47 @@ def test_unresolved_version_prefers_live_candidates(manifest):
     assert "Catalog Items API 2022-04-01" in result[0][2]
 
 
-def test_unknown_keys_and_types_report_nothing(manifest):
-    uses = [
-        Use("app.py", 1, 0, "operation", "nope", "receiver", operation_keys=("x#nope",)),
-        type_use("report", "NOT_A_REPORT_TYPE"),
-    ]
+def test_an_operation_key_not_in_the_data_reports_nothing(manifest):
+    uses = [Use("app.py", 1, 0, "operation", "nope", "receiver", operation_keys=("x#nope",))]
     assert found(uses, manifest("roles = []")) == []
+
+
+def test_a_type_name_not_in_the_data_has_unknown_roles(manifest):
+    # Seen in public code, in no Amazon list: visible through the opt-in SPR301, never silent.
+    uses = [type_use("report", "GET_DATE_RANGE_FINANCIAL_TRANSACTION_DATA", line=3)]
+    assert found(uses, manifest("roles = []")) == [(
+        3, "SPR301", "report type `GET_DATE_RANGE_FINANCIAL_TRANSACTION_DATA` has no known role "
+        "mapping; declare its roles in a manifest override")]
+
+
+INFERRED_OP = "fulfillmentInbound_2024-03-20#listInboundPlans"  # no source names its roles
+
+
+def test_a_finding_on_inferred_roles_says_so_and_is_an_error_by_default(manifest):
+    [diagnostic] = checks.check_uses([op_use(INFERRED_OP, 5)], KB, manifest("roles = []"))
+    assert (diagnostic.code, diagnostic.confidence, diagnostic.severity) == (
+        "SPR101", "inferred", "error")
+    assert diagnostic.message == (
+        "`listInboundPlans` (Fulfillment Inbound API 2024-03-20) needs one of: Amazon Fulfillment;"
+        " suggest `Amazon Fulfillment` (roles inferred: no source names them;"
+        " `spapi-roles explain listInboundPlans`)")
+
+
+def test_the_manifest_can_make_findings_on_inferred_roles_warnings(manifest):
+    uses = [op_use(INFERRED_OP, 5), op_use("InvoicesApiModel_2024-06-19#getInvoices", 6)]
+    found_here = checks.check_uses(uses, KB, manifest('roles = []\ninferred = "warning"'))
+    assert [(d.line, d.confidence, d.severity) for d in found_here] == [
+        (5, "inferred", "warning"), (6, "high", "error")]  # a sourced finding stays an error
+    # The command line's choice wins over the manifest's.
+    assert checks.with_inferred_level(found_here[0], "error").severity == "error"
+
+
+def test_confidence_of_a_finding_is_that_of_its_facts(manifest):
+    uses = [type_use("feed", "JSON_LISTINGS_FEED", 2), op_use("ordersV0#updateShipmentStatus", 3),
+            op_use("InvoicesApiModel_2024-06-19#getInvoices", 4)]
+    text = 'roles = []\n[operations]\ngetInvoices = ["Pricing"]'
+    assert [(d.line, d.confidence) for d in checks.check_uses(uses, KB, manifest(text))] == [
+        (2, "high"), (3, "low"), (4, "manifest")]
 
 
 def test_duplicate_uses_give_one_diagnostic(manifest):
@@ -341,6 +376,8 @@ def test_diagnostic_as_dict_has_the_json_fields():
         "api": "Orders API",
         "version": "v0",
         "required_roles": ["A", "B"],
+        "confidence": "high",
+        "level": "error",
     }
 
 

@@ -147,6 +147,8 @@ def test_check_json(shop, cli):
         "api": "Product Pricing API",
         "version": "v0",
         "required_roles": ["Pricing", "Product Listing"],
+        "confidence": "medium",
+        "level": "error",
     }
     assert diagnostics[1]["kind"] == "report" and diagnostics[1]["name"] == (
         "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA"
@@ -386,6 +388,27 @@ def test_explicit_manifest_applies_to_every_file(tmp_path, cli):
     found = [(d["path"], d["code"]) for d in json.loads(result.stdout)["diagnostics"]]
     assert found == []
     assert result.returncode == 0
+
+
+def test_findings_on_inferred_roles_are_marked_and_their_level_chosen(tmp_path, cli):
+    # No source names listInboundPlans' roles: the data infers Amazon Fulfillment from the other
+    # operations of Fulfillment Inbound 2024-03-20; createInboundPlan's roles are sourced.
+    (tmp_path / "spapi-roles.toml").write_text('roles = []\ninferred = "warning"\n')
+    (tmp_path / "inbound.py").write_text(
+        "from sp_api.api import FulfillmentInbound\n\n"
+        'inbound = FulfillmentInbound(version="2024-03-20")\n'
+        "inbound.list_inbound_plans()\n"
+        "inbound.create_inbound_plan(body={})\n"
+    )
+    result = cli("check", "--format", "sarif", cwd=tmp_path)
+    assert result.returncode == 1
+    results = json.loads(result.stdout)["runs"][0]["results"]
+    assert [(r["locations"][0]["physicalLocation"]["region"]["startLine"], r["level"],
+             r["properties"]["confidence"]) for r in results] == [
+        (4, "warning", "inferred"), (5, "error", "medium")]
+    assert "(roles inferred: no source names them" in results[0]["message"]["text"]
+    result = cli("check", "--inferred", "error", cwd=tmp_path)  # the option wins
+    assert result.stdout.splitlines()[-1].startswith("Found 2 problems (2 errors)")
 
 
 @pytest.mark.parametrize(

@@ -90,6 +90,8 @@ def test_json_holds_exactly_the_diagnostic_fields(tmp_path):
                 "api": "Invoices API",
                 "version": "2024-06-19",
                 "required_roles": ["Tax Invoicing (Restricted)"],
+                "confidence": "high",
+                "level": "error",
             }
         ]
     }

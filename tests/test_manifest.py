@@ -58,6 +58,7 @@ roles = [
 account = "Seller"
 regions = ["na", "EU"]
 root = true
+inferred = "warning"
 
 [operations]
 getOrders = ["Pricing"]
@@ -73,6 +74,7 @@ GET_SOMETHING_AMAZON_ADDED_LATELY = ["Brand Analytics"]
     assert manifest.account == "seller"
     assert manifest.regions == ("NA", "EU")
     assert manifest.root is True
+    assert manifest.inferred == "warning"
     assert manifest.operation_overrides == {"getOrders": ("Pricing",), "getOrderMetrics": ()}
     # Known types are stored under their canonical name; new names are kept as written.
     assert manifest.type_overrides == {
@@ -221,6 +223,10 @@ MALFORMED = [
      "unknown region `US`; SP-API regions are NA, EU, FE"),
     ("region-duplicate", 'roles = []\nregions = ["EU", "eu"]\n', 2, "duplicate region `EU`"),
     ("root-string", 'roles = []\nroot = "yes"\n', 2, "`root` must be true or false, not a string"),
+    ("inferred-unknown", 'roles = []\ninferred = "warn"\n', 2,
+     '`inferred` must be "error" or "warning", not `warn`'),
+    ("inferred-type", 'roles = []\ninferred = false\n', 2,
+     '`inferred` must be "error" or "warning", not a boolean'),
     ("operations-array", 'roles = []\noperations = ["getOrders"]\n', 2,
      "`operations` must be a table of operation name = [roles], not an array"),
     ("operation-unknown", 'roles = []\n\n[operations]\ngetOrdrs = ["Pricing"]\n', 4,

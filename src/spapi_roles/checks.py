@@ -9,10 +9,11 @@ manifest's own (roles the account cannot hold). Every message comes from ``rules
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import reading, rules
+from .knowledge import CONFIDENCES, INFERRED
 from .least_privilege import choose_roles
 from .uses import (
     EVIDENCE_NAME_ONLY,
@@ -28,6 +29,11 @@ UNKNOWN = "unknown"              # the knowledge base has no role data
 TYPE_DECIDES = "type-decides"    # createReport & co: the type uses carry the roles
 UNRESOLVED = "unresolved"        # a type argument the engine could not resolve
 UNMATCHED = "unmatched"          # not in the knowledge base (engine/data version skew)
+
+# How sure the facts behind a finding are (Diagnostic.confidence): the knowledge base's
+# confidence, or "manifest" when the manifest's [operations] / [types] give the roles.
+MANIFEST = "manifest"
+CONFIDENCE_ORDER = (MANIFEST,) + CONFIDENCES
 
 TYPE_CODES = {"report": "SPR201", "feed": "SPR202", "notification": "SPR203"}
 ACCOUNT_FLAG = {"seller": "sellers", "vendor": "vendors"}
@@ -49,6 +55,14 @@ class Diagnostic:
     api: str = ""
     version: str = ""
     required_roles: Tuple[str, ...] = ()
+    confidence: str = "high"  # of the facts the finding rests on (CONFIDENCE_ORDER)
+    level: str = ""  # "" = the rule's level
+
+    @property
+    def severity(self) -> str:
+        """The level this finding is reported at: its own, else its rule's."""
+        return self.level or (rules.RULES[self.code].level if self.code in rules.RULES
+                              else rules.LEVEL_ERROR)
 
     def as_dict(self) -> Dict[str, object]:
         return {
@@ -62,6 +76,8 @@ class Diagnostic:
             "api": self.api,
             "version": self.version,
             "required_roles": list(self.required_roles),
+            "confidence": self.confidence,
+            "level": self.severity,
         }
 
 
@@ -81,10 +97,16 @@ class Need:
     retired: bool = False
     role_regions: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # roles granting in some regions
     availability: Optional[str] = None  # types: "seller only", "vendor only", "seller and vendor"
+    confidence: str = "unknown"  # of the roles (CONFIDENCE_ORDER)
 
 
 def _unique(items: Iterable[str]) -> Tuple[str, ...]:
     return tuple(dict.fromkeys(items))
+
+
+def lowest_confidence(confidences: Iterable[str], default: str = CONFIDENCES[-1]) -> str:
+    """The least sure of ``confidences`` (``default`` for none)."""
+    return max(confidences, key=CONFIDENCE_ORDER.index, default=default)
 
 
 def operation_subject(name: str, api: str, version: str) -> str:
@@ -129,7 +151,9 @@ def _operation_need(use: Use, kb, manifest) -> Need:
     overrides = manifest.operation_overrides if manifest is not None else {}
     if first.operation_id in overrides:
         roles = overrides[first.operation_id]
-        return Need(use, NEEDS_ROLE if roles else GRANTLESS, subject, roles=roles, **facts)
+        return Need(use, NEEDS_ROLE if roles else GRANTLESS, subject, roles=roles,
+                    confidence=MANIFEST, **facts)
+    facts["confidence"] = lowest_confidence(op.confidence for op in live)
     if any(op.type_carrier for op in live):
         return Need(use, TYPE_DECIDES, subject, **facts)
     if all(op.grantless for op in live):
@@ -148,9 +172,10 @@ def _type_need(use: Use, kb, manifest) -> Need:
     if name in overrides:
         roles = overrides[name]
         facts = _type_facts(info) if info is not None else {}
+        facts["confidence"] = MANIFEST
         return Need(use, NEEDS_ROLE if roles else GRANTLESS, subject, roles=roles, **facts)
-    if info is None:
-        return Need(use, UNMATCHED, subject)
+    if info is None:  # a type name not in the data (e.g. one Amazon added later): unknown roles
+        return Need(use, UNKNOWN, subject)
     roles = tuple(info.roles)
     return Need(use, NEEDS_ROLE if roles else UNKNOWN, subject, roles=roles, **_type_facts(info))
 
@@ -158,7 +183,7 @@ def _type_need(use: Use, kb, manifest) -> Need:
 def _type_facts(info) -> Dict[str, object]:
     return dict(regions=tuple(info.regions), restricted_data=info.restricted,
                 deprecated=info.deprecated, role_regions=tuple(info.role_regions),
-                availability=info.availability)
+                availability=info.availability, confidence=info.confidence)
 
 
 def restricted_roles(kb) -> frozenset:
@@ -187,21 +212,28 @@ class Checker:
         self.declared = frozenset(manifest.roles if manifest is not None else ())
         self.account = manifest.account if manifest is not None else None
         self.regions = tuple(manifest.regions) if manifest is not None else ()
+        self.inferred_level = manifest.inferred if manifest is not None else None
 
     def diagnostic(self, need: Need, code: str, **fields: object) -> Diagnostic:
         use = need.use
-        return Diagnostic(
+        message = rules.rule(code).format(subject=need.subject, kind=use.kind, **fields)
+        if need.confidence == INFERRED and "roles" in fields:
+            message += (f" (roles inferred: no source names them;"
+                        f" `spapi-roles explain {use.name}`)")
+        found = Diagnostic(
             path=use.path,
             line=use.line,
             column=use.column,
             code=code,
-            message=rules.rule(code).format(subject=need.subject, kind=use.kind, **fields),
+            message=message,
             kind=use.kind,
             name=use.name,
             api=need.api,
             version=need.version,
             required_roles=self.roles_here(need),
+            confidence=need.confidence,
         )
+        return with_inferred_level(found, self.inferred_level) if self.inferred_level else found
 
     def check(self, uses: Iterable[Use]) -> List[Diagnostic]:
         found: Dict[Tuple[str, int, int, str, str, str], Diagnostic] = {}
@@ -268,6 +300,13 @@ class Checker:
                                 suggested=suggest_role(available, self.kb))]
 
 
+def with_inferred_level(diagnostic: Diagnostic, level: str) -> Diagnostic:
+    """``diagnostic`` at ``level`` if it is an error that rests only on inferred roles."""
+    if diagnostic.confidence != INFERRED or rules.RULES[diagnostic.code].level != rules.LEVEL_ERROR:
+        return diagnostic
+    return replace(diagnostic, level="" if level == rules.LEVEL_ERROR else level)
+
+
 def check_uses(uses: Iterable[Use], kb, manifest=None) -> List[Diagnostic]:
     """Per-file diagnostics for ``uses`` against ``manifest`` (None: no role is declared)."""
     return Checker(kb, manifest).check(uses)
@@ -275,16 +314,16 @@ def check_uses(uses: Iterable[Use], kb, manifest=None) -> List[Diagnostic]:
 
 def roles_needed(uses: Iterable[Use], kb, manifest=None) -> frozenset:
     """Every role that some use could be granted by (the union of their any-one-of lists)."""
-    needed = set()
-    for use in uses:
-        need = need_of(use, kb, manifest)
-        if need.status == NEEDS_ROLE:
-            needed.update(need.roles)
-    return frozenset(needed)
+    return _roles_needed([need_of(use, kb, manifest) for use in uses])
 
 
-def _manifest_diagnostic(manifest, role: str, code: str, **fields: object) -> Diagnostic:
-    return Diagnostic(
+def _roles_needed(needs: Iterable[Need]) -> frozenset:
+    return frozenset(role for need in needs if need.status == NEEDS_ROLE for role in need.roles)
+
+
+def _manifest_diagnostic(manifest, role: str, code: str, confidence: str = "high",
+                         **fields: object) -> Diagnostic:
+    found = Diagnostic(
         path=manifest.path,
         line=manifest.role_lines.get(role, 1),
         column=0,
@@ -292,11 +331,16 @@ def _manifest_diagnostic(manifest, role: str, code: str, **fields: object) -> Di
         message=rules.rule(code).format(role=role, **fields),
         kind="role",
         name=role,
+        confidence=confidence,
     )
+    return with_inferred_level(found, manifest.inferred) if manifest.inferred else found
 
 
 def check_manifest(manifest, kb) -> List[Diagnostic]:
-    """The manifest's own findings: declared roles its account type cannot hold (SPR302)."""
+    """The manifest's own findings: declared roles its account type cannot hold (SPR302).
+
+    The roles page states each role's availability to sellers and vendors.
+    """
     if manifest.account not in ACCOUNT_FLAG:
         return []
     allowed = set(available_roles(manifest.roles, manifest.account, kb))
@@ -305,9 +349,15 @@ def check_manifest(manifest, kb) -> List[Diagnostic]:
 
 
 def check_project(manifest, uses: Iterable[Use], kb) -> List[Diagnostic]:
-    """Whole-project findings for ``manifest`` given every use of its project: unused roles."""
-    needed = roles_needed(uses, kb, manifest)
-    return [_manifest_diagnostic(manifest, role, "SPR501")
+    """Whole-project findings for ``manifest`` given every use of its project: unused roles.
+
+    "Unused" is as sure as the least sure roles of the project's uses.
+    """
+    needs = [need_of(use, kb, manifest) for use in uses]
+    needed = _roles_needed(needs)
+    confidence = lowest_confidence(
+        (need.confidence for need in needs if need.status in (NEEDS_ROLE, UNKNOWN)), "high")
+    return [_manifest_diagnostic(manifest, role, "SPR501", confidence)
             for role in manifest.roles if role not in needed]
 
 

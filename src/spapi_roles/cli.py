@@ -221,13 +221,21 @@ def _fix(project: Project, diagnostics: List[checks.Diagnostic]) -> Dict[str, Li
     return added
 
 
+def _diagnostics(project: Project, args: argparse.Namespace) -> List[checks.Diagnostic]:
+    """The project's findings; ``--inferred`` sets the level of those resting on inference."""
+    found = project.diagnostics()
+    if args.inferred:
+        found = [checks.with_inferred_level(d, args.inferred) for d in found]
+    return found
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from . import baseline as baseline_module
     from . import formats
 
     selection = _selection(args)
     project = Project(args)
-    diagnostics = [d for d in project.diagnostics() if selection.enabled(d.code)]
+    diagnostics = [d for d in _diagnostics(project, args) if selection.enabled(d.code)]
     diagnostics, noqa_count = checks.drop_noqa(diagnostics)
     if args.write_baseline:
         count = baseline_module.write_baseline(args.write_baseline, diagnostics)
@@ -244,7 +252,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         if report.roles_added:
             project.reload_manifests()
             report.diagnostics, report.suppressed_by_noqa = checks.drop_noqa(
-                [d for d in project.diagnostics() if selection.enabled(d.code)])
+                [d for d in _diagnostics(project, args) if selection.enabled(d.code)])
             if args.baseline:
                 report.diagnostics, report.suppressed_by_baseline, _ = (
                     baseline_module.load_baseline(args.baseline).filter(report.diagnostics))
@@ -396,6 +404,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="do not report the findings recorded in FILE")
     check.add_argument("--write-baseline", metavar="FILE",
                        help="record the current findings in FILE and exit 0")
+    check.add_argument("--inferred", choices=["error", "warning"],
+                       help="level of findings that rest only on inferred roles (default: the "
+                       "manifest's `inferred`, else error)")
     check.add_argument("--fix", action="store_true",
                        help="add the roles the findings need to the manifest (comments kept)")
     check.set_defaults(func=_cmd_check)

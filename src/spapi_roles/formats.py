@@ -45,12 +45,8 @@ class Report:
     def counts(self) -> Dict[str, int]:
         levels = {rules.LEVEL_ERROR: 0, rules.LEVEL_WARNING: 0, rules.LEVEL_NOTE: 0}
         for diagnostic in self.diagnostics:
-            levels[level_of(diagnostic.code)] += 1
+            levels[diagnostic.severity] += 1
         return levels
-
-
-def level_of(code: str) -> str:
-    return rules.RULES[code].level if code in rules.RULES else rules.LEVEL_ERROR
 
 
 def _plural(count: int, word: str) -> str:
@@ -108,7 +104,7 @@ def render_github(report: Report, stream: TextIO, root: str) -> None:
     summary says so and a job summary table (``$GITHUB_STEP_SUMMARY``) lists them all.
     """
     for d in report.diagnostics:
-        command = GITHUB_COMMAND[level_of(d.code)]
+        command = GITHUB_COMMAND[d.severity]
         path = _escape_property(printable(_root_relative(d.path, root)))
         props = f"file={path},line={d.line},col={d.column + 1},title={d.code}"
         stream.write(f"::{command} {props}::{_escape_data(d.message)}\n")
@@ -186,7 +182,7 @@ def render_sarif(report: Report, stream: TextIO, root: str) -> None:
     for d, fingerprint in zip(report.diagnostics, fingerprints(report.diagnostics, root)):
         result: Dict[str, object] = {
             "ruleId": d.code,
-            "level": level_of(d.code),
+            "level": d.severity,
             "message": {"text": d.message},
             "locations": [{
                 "physicalLocation": {
@@ -196,7 +192,8 @@ def render_sarif(report: Report, stream: TextIO, root: str) -> None:
             }],
             "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
             "properties": {"kind": d.kind, "name": d.name, "api": d.api, "version": d.version,
-                           "requiredRoles": list(d.required_roles)},
+                           "requiredRoles": list(d.required_roles),
+                           "confidence": d.confidence},
         }
         if d.code in index:
             result["ruleIndex"] = index[d.code]

@@ -7,6 +7,8 @@ Format (``spapi-roles.toml``, or the same keys under ``[tool.spapi-roles]`` in
     account = "seller"            # optional: "seller" | "vendor" | "hybrid"
     regions = ["NA", "EU"]        # optional: any of "NA", "EU", "FE"
     root = true                   # optional: discovery never looks above this directory
+    inferred = "warning"          # optional: level of findings resting only on inferred
+                                  # roles, "error" (default) or "warning"
 
     [operations]                  # optional: roles of operations, where you know better
     getOrders = ["Inventory and Order Tracking"]   # any one grants; [] = needs no role
@@ -57,7 +59,8 @@ PYPROJECT_NAME = "pyproject.toml"
 TOOL_TABLE = "spapi-roles"
 ACCOUNTS = ("seller", "vendor", "hybrid")
 REGIONS = ("NA", "EU", "FE")
-KEYS = ("roles", "account", "regions", "root", "operations", "types")
+KEYS = ("roles", "account", "regions", "root", "inferred", "operations", "types")
+INFERRED_LEVELS = ("error", "warning")
 
 _TOML_ERROR_LINE = re.compile(r"\(at line (\d+), column \d+\)|\(at end of document\)")
 _OPERATION_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -76,6 +79,7 @@ class Manifest:
     operation_overrides: Dict[str, Tuple[str, ...]]
     type_overrides: Dict[str, Tuple[str, ...]]
     root: bool
+    inferred: Optional[str] = None  # level of findings resting only on inferred roles
 
 
 # ---------------------------------------------------------------------------
@@ -198,6 +202,11 @@ class _Validator:
         root = table.get("root", False)
         if not isinstance(root, bool):
             raise self.fail(f"`root` must be true or false, not {_kind(root)}", "root")
+        inferred = table.get("inferred")
+        if inferred is not None and inferred not in INFERRED_LEVELS:
+            shown = f"`{inferred}`" if isinstance(inferred, str) else _kind(inferred)
+            raise self.fail(f"`inferred` must be \"error\" or \"warning\", not {shown}",
+                            "inferred")
         return Manifest(
             path=self.path,
             roles=roles,
@@ -207,6 +216,7 @@ class _Validator:
             operation_overrides=self.operation_overrides(table.get("operations", {})),
             type_overrides=self.type_overrides(table.get("types", {})),
             root=root,
+            inferred=inferred,
         )
 
     def role_list(self, value: Any, *key: str) -> Tuple[Tuple[str, ...], Dict[str, int]]:

@@ -173,9 +173,13 @@ _RULES: Tuple[Rule, ...] = (
         known_problems="""
             Amazon publishes its role mappings only in part; the knowledge base combines its
             sources (`spapi-roles explain getCompetitivePricing` shows them and their confidence)
-            and can lag behind Amazon. Correct a fact locally with an `[operations]` override in
-            the manifest. Operations whose roles depend on a type argument (createReport,
-            createFeed, createSubscription, ...) are checked through the type (SPR201-SPR203).
+            and can lag behind Amazon. Where no source names an operation's roles they are
+            inferred (from the API's other operations, its previous version or a statement about
+            the whole API): the message then says "roles inferred", and `inferred = "warning"` in
+            the manifest or `--inferred warning` reports such findings as warnings. Correct a fact
+            locally with an `[operations]` override in the manifest. Operations whose roles depend
+            on a type argument (createReport, createFeed, createSubscription, ...) are checked
+            through the type (SPR201-SPR203).
             """,
         example=Example(
             manifest="""
@@ -348,8 +352,10 @@ _RULES: Tuple[Rule, ...] = (
         scope=SCOPE_FILE,
         message="{subject} has no known role mapping; declare its roles in a manifest override",
         what="""
-            Finds a use of an operation or type for which the knowledge base has no role data
-            (Amazon's mapping for it was not available) and no manifest override gives one.
+            Finds a use of an operation or type for which the knowledge base has no role data,
+            neither from a source nor inferred (`spapi-roles data coverage` lists them and why),
+            including a type name that is not in the data at all, and no manifest override gives
+            one.
             """,
         why="""
             Such a use cannot be checked: it passes whatever the manifest says. Turning this code
