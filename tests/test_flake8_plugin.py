@@ -7,7 +7,8 @@ import ast
 
 import pytest
 
-from spapi_roles import flake8_plugin, rules
+from spapi_roles import project as project_module
+from spapi_roles import rules
 from spapi_roles.flake8_plugin import Plugin
 
 SOURCE = [
@@ -73,7 +74,7 @@ def test_the_project_index_is_built_once_per_process(project, monkeypatch):
     monkeypatch.setattr(
         engine, "build_index", lambda paths, root: built.append(root) or real(paths, root)
     )
-    monkeypatch.setattr(flake8_plugin, "_INDEXES", {})
+    monkeypatch.setattr(project_module, "_WORKSPACES", {})
     (project / "sub").mkdir()
     assert len(run(SOURCE, project / "app.py")) == 1
     assert len(run(SOURCE, project / "sub" / "other.py")) == 1

@@ -1,7 +1,7 @@
 """End to end: the real `pre-commit try-repo` with this repository's hooks on a test project copy.
 
-The hook repository is a snapshot of the working tree (tracked and new files) committed to a
-temporary git repository once per session, so the hooks tested are the ones being developed.
+The hook repository (``hook_repo`` in conftest.py) is a snapshot of the working tree committed to
+a temporary git repository once per session, so the hooks tested are the ones being developed.
 `language: python` makes pre-commit build a virtual environment and pip-install the package from
 that snapshot: offline, from the configured package indexes only. The environment creation is
 the slow part (15 to 30 s per try-repo run, which always builds a fresh environment in a
@@ -10,7 +10,6 @@ temporary store whatever PRE_COMMIT_HOME says), hence a single run covering both
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -18,66 +17,14 @@ import sys
 from pathlib import Path
 from typing import Dict
 
-import pytest
 from support.codes import project_markers
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECTS = Path(__file__).parent / "data" / "projects"
 PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
-GIT_IDENTITY = [
-    "-c",
-    "user.name=spapi-roles tests",
-    "-c",
-    "user.email=tests@example.invalid",
-    "-c",
-    "commit.gpgsign=false",
-]
 
 
-def git(*args: str, cwd: Path) -> None:
-    subprocess.run(["git", *GIT_IDENTITY, *args], cwd=cwd, check=True, capture_output=True)
-
-
-@pytest.fixture(scope="session")
-def hook_repo(tmp_path_factory) -> Path:
-    """The working tree of this repository as a committed git repository."""
-    listed = (
-        subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=REPO,
-            check=True,
-            capture_output=True,
-        )
-        .stdout.decode()
-        .split("\0")
-    )
-    snapshot = tmp_path_factory.mktemp("hook-repo")
-    for name in filter(None, listed):
-        source = REPO / name
-        if source.is_file():
-            (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, snapshot / name)
-    git("init", "-q", ".", cwd=snapshot)
-    git("add", "-A", cwd=snapshot)
-    git("commit", "-q", "-m", "snapshot", cwd=snapshot)
-    return snapshot
-
-
-@pytest.fixture(scope="session")
-def environment(tmp_path_factory) -> Dict[str, str]:
-    home = tmp_path_factory.mktemp("pre-commit-home")
-    env = dict(
-        os.environ,
-        PRE_COMMIT_HOME=str(home),
-        SPAPI_ROLES_CACHE_DIR=str(home / "cache"),
-        PRE_COMMIT_COLOR="never",
-        GIT_CONFIG_NOSYSTEM="1",
-    )
-    env.pop("GITHUB_STEP_SUMMARY", None)
-    return env
-
-
-def project_repo(tmp_path: Path) -> Path:
+def project_repo(tmp_path: Path, git) -> Path:
     target = tmp_path / "shop"
     shutil.copytree(PROJECTS / "shop", target)
     git("init", "-q", ".", cwd=target)
@@ -122,9 +69,9 @@ def test_hooks_manifest_is_valid():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_per_file_and_project_hooks_on_a_project(hook_repo, environment, tmp_path):
-    project = project_repo(tmp_path)
-    result = try_repo(hook_repo, project, environment)
+def test_per_file_and_project_hooks_on_a_project(hook_repo, pre_commit_environment, tmp_path, git):
+    project = project_repo(tmp_path, git)
+    result = try_repo(hook_repo, project, pre_commit_environment)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     sections = hook_sections(result.stdout)

@@ -205,9 +205,14 @@ class AnalysisCache:
             self.changed = True
         return sha
 
-    def fingerprint(self, keys: Sequence[str], paths: Sequence[str]) -> str:
-        """The project fingerprint of ``paths`` (``keys``: their paths relative to the root)."""
+    def fingerprint(
+        self, keys: Sequence[str], paths: Sequence[str], analysed: Sequence[str] = ()
+    ) -> str:
+        """The project fingerprint of ``paths`` (``keys``: their paths relative to the root) when
+        ``analysed`` (keys too; default: all of them) are the files analysed."""
         digest = hashlib.sha256(f"{tool_fingerprint()}\0{data_fingerprint()}\0".encode())
+        for key in sorted(analysed):
+            digest.update(f"{key}\0".encode("utf-8", "surrogateescape"))
         for key, path in sorted(zip(keys, paths)):
             digest.update(
                 f"{key}\0{self.content_hash(key, path)}\n".encode("utf-8", "surrogateescape")

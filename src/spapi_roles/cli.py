@@ -6,16 +6,18 @@ Exit codes: 0 clean, 1 findings, 2 usage or configuration error (one line, never
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 from collections import defaultdict
-from typing import Dict, List, NoReturn, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, NoReturn, Optional, Sequence, Tuple
 
 from . import __version__, checks, rules
 from .errors import DataError, UserError
-from .files import display_path
 from .reading import printable
+from .project import ConfigErrors
+
+if TYPE_CHECKING:
+    from .project import Analysis
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -70,110 +72,19 @@ def _codes(values: Optional[Sequence[str]], option: str) -> List[str]:
     return codes
 
 
-class Project:
-    """The checked files, their manifests and the engine's uses of SP-API in them."""
+def _analysis(args: argparse.Namespace, with_manifests: bool = True) -> "Analysis":
+    """The library layer's analysis of the paths and file options ``args`` name."""
+    from .project import Analysis
 
-    def __init__(self, args: argparse.Namespace, with_manifests: bool = True):
-        from . import files, knowledge, runner
-
-        self.kb = knowledge.load()
-        self.paths: List[str] = list(args.paths) or ["."]
-        exclude = _comma_list(args.exclude) if args.exclude else None
-        found = files.find_python_files(self.paths, exclude, _comma_list(args.extend_exclude))
-        listed = [display_path(path) for path in found]
-        # file -> why it cannot be read; such a file is not checked, and the run says so
-        self.unreadable: Dict[str, str] = files.unreadable(listed)
-        self.files = [path for path in listed if path not in self.unreadable]
-        self.explicit = args.manifest if with_manifests else None
-        # file -> its Manifest, or None when no manifest governs it
-        self.manifest_of: Dict[str, object] = {path: None for path in self.files}
-        if with_manifests:
-            self._load_manifests()
-        root = files.find_git_root(".") or os.getcwd()
-        self.uses = [dataclasses.replace(use, path=display_path(use.path))
-                     for use in runner.run(self.files, root, args.jobs, not args.no_cache).uses]
-
-    def _load_manifests(self) -> None:
-        from . import manifest as manifest_module
-
-        errors: Dict[str, UserError] = {}
-        explicit = None
-        if self.explicit:
-            explicit = manifest_module.load_manifest(self.explicit)
-        found_in: Dict[str, Optional[str]] = {}
-        for path in self.files:
-            if explicit is not None:
-                self.manifest_of[path] = explicit
-                continue
-            directory = os.path.dirname(os.path.abspath(path))
-            if directory not in found_in:
-                found_in[directory] = manifest_module.find_manifest(directory)
-            manifest_path = found_in[directory]
-            if manifest_path is None:
-                self.manifest_of[path] = None
-                continue
-            manifest_path = display_path(manifest_path)
-            try:
-                self.manifest_of[path] = manifest_module.manifest_for(path, manifest_path)
-            except UserError as error:
-                errors.setdefault(manifest_path, error)
-        if errors:
-            raise ConfigErrors(list(errors.values()))
-
-    def manifests(self) -> List[object]:
-        """Distinct manifests governing the checked files, in first-seen order."""
-        seen: Dict[str, object] = {}
-        for manifest in self.manifest_of.values():
-            if manifest is not None:
-                seen.setdefault(manifest.path, manifest)
-        return list(seen.values())
-
-    def reload_manifests(self) -> None:
-        self._load_manifests()
-
-    def uses_by_manifest(self) -> Dict[Optional[str], Tuple[object, List[object]]]:
-        groups: Dict[Optional[str], Tuple[object, List[object]]] = {}
-        for use in self.uses:
-            manifest = self.manifest_of.get(use.path)
-            key = manifest.path if manifest is not None else None
-            groups.setdefault(key, (manifest, []))[1].append(use)
-        return groups
-
-    def covers_project_of(self, manifest) -> bool:
-        """Whether all of ``manifest``'s project was checked (its directory is in a checked one)."""
-        from .files import is_within
-
-        directory = os.path.dirname(os.path.abspath(manifest.path))
-        return any(os.path.isdir(given) and is_within(directory, os.path.abspath(given))
-                   for given in self.paths)
-
-    def diagnostics(self) -> List[checks.Diagnostic]:
-        """Every finding, all codes (selection and suppression come later)."""
-        found: List[checks.Diagnostic] = []
-        groups = self.uses_by_manifest()
-        for manifest, uses in groups.values():
-            found += checks.check_uses(uses, self.kb, manifest)
-        for manifest in self.manifests():
-            if self.covers_project_of(manifest):
-                project_uses = groups.get(manifest.path, (manifest, []))[1]
-                manifest_findings = (checks.check_manifest(manifest, self.kb)
-                                     + checks.check_project(manifest, project_uses, self.kb))
-                found += [dataclasses.replace(d, path=display_path(d.path))
-                          for d in manifest_findings]
-        return sorted(found, key=checks.sort_key)
-
-    def files_without_manifest(self) -> List[str]:
-        with_uses = {use.path for use in self.uses}
-        return [path for path, manifest in self.manifest_of.items()
-                if manifest is None and path in with_uses]
-
-
-class ConfigErrors(Exception):
-    """Several manifest errors, each printed on its own line."""
-
-    def __init__(self, errors: List[UserError]):
-        super().__init__("; ".join(str(error) for error in errors))
-        self.errors = errors
+    return Analysis(
+        args.paths,
+        manifest=getattr(args, "manifest", None),
+        exclude=_comma_list(args.exclude) if args.exclude else None,
+        extend_exclude=_comma_list(args.extend_exclude),
+        jobs=args.jobs,
+        use_cache=not args.no_cache,
+        with_manifests=with_manifests,
+    )
 
 
 # ---------------------------------------------------------------------------- check
@@ -187,7 +98,7 @@ def _selection(args: argparse.Namespace) -> rules.Selection:
     )
 
 
-def _fix(project: Project, diagnostics: List[checks.Diagnostic]) -> Dict[str, List[str]]:
+def _fix(project: "Analysis", diagnostics: List[checks.Diagnostic]) -> Dict[str, List[str]]:
     """Add to each manifest the roles its findings need (least privilege); return what was added."""
     from .least_privilege import choose_roles, reasons_by_role
     from .manifest_edit import add_roles
@@ -221,7 +132,7 @@ def _fix(project: Project, diagnostics: List[checks.Diagnostic]) -> Dict[str, Li
     return added
 
 
-def _diagnostics(project: Project, args: argparse.Namespace) -> List[checks.Diagnostic]:
+def _diagnostics(project: "Analysis", args: argparse.Namespace) -> List[checks.Diagnostic]:
     """The project's findings; ``--inferred`` sets the level of those resting on inference."""
     found = project.diagnostics()
     if args.inferred:
@@ -233,10 +144,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from . import baseline as baseline_module
     from . import formats
 
+    from .project import select
+
     selection = _selection(args)
-    project = Project(args)
-    diagnostics = [d for d in _diagnostics(project, args) if selection.enabled(d.code)]
-    diagnostics, noqa_count = checks.drop_noqa(diagnostics)
+    project = _analysis(args)
+    diagnostics, noqa_count = checks.drop_noqa(select(_diagnostics(project, args), selection))
     if args.write_baseline:
         count = baseline_module.write_baseline(args.write_baseline, diagnostics)
         _note(f"wrote {count} finding(s) to {args.write_baseline}")
@@ -252,7 +164,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         if report.roles_added:
             project.reload_manifests()
             report.diagnostics, report.suppressed_by_noqa = checks.drop_noqa(
-                [d for d in _diagnostics(project, args) if selection.enabled(d.code)])
+                select(_diagnostics(project, args), selection))
             if args.baseline:
                 report.diagnostics, report.suppressed_by_baseline, _ = (
                     baseline_module.load_baseline(args.baseline).filter(report.diagnostics))
@@ -286,7 +198,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
     if os.path.lexists(target) and os.path.basename(target) != "pyproject.toml":
         raise UserError("already exists; not overwriting it "
                         "(add roles with `spapi-roles check --fix`)", target)
-    project = Project(args, with_manifests=False)
+    project = _analysis(args, with_manifests=False)
     requirements: List[Tuple[Tuple[str, ...], str]] = []
     unknown: List[str] = []
     unavailable: List[str] = []
@@ -330,7 +242,7 @@ def _cmd_why(args: argparse.Namespace) -> int:
         suggestion = kb.suggest_role(args.role)
         hint = f"; did you mean `{suggestion}`?" if suggestion else ""
         raise UserError(f"unknown role `{args.role}`{hint}")
-    project = Project(args)
+    project = _analysis(args)
     sites = []
     for use in project.uses:
         need = checks.need_of(use, kb, project.manifest_of.get(use.path))
@@ -445,7 +357,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except ConfigErrors as errors:
+    except ConfigErrors as errors:  # several manifests, each with its own line
         for error in errors.errors:
             print(f"spapi-roles: error: {error}", file=sys.stderr)
         return EXIT_ERROR

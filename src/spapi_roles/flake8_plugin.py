@@ -1,33 +1,25 @@
-"""The flake8 plugin (entry point ``SPR``): a thin adapter over the engine and the checks.
+"""The flake8 plugin (entry point ``SPR``): a thin adapter over the library layer (``project``).
 
-flake8 creates a plugin object per file, so the knowledge base and manifests are cached
-per process (flake8's ``--jobs`` workers each have their own). The plugin reads the
+flake8 creates a plugin object per file, so the library's workspace (manifests, each project's
+index) is kept per process (flake8's ``--jobs`` workers each have their own). The plugin reads the
 source from the ``lines`` flake8 hands it (so stdin works), never raises out of ``run()``,
 leaves ``noqa`` to flake8 and reports nothing for files no manifest governs: a project
 that never configured spapi-roles stays quiet and pays nothing beyond the manifest lookup.
 A manifest that cannot be read is reported as SPR001 on line 1 of each file that uses SP-API.
-For cross-module facts (a client built by a factory in another module) the engine's project
-index of the manifest's directory (the working directory with ``--spapi-roles-manifest``) is
-built once per process, as `spapi-roles check` does; its cost is about 1 ms per project file.
-Off-by-default codes are reported only when a select entry longer than "SPR" names them
-(``--extend-select SPR9``), as bugbear does for B9.
+Cross-module facts come from the index of the file's whole project, as in `spapi-roles check`,
+so both give the same findings for a file. Off-by-default codes are reported only when a select
+entry longer than "SPR" names them (``--extend-select SPR9``), as bugbear does for B9.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
 from . import __version__, rules
 from .errors import DataError, UserError
 
 Finding = Tuple[int, int, str, type]
-
-# Per-process caches (flake8 makes a plugin object per file): directory -> its manifest's path
-# (None: no manifest), project root -> the engine's index of the project.
-_MANIFEST_PATHS: Dict[str, Optional[str]] = {}
-_INDEXES: Dict[str, Any] = {}
 
 
 class Plugin:
@@ -74,58 +66,30 @@ class Plugin:
             yield line, column, text, type(self)
 
     def findings(self) -> List[Tuple[int, int, str]]:
-        source = "".join(self.lines)
+        from .project import workspace_for
+
+        workspace = workspace_for(self.manifest_option)
         try:
-            manifest = _manifest_for(self.filename, self.manifest_option)
+            manifest = workspace.finder.manifest_for(self.filename)
             if manifest is None:
                 return []  # a project that never configured spapi-roles: not even the engine loads
-            from . import knowledge
+            from . import checks, knowledge
 
             kb = knowledge.load()
+            uses = workspace.uses_in_source("".join(self.lines), self.filename, self.tree)
         except DataError as error:  # nothing can be checked: saying nothing would be a wrong answer
-            return [(1, 0, "SPR001 " + rules.rule("SPR001").format(error=error))]
+            return [_invalid(error)]
         except UserError as error:
             from . import engine
 
-            if not engine.analyze_source(source, self.filename, tree=self.tree):
+            if not engine.analyze_source("".join(self.lines), self.filename, tree=self.tree):
                 return []
-            return [(1, 0, "SPR001 " + rules.rule("SPR001").format(error=error))]
-        from . import checks, engine
-
-        if self.manifest_option:
-            root = os.getcwd()
-        else:
-            root = os.path.dirname(os.path.abspath(manifest.path))
-        try:
-            index = _index_for(root)  # loads the engine's client tables
-        except DataError as error:
-            return [(1, 0, "SPR001 " + rules.rule("SPR001").format(error=error))]
-        uses = engine.analyze_source(source, self.filename, index, self.tree)
+            return [_invalid(error)]
         diagnostics = checks.check_uses(uses, kb, manifest)
         return [(d.line, d.column, f"{d.code} {d.message}") for d in diagnostics
                 if d.code not in rules.DEFAULT_OFF or d.code in self.opt_in]
 
 
-def _manifest_for(filename: str, explicit: Optional[str]) -> Any:
-    """The manifest governing ``filename`` (its path cached per directory), or None."""
-    from . import manifest
-    from .files import display_path
-
-    if explicit:
-        return manifest.manifest_for(filename, explicit)
-    directory = os.path.dirname(os.path.abspath(filename))
-    if directory not in _MANIFEST_PATHS:
-        found = manifest.find_manifest(directory)
-        _MANIFEST_PATHS[directory] = None if found is None else display_path(found)
-    path = _MANIFEST_PATHS[directory]
-    return None if path is None else manifest.manifest_for(filename, path)
-
-
-def _index_for(root: str) -> Any:
-    """The engine's cross-module index of the project at ``root``, built once per process."""
-    from . import engine
-    from .files import find_python_files
-
-    if root not in _INDEXES:
-        _INDEXES[root] = engine.build_index(find_python_files([root]), root)
-    return _INDEXES[root]
+def _invalid(error: Exception) -> Tuple[int, int, str]:
+    """SPR001 on line 1: the manifest or the packaged data cannot be read."""
+    return (1, 0, "SPR001 " + rules.rule("SPR001").format(error=error))

@@ -393,6 +393,13 @@ def find_manifest(file_path: str) -> Optional[str]:
     is None. Files that cannot be read or parsed are returned, so that loading them
     reports the problem. The result is relative when ``file_path`` is.
     """
+    found, _ = locate_manifest(file_path)
+    return found
+
+
+def locate_manifest(file_path: str) -> Tuple[Optional[str], Optional[str]]:
+    """The manifest governing ``file_path`` (as ``find_manifest``) and the directory where the
+    upward walk stopped: the governing manifest's, a stop marker's, or None (no manifest above)."""
     start = os.path.abspath(file_path)
     directory = start if os.path.isdir(start) else os.path.dirname(start)
     while True:
@@ -408,11 +415,11 @@ def find_manifest(file_path: str) -> Optional[str]:
                 found = pyproject if has_table else None
         if found is not None:
             if _is_stop_marker(found, table):
-                return None
-            return found if os.path.isabs(file_path) else os.path.relpath(found)
+                return None, directory
+            return (found if os.path.isabs(file_path) else os.path.relpath(found)), directory
         parent = os.path.dirname(directory)
         if parent == directory:
-            return None
+            return None, None
         directory = parent
 
 

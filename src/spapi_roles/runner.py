@@ -234,10 +234,16 @@ def _index(
 
 
 def analyze(
-    files: Sequence[str], root: str, jobs: Optional[int], progress: Progress, stats: Stats
+    files: Sequence[str],
+    root: str,
+    jobs: Optional[int],
+    progress: Progress,
+    stats: Stats,
+    project_files: Optional[Sequence[str]] = None,
 ) -> List[Use]:
-    """Index ``files`` and analyse those that may hold a use; uses in file order, absolute paths."""
-    index = _index(files, root, jobs, progress, stats)
+    """Index ``project_files`` (default: ``files``) and analyse those of ``files`` that may hold a
+    use; uses in file order, absolute paths."""
+    index = _index(files if project_files is None else project_files, root, jobs, progress, stats)
     tasks = [
         (position, path) for position, path in enumerate(files) if index.reason(path) is not None
     ]
@@ -293,9 +299,11 @@ def run(
     jobs: Optional[int] = None,
     use_cache: bool = True,
     progress_stream: Optional[TextIO] = None,
+    project_files: Optional[Sequence[str]] = None,
 ) -> Result:
     """The SP-API uses in ``files`` (of the project rooted at ``root``), in file order.
 
+    ``project_files``: every file of the project, which the index covers (default: ``files``).
     ``jobs``: worker processes (None: every core). ``use_cache``: read and update the analysis
     cache. ``progress_stream``: where a progress bar may go (default stderr; drawn only on a
     terminal outside CI). Use paths are absolute.
@@ -305,7 +313,9 @@ def run(
     store = fingerprint = None
     if use_cache:
         store = cache_module.AnalysisCache(root).load()
-        fingerprint = store.fingerprint(_relative_keys(files, root), files)
+        indexed = files if project_files is None else project_files
+        fingerprint = store.fingerprint(_relative_keys(indexed, root), indexed,
+                                        _relative_keys(files, root))
         cached = store.uses(fingerprint)
         if cached is not None:
             store.save()
@@ -314,7 +324,7 @@ def run(
     stream = sys.stderr if progress_stream is None else progress_stream
     progress = Progress(stream) if Progress.wanted(stream) else _Silent(stream)
     try:
-        uses = analyze(files, root, jobs, progress, stats)
+        uses = analyze(files, root, jobs, progress, stats, project_files)
     finally:
         progress.close()
     if store is not None and fingerprint is not None:

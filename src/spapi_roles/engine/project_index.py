@@ -75,6 +75,7 @@ class ProjectIndex:
         self._mentions: Optional[Dict[str, List[str]]] = None
         self._graph: Optional[ImportGraph] = None
         self._suffixes: Optional[Dict[str, Set[str]]] = None
+        self._directories: Optional[Set[str]] = None  # dotted names of directories holding modules
         self._skipped: Dict[str, Tuple[int, int]] = (
             {}
         )  # abs path -> (len, hash) of a text that cannot hold a use
@@ -170,6 +171,45 @@ class ProjectIndex:
     def is_module(self, name: str) -> bool:
         return self.module_path(name) is not None
 
+    def resolve_import(self, name: str, importer: str) -> str:
+        """The project module an absolute import of ``name`` in the file ``importer`` names.
+
+        As a type checker resolves imports in a monorepo of apps: against each directory from the
+        importer's own up to the project root, nearest first, and each one's ``src/``; the first
+        under which ``name``'s leading components are a project module, package or namespace
+        directory gives the module's name in the index. Unresolved names are returned as they are
+        (client packages, modules of other projects).
+        """
+        if self._directories is None:
+            directories: Set[str] = set()
+            for module in self.modules:
+                parts = module.split(".")
+                directories.update(".".join(parts[:end]) for end in range(1, len(parts)))
+            self._directories = directories
+        head = name.split(".", 1)[0]
+        for prefix in self._source_roots(importer):
+            candidate = f"{prefix}.{head}" if prefix else head
+            if candidate in self.modules or candidate in self._directories:
+                return f"{prefix}.{name}" if prefix else name
+        return name
+
+    def _source_roots(self, importer: str) -> List[str]:
+        """Module-name prefixes of the directories imports of ``importer`` resolve against: its
+        ancestors up to the project root that are not regular packages (a package's own directory
+        is never on ``sys.path``), nearest first, each followed by its ``src``."""
+        name, is_package = self.module_of(importer)
+        parts = name.split(".") if name else []
+        directory = parts if is_package else parts[:-1]
+        roots: List[str] = []
+        for end in range(len(directory), -1, -1):
+            prefix = ".".join(directory[:end])
+            package = self.modules.get(prefix) if prefix else None
+            if package is not None and self.path_modules.get(package, ("", False))[1]:
+                continue
+            roots.append(prefix)
+            roots.append(f"{prefix}.src" if prefix else "src")
+        return roots
+
     def info(
         self, path: str, source: Optional[str] = None, tree: Optional[ast.Module] = None
     ) -> Optional[ModuleInfo]:
@@ -186,7 +226,8 @@ class ProjectIndex:
         if source is None:
             source, tree = self.source_of(path), None
         info = (
-            parse(path, source, *self.module_of(path), self.prefilter.type_names, tree)
+            parse(path, source, *self.module_of(path), self.prefilter.type_names, tree,
+                  functools.partial(self.resolve_import, importer=path))
             if source is not None
             else None
         )
@@ -275,6 +316,7 @@ def parse(
     is_package: bool,
     type_names: FrozenSet[str],
     tree: Optional[ast.Module] = None,
+    resolve_import: Callable[[str], str] = str,
 ) -> Optional[ModuleInfo]:
     """Parse (unless ``tree`` is given) and collect one module; None if it cannot be analysed.
 
@@ -291,7 +333,7 @@ def parse(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 tree = ast.parse(source)
-        return collect(path, module_name, is_package, tree, source, type_names)
+        return collect(path, module_name, is_package, tree, source, type_names, resolve_import)
     except (SyntaxError, RecursionError, MemoryError, ValueError, OverflowError):
         return None
 

@@ -270,9 +270,15 @@ def _fields(cls: type) -> Tuple[str, ...]:
 class Collector:
     """The walk. ``collect()`` returns a filled ModuleInfo."""
 
-    def __init__(self, info: ModuleInfo, type_names: FrozenSet[str]):
+    def __init__(
+        self,
+        info: ModuleInfo,
+        type_names: FrozenSet[str],
+        resolve_import: Callable[[str], str] = str,
+    ):
         self.info = info
         self.type_names = type_names
+        self.resolve_import = resolve_import  # absolute module name -> its name in the project
         self.walked = info.walked
         self.scope = info.scope
         self.stmt = 0
@@ -619,16 +625,19 @@ class Collector:
         for alias in node.names:
             name = alias.name
             self.info.imported.add(name)
+            resolved = self.resolve_import(name)
             if alias.asname is not None:
-                self._bind_import(alias.asname, name)
-            else:
+                self._bind_import(alias.asname, resolved)
+            else:  # ``import a.b`` binds ``a``: the same module, wherever ``a.b`` was found
                 head = name.split(".")[0]
-                self._bind_import(head, head)
+                self._bind_import(head, resolved[: len(resolved) - len(name) + len(head)])
 
     def on_import_from(self, node: ast.ImportFrom) -> None:
         base = absolute_module(node.level or 0, node.module or "", self.info.package)
         if base is None:
             return
+        if not node.level:
+            base = self.resolve_import(base)
         if node.names[0].name == "*":
             self.info.imported.add(base + ".*")
             self.scope.add(
@@ -814,7 +823,9 @@ def collect(
     tree: ast.Module,
     source: str,
     type_names: FrozenSet[str],
+    resolve_import: Callable[[str], str] = str,
 ) -> ModuleInfo:
-    """Walk ``tree`` once and return its ModuleInfo."""
+    """Walk ``tree`` once and return its ModuleInfo (``resolve_import``: an absolute import's
+    module name -> that module's name in the project index)."""
     info = ModuleInfo(path, module_name, is_package, tree, source)
-    return Collector(info, type_names).collect()
+    return Collector(info, type_names, resolve_import).collect()

@@ -89,7 +89,8 @@ if os.environ.get("SPAPI_GUARD_DELETE"):
 
     def _find_then_delete(*args, **kwargs):
         found = _find(*args, **kwargs)
-        os.unlink(os.environ["SPAPI_GUARD_DELETE"])
+        if os.path.lexists(os.environ["SPAPI_GUARD_DELETE"]):  # after the first discovery
+            os.unlink(os.environ["SPAPI_GUARD_DELETE"])
         return found
 
     spapi_roles.files.find_python_files = _find_then_delete

@@ -1,0 +1,358 @@
+"""The library layer under every face: the CLI, the flake8 plugin and both pre-commit hooks.
+
+Given paths and options as plain parameters, it finds the files, the manifest governing each
+(one finder with one cache), the project each file belongs to, each project's index over all of
+the project's files, the engine's uses in the named files, and the checks' diagnostics.
+
+**Projects.** A file's project is a directory tree: the directory of the nearest manifest above
+the file (the one governing it, or a ``root = true`` boundary), or the root of its git repository
+when that is nearer; with neither, the top of the file's package (the first directory upward
+without an ``__init__.py``). The engine's index covers every Python file of the project (the
+default excludes and ``.gitignore`` apply, ``--exclude`` does not), and only the named files are
+analysed and reported, so a file's findings are the same whether it is checked alone, with
+others, by flake8 or in a whole run.
+
+Python API, for build tools and editor integrations::
+
+    from spapi_roles import project
+
+    result = project.check(["src/"])             # what `spapi-roles check src/` finds
+    for d in result.diagnostics:
+        print(d.path, d.line, d.column, d.code, d.message)
+    project.check_source(text, "src/shop/orders.py")   # an editor buffer, as flake8 sees it
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from . import files as files_module
+from .errors import UserError
+from .files import display_path, is_within
+
+if TYPE_CHECKING:
+    import ast
+
+    from .checks import Diagnostic
+    from .engine import ProjectIndex
+    from .knowledge import KnowledgeBase
+    from .manifest import Manifest
+    from .rules import Selection
+    from .uses import Use
+
+
+class ConfigErrors(Exception):
+    """Several manifest errors, each to be printed on its own line."""
+
+    def __init__(self, errors: List[UserError]):
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
+
+
+# ---------------------------------------------------------------------------- manifests, roots
+
+
+class ManifestFinder:
+    """Which manifest governs a file and which project it belongs to, cached per directory.
+
+    ``explicit``: one manifest for every file (``--manifest``, ``--spapi-roles-manifest``).
+    """
+
+    def __init__(self, explicit: Optional[str] = None):
+        self.explicit = explicit
+        self._located: Dict[str, Tuple[Optional[str], Optional[str]]] = {}
+        self._roots: Dict[str, str] = {}
+
+    def _locate(self, directory: str) -> Tuple[Optional[str], Optional[str]]:
+        """(governing manifest as a display path, directory where the upward walk stopped)."""
+        located = self._located.get(directory)
+        if located is None:
+            from .manifest import locate_manifest
+
+            found, stop = locate_manifest(directory)
+            located = self._located[directory] = (
+                None if found is None else display_path(found),
+                stop,
+            )
+        return located
+
+    def manifest_path(self, path: str) -> Optional[str]:
+        """The manifest governing the file ``path``, or None."""
+        if self.explicit:
+            return self.explicit
+        return self._locate(os.path.dirname(os.path.abspath(path)))[0]
+
+    def manifest_for(self, path: str) -> Optional[Manifest]:
+        """The loaded manifest governing ``path`` (None: none does); UserError if it is invalid."""
+        manifest_path = self.manifest_path(path)
+        if manifest_path is None:
+            return None
+        from .manifest import manifest_for
+
+        return manifest_for(path, manifest_path)
+
+    def project_root(self, path: str) -> str:
+        """The absolute directory of the project the file ``path`` belongs to (module docstring)."""
+        directory = os.path.dirname(os.path.abspath(path))
+        root = self._roots.get(directory)
+        if root is None:
+            root = self._roots[directory] = self._find_root(directory)
+        return root
+
+    def _find_root(self, directory: str) -> str:
+        if self.explicit:
+            marked: Optional[str] = os.path.dirname(os.path.abspath(self.explicit))
+            if not is_within(directory, marked):
+                marked = None
+        else:
+            marked = self._locate(directory)[1]
+        git_root = files_module.find_git_root(directory)
+        found = [root for root in (marked, git_root) if root is not None]
+        if found:
+            return max(found, key=len)  # the nearer one: both contain ``directory``
+        while os.path.exists(os.path.join(directory, "__init__.py")):
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
+        return directory
+
+
+# ---------------------------------------------------------------------------- indexes
+
+
+def project_files(root: str) -> List[str]:
+    """Every Python file of the project at ``root`` that the index covers (absolute paths)."""
+    return files_module.find_python_files([os.path.abspath(root)])
+
+
+class Workspace:
+    """What one process keeps across files: the manifest finder and each project's index.
+
+    The flake8 plugin keeps one per process (flake8 hands it one file at a time).
+    """
+
+    def __init__(self, manifest: Optional[str] = None):
+        self.finder = ManifestFinder(manifest)
+        self._indexes: Dict[str, ProjectIndex] = {}
+
+    def index_for(self, root: str) -> ProjectIndex:
+        """The engine's index of the project at ``root``, built once."""
+        index = self._indexes.get(root)
+        if index is None:
+            from . import engine
+
+            index = self._indexes[root] = engine.build_index(project_files(root), root)
+        return index
+
+    def uses_in_source(
+        self, source: str, path: str, tree: Optional[ast.Module] = None
+    ) -> List[Use]:
+        """The uses in ``source``, the text of the file ``path`` (``tree``: its ``ast``)."""
+        from . import engine
+
+        index = self.index_for(self.finder.project_root(path))
+        return engine.analyze_source(source, path, index, tree)
+
+
+_WORKSPACES: Dict[Optional[str], Workspace] = {}
+
+
+def workspace_for(manifest: Optional[str] = None) -> Workspace:
+    """This process's workspace for an explicit ``manifest`` (None: discovered manifests)."""
+    workspace = _WORKSPACES.get(manifest)
+    if workspace is None:
+        workspace = _WORKSPACES[manifest] = Workspace(manifest)
+    return workspace
+
+
+def check_source(
+    source: str,
+    path: str,
+    tree: Optional[ast.Module] = None,
+    workspace: Optional[Workspace] = None,
+) -> List[Diagnostic]:
+    """The per-file findings for ``source``, the text of ``path`` (e.g. an unsaved buffer).
+
+    [] when no manifest governs the file; UserError when its manifest is invalid.
+    """
+    from . import checks, knowledge
+
+    workspace = workspace or workspace_for()
+    manifest = workspace.finder.manifest_for(path)
+    if manifest is None:
+        return []
+    uses = workspace.uses_in_source(source, path, tree)
+    return checks.check_uses(uses, knowledge.load(), manifest)
+
+
+# ---------------------------------------------------------------------------- a whole run
+
+
+class Analysis:
+    """The named files, the manifest governing each, and the engine's uses in them.
+
+    ``check``, ``init`` and ``why`` all read this. ``with_manifests=False`` (``init``) finds
+    no manifests, but projects are delimited as always.
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[str] = (),
+        *,
+        manifest: Optional[str] = None,
+        exclude: Optional[Sequence[str]] = None,
+        extend_exclude: Sequence[str] = (),
+        jobs: Optional[int] = None,
+        use_cache: bool = True,
+        with_manifests: bool = True,
+    ):
+        from . import knowledge
+
+        self.kb: KnowledgeBase = knowledge.load()
+        self.paths: List[str] = list(paths) or ["."]
+        found = files_module.find_python_files(self.paths, exclude, extend_exclude)
+        listed = [display_path(path) for path in found]
+        # file -> why it cannot be read; such a file is not checked, and the run says so
+        self.unreadable: Dict[str, str] = files_module.unreadable(listed)
+        self.files: List[str] = [path for path in listed if path not in self.unreadable]
+        self.explicit = manifest if with_manifests else None
+        self.finder = ManifestFinder(self.explicit)
+        self.with_manifests = with_manifests
+        # file -> its Manifest, or None when no manifest governs it
+        self.manifest_of: Dict[str, Optional[Manifest]] = {path: None for path in self.files}
+        if with_manifests:
+            self._load_manifests()
+        self.uses: List[Use] = self._analyse(jobs, use_cache)
+
+    def _analyse(self, jobs: Optional[int], use_cache: bool) -> List[Use]:
+        from . import runner
+
+        by_root: Dict[str, List[str]] = defaultdict(list)
+        for path in self.files:
+            by_root[self.finder.project_root(path)].append(path)
+        uses: List[Use] = []
+        for root, named in sorted(by_root.items()):
+            everything = project_files(root)
+            known = set(everything)
+            everything += [path for path in map(os.path.abspath, named) if path not in known]
+            found = runner.run(named, root, jobs, use_cache, project_files=everything).uses
+            uses += [dataclasses.replace(use, path=display_path(use.path)) for use in found]
+        order = {path: position for position, path in enumerate(self.files)}
+        return sorted(uses, key=lambda use: order.get(use.path, len(order)))
+
+    def _load_manifests(self) -> None:
+        from . import manifest as manifest_module
+
+        errors: Dict[str, UserError] = {}
+        for path in self.files:
+            manifest_path = self.finder.manifest_path(path)
+            if manifest_path is None:
+                self.manifest_of[path] = None
+                continue
+            try:
+                self.manifest_of[path] = manifest_module.manifest_for(path, manifest_path)
+            except UserError as error:
+                errors.setdefault(manifest_path, error)
+        if errors:
+            raise ConfigErrors(list(errors.values()))
+
+    def reload_manifests(self) -> None:
+        """Read the manifests again (after ``--fix`` changed them)."""
+        self._load_manifests()
+
+    def manifests(self) -> List[Manifest]:
+        """Distinct manifests governing the checked files, in first-seen order."""
+        seen: Dict[str, Manifest] = {}
+        for manifest in self.manifest_of.values():
+            if manifest is not None:
+                seen.setdefault(manifest.path, manifest)
+        return list(seen.values())
+
+    def uses_by_manifest(self) -> Dict[Optional[str], Tuple[Optional[Manifest], List[Use]]]:
+        groups: Dict[Optional[str], Tuple[Optional[Manifest], List[Use]]] = {}
+        for use in self.uses:
+            manifest = self.manifest_of.get(use.path)
+            key = manifest.path if manifest is not None else None
+            groups.setdefault(key, (manifest, []))[1].append(use)
+        return groups
+
+    def covers_project_of(self, manifest: Manifest) -> bool:
+        """Whether all of ``manifest``'s project was checked (its directory is in a checked one)."""
+        directory = os.path.dirname(os.path.abspath(manifest.path))
+        return any(os.path.isdir(given) and is_within(directory, os.path.abspath(given))
+                   for given in self.paths)
+
+    def diagnostics(self) -> List[Diagnostic]:
+        """Every finding, all codes (selection and suppression come later)."""
+        from . import checks
+
+        found: List[Diagnostic] = []
+        groups = self.uses_by_manifest()
+        for manifest, uses in groups.values():
+            found += checks.check_uses(uses, self.kb, manifest)
+        for manifest in self.manifests():
+            if self.covers_project_of(manifest):
+                project_uses = groups.get(manifest.path, (manifest, []))[1]
+                manifest_findings = (checks.check_manifest(manifest, self.kb)
+                                     + checks.check_project(manifest, project_uses, self.kb))
+                found += [dataclasses.replace(d, path=display_path(d.path))
+                          for d in manifest_findings]
+        return sorted(found, key=checks.sort_key)
+
+    def files_without_manifest(self) -> List[str]:
+        """Files that use SP-API but that no manifest governs."""
+        with_uses = {use.path for use in self.uses}
+        return [path for path, manifest in self.manifest_of.items()
+                if manifest is None and path in with_uses]
+
+
+@dataclass
+class CheckResult:
+    """What ``check`` found: the diagnostics to report, and what the run should say besides."""
+
+    analysis: Analysis
+    diagnostics: List[Diagnostic]
+    suppressed_by_noqa: int = 0
+    files_without_manifest: List[str] = field(default_factory=list)
+
+    @property
+    def files_checked(self) -> int:
+        return len(self.analysis.files)
+
+    @property
+    def unreadable(self) -> Dict[str, str]:
+        return self.analysis.unreadable
+
+
+def select(diagnostics: Iterable[Diagnostic], selection: Optional[Selection]) -> List[Diagnostic]:
+    """The diagnostics ``selection`` enables (the default selection when None)."""
+    from . import rules
+
+    selection = selection or rules.Selection()
+    return [d for d in diagnostics if selection.enabled(d.code)]
+
+
+def check(
+    paths: Sequence[str] = (),
+    *,
+    manifest: Optional[str] = None,
+    selection: Optional[Selection] = None,
+    exclude: Optional[Sequence[str]] = None,
+    extend_exclude: Sequence[str] = (),
+    jobs: Optional[int] = None,
+    use_cache: bool = True,
+) -> CheckResult:
+    """What `spapi-roles check PATHS` reports, without printing it: selected codes, ``# noqa``
+    honoured. Raises UserError / ConfigErrors for bad input (paths, manifests)."""
+    from . import checks
+
+    analysis = Analysis(paths, manifest=manifest, exclude=exclude, extend_exclude=extend_exclude,
+                        jobs=jobs, use_cache=use_cache)
+    diagnostics, noqa_count = checks.drop_noqa(select(analysis.diagnostics(), selection))
+    without = analysis.files_without_manifest() if not manifest else []
+    return CheckResult(analysis, diagnostics, noqa_count, without)
