@@ -1,145 +1,179 @@
-"""The analysis cache file: round trip, content hashes by stat, and bad caches ignored."""
+"""The analysis cache: each file's uses are reused exactly while nothing they depend on changed,
+and a cache that is corrupt, stale, forged or not ours is never trusted."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
+from pathlib import Path
 
 import pytest
 
-from spapi_roles import cache
-from spapi_roles.uses import Use
+from spapi_roles import cache, runner
 
 OLD = time.time() - 3600
+CLIENTS = '''from sp_api.api import Orders, Reports
+
+
+def orders_client():
+    return Orders()
+'''
+USER = '''from shop.clients import orders_client
+
+
+def sync():
+    return orders_client().get_orders(CreatedAfter="2024-01-01")
+'''
+SERVICE = '''def fetch(api, order_id):
+    return api.get_order(order_id)
+'''
+CALLER = '''from sp_api.api import Orders
+
+from shop.service import fetch
+
+fetch(Orders(), "1")
+'''
 
 
 @pytest.fixture(autouse=True)
 def cache_dir(tmp_path, monkeypatch):
     directory = tmp_path / "cache"
     monkeypatch.setenv(cache.ENV_DIR, str(directory))
+    # Every write sets a file's ctime to now, and a file changed in the last RACY_SECONDS is never
+    # recorded: the files written here count as old unless a test says otherwise.
+    monkeypatch.setattr(cache, "RACY_SECONDS", -1.0)
     return directory
 
 
 @pytest.fixture
-def project(tmp_path):
+def project(tmp_path) -> Path:
+    """A package whose factory module two modules use, a call-site parameter, and a bystander."""
     root = tmp_path / "project"
-    root.mkdir()
-    (root / "a.py").write_text("x = 1\n")
+    files = {"shop/__init__.py": "", "shop/clients.py": CLIENTS, "shop/orders.py": USER,
+             "shop/more_orders.py": USER, "shop/service.py": SERVICE, "shop/caller.py": CALLER,
+             "shop/util.py": "def helper():\n    return 1\n"}
+    for name, text in files.items():
+        write(root / name, text)
     return root
 
 
-def _use(root, line=3) -> Use:
-    return Use(
-        str(root / "a.py"),
-        line,
-        4,
-        "operation",
-        "getOrders",
-        "receiver",
-        "Orders API",
-        "v0",
-        ("ordersV0#getOrders",),
-        "sp_api.api.Orders.get_orders",
-    )
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
 
 
-def _saved(root, fingerprint, uses) -> cache.AnalysisCache:
-    store = cache.AnalysisCache(str(root)).load()
-    store.store(fingerprint, uses)
-    store.save()
-    return store
+def check(root: Path) -> runner.Result:
+    return runner.run(sorted(str(path) for path in root.rglob("*.py")), str(root), jobs=1)
 
 
-def test_uses_round_trip_through_the_cache_file(project, cache_dir):
-    uses = [_use(project), _use(project, line=9)]
-    store = _saved(project, "f1", uses)
-    assert os.path.dirname(store.path).startswith(str(cache_dir))
-    assert cache.AnalysisCache(str(project)).load().uses("f1") == uses
-    assert cache.AnalysisCache(str(project)).load().uses("other") is None
+def summary(result: runner.Result):
+    return sorted((Path(use.path).name, use.line, use.name) for use in result.uses)
 
 
-def test_each_project_root_has_its_own_cache(tmp_path, project):
-    _saved(project, "f1", [_use(project)])
-    other = tmp_path / "other"
-    other.mkdir()
-    assert cache.AnalysisCache(str(other)).load().uses("f1") is None
+def test_a_second_run_analyses_nothing_and_finds_the_same_uses(project):
+    first = check(project)
+    assert first.stats.analyzed == 5 and summary(first) == [
+        ("more_orders.py", 5, "getOrders"), ("orders.py", 5, "getOrders"),
+        ("service.py", 2, "getOrder")]
+    second = check(project)
+    assert (second.stats.cached, second.stats.rescanned, second.stats.analyzed) == (True, 0, 0)
+    assert second.uses == first.uses
 
 
-def test_only_the_most_recent_runs_are_kept(project):
-    for number in range(cache.KEEP_RUNS + 1):
-        _saved(project, f"f{number}", [])
-    store = cache.AnalysisCache(str(project)).load()
-    assert store.uses("f0") is None
-    assert all(store.uses(f"f{n}") == [] for n in range(1, cache.KEEP_RUNS + 1))
+def test_changing_one_file_analyses_it_and_the_files_that_read_it(project):
+    check(project)
+    write(project / "shop" / "util.py", "def helper():\n    return 2\n")
+    assert check(project).stats.analyzed == 0  # nothing that may hold a use read it
+    write(project / "shop" / "clients.py", CLIENTS.replace("Orders()", "Reports()"))
+    changed = check(project)
+    assert changed.stats.analyzed == 3  # the factory module and its two users
+    assert summary(changed) == [("service.py", 2, "getOrder")]
+
+
+def test_a_new_call_site_reanalyses_the_function_whose_parameter_it_feeds(project):
+    check(project)
+    write(project / "shop" / "caller.py", CALLER.replace("Orders", "Reports"))
+    changed = check(project)
+    assert summary(changed) == [("more_orders.py", 5, "getOrders"), ("orders.py", 5, "getOrders")]
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(project):
+    """The ctime changes with every write, whatever the size and mtime (as git's index knows)."""
+    orders = project / "shop" / "orders.py"
+    os.utime(orders, (OLD, OLD))
+    check(project)
+    orders.write_text(USER.replace("get_orders(", "get_order ("))
+    os.utime(orders, (OLD, OLD))
+    assert ("orders.py", 5, "getOrder") in summary(check(project))
+
+
+def test_a_file_changed_within_the_racy_window_is_read_again(project, monkeypatch):
+    check(project)
+    monkeypatch.setattr(cache, "RACY_SECONDS", 3600.0)  # every file was written "just now"
+    check(project)
+    assert check(project).stats.rescanned == 7
 
 
 @pytest.mark.parametrize(
-    "content", [b"", b"\x00\xff garbage", b"[1, 2]", b'{"format": 1, "root": 3}', b"{" * 100_000]
+    "content", [b"", b"\x00\xff garbage", b"[1, 2]", b'{"format": 2, "root": 3}', b"{" * 100_000]
 )
-def test_a_corrupt_cache_file_is_ignored_and_replaced(project, content):
-    store = _saved(project, "f1", [_use(project)])
-    with open(store.path, "wb") as handle:
-        handle.write(content)
-    assert cache.AnalysisCache(str(project)).load().uses("f1") is None
-    _saved(project, "f1", [_use(project)])
-    assert cache.AnalysisCache(str(project)).load().uses("f1") == [_use(project)]
+def test_a_corrupt_cache_file_is_ignored_and_replaced(project, cache_dir, content):
+    first = check(project)
+    [cache_file] = cache_dir.rglob("*.json")
+    cache_file.write_bytes(content)
+    again = check(project)
+    assert again.uses == first.uses and again.stats.analyzed == 5
+    assert json.loads(cache_file.read_text())["format"] == cache.FORMAT
 
 
-def test_a_malformed_entry_is_a_miss(project):
-    store = _saved(project, "f1", [_use(project)])
-    text = open(store.path, encoding="utf-8").read()
-    with open(store.path, "w", encoding="utf-8") as handle:
-        handle.write(text.replace('"getOrders"', "42"))
-    assert cache.AnalysisCache(str(project)).load().uses("f1") is None
+def _forge(cache_dir: Path, change) -> None:
+    [cache_file] = cache_dir.rglob("*.json")
+    doc = json.loads(cache_file.read_text())
+    change(doc)
+    cache_file.write_text(json.dumps(doc))
 
 
-def test_a_cache_written_by_another_tool_version_is_ignored(project, monkeypatch):
-    _saved(project, "f1", [_use(project)])
-    monkeypatch.setattr(cache, "__version__", "99.0")
-    monkeypatch.setattr(cache, "_FINGERPRINTS", {})
-    assert cache.AnalysisCache(str(project)).load().uses("f1") is None
+def test_a_forged_position_outside_the_file_voids_the_entry(project, cache_dir):
+    first = check(project)
+    _forge(cache_dir, lambda doc: doc["uses"]["shop/orders.py"]["rows"][0].__setitem__(0, 999))
+    again = check(project)
+    assert again.uses == first.uses and again.stats.analyzed == 1
+
+
+def test_a_forged_entry_outside_the_project_is_ignored(project, cache_dir):
+    check(project)
+    entry = {"sha": "x", "modules": "x", "paths": {}, "queries": [], "functions": None,
+             "rows": [[2, 14, "operation", "getOrders", "receiver", "", "", [], ""]]}
+    _forge(cache_dir, lambda doc: doc["uses"].update({"../../../etc/passwd": entry}))
+    assert all(use.path.startswith(str(project)) for use in check(project).uses)
+
+
+def test_a_malformed_entry_is_analysed_again(project, cache_dir):
+    first = check(project)
+    _forge(cache_dir, lambda doc: doc["uses"]["shop/orders.py"]["rows"][0].__setitem__(3, 42))
+    again = check(project)
+    assert again.uses == first.uses and again.stats.analyzed == 1
+
+
+def test_a_cache_file_others_may_write_is_not_trusted(project, cache_dir):
+    check(project)
+    [cache_file] = cache_dir.rglob("*.json")
+    os.chmod(cache_file, 0o666)
+    assert check(project).stats.analyzed == 5
+
+
+def test_each_project_root_has_its_own_cache(project, tmp_path, cache_dir):
+    check(project)
+    other = tmp_path / "other"
+    write(other / "shop" / "orders.py", USER)
+    check(other)
+    assert len(list(cache_dir.rglob("*.json"))) == 2
 
 
 def test_an_unwritable_cache_directory_is_not_an_error(project, tmp_path, monkeypatch):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     monkeypatch.setenv(cache.ENV_DIR, str(blocker))
-    store = _saved(project, "f1", [_use(project)])  # does not raise
-    assert not os.path.exists(store.path)
-
-
-def test_content_hash_is_remembered_while_size_and_mtime_stay(project):
-    path = project / "a.py"
-    os.utime(path, (OLD, OLD))
-    store = cache.AnalysisCache(str(project)).load()
-    first = store.fingerprint(["a.py"], [str(path)])
-    store.save()
-    with open(path, "w") as handle:  # same size, mtime put back: not read again (as git does)
-        handle.write("x = 2\n")
-    os.utime(path, (OLD, OLD))
-    assert cache.AnalysisCache(str(project)).load().fingerprint(["a.py"], [str(path)]) == first
-    os.utime(path, (OLD + 1, OLD + 1))
-    assert cache.AnalysisCache(str(project)).load().fingerprint(["a.py"], [str(path)]) != first
-
-
-def test_a_file_modified_within_the_racy_window_is_always_read(project):
-    path = project / "a.py"
-    stat = os.stat(path)  # written just now
-    store = cache.AnalysisCache(str(project)).load()
-    first = store.fingerprint(["a.py"], [str(path)])
-    store.save()
-    with open(path, "w") as handle:
-        handle.write("x = 2\n")
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    assert cache.AnalysisCache(str(project)).load().fingerprint(["a.py"], [str(path)]) != first
-
-
-def test_fingerprint_depends_on_paths_and_contents(project):
-    (project / "b.py").write_text("x = 1\n")
-    store = cache.AnalysisCache(str(project))
-    a, b = str(project / "a.py"), str(project / "b.py")
-    assert store.fingerprint(["a.py"], [a]) != store.fingerprint(["b.py"], [b])
-    assert store.fingerprint(["a.py", "b.py"], [a, b]) == store.fingerprint(
-        ["b.py", "a.py"], [b, a]
-    )
-    assert store.fingerprint(["a.py"], [a]) != store.fingerprint(["a.py", "b.py"], [a, b])
+    assert summary(check(project)) == summary(check(project))
+    assert blocker.read_text() == "not a directory"

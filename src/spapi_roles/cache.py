@@ -1,20 +1,26 @@
-"""The analysis cache: a project's uses, reused while nothing they depend on changed.
+"""The analysis cache: each file's uses, reused while nothing they depend on changed.
 
 One JSON file per project root in the user cache directory (``SPAPI_ROLES_CACHE_DIR`` overrides
-it), holding
+it), valid only for the same tool (version plus the package's own sources) and data (a hash of the
+packaged data files), holding
 
-- ``files``: each file's content hash (SHA-256) with the size and mtime it had when hashed, so that
-  an unchanged file is not read again (git's index does the same). A file whose mtime was within
-  ``RACY_SECONDS`` of the run is not recorded, so an edit in the same clock tick cannot hide;
-- ``runs``: the uses found, by *project fingerprint*: a hash of the tool fingerprint (version plus
-  the package's own sources, so an editable install under development never reads stale
-  results), the data version (a hash of the packaged data files) and every checked file's
-  path and content hash. The engine's project index and every file's analysis are functions of
-  exactly these, so equal fingerprints mean equal uses. The last ``KEEP_RUNS`` are kept (a
-  whole-project run and the per-commit subsets of pre-commit do not evict each other at once).
+- ``files``: what indexing learnt of each file (``FileScan``: content hash, prefilter verdict,
+  names it defines), with the size, mtime, ctime and inode it had. A file whose four are unchanged
+  is not read again, as git's index does: an edit changes the ctime even when it restores the size
+  and mtime. A file changed within ``RACY_SECONDS`` of the run is not recorded.
+- ``promotion``: the project-anchor propagation (``Promotion``), reused while its anchors and the
+  files it read are unchanged.
+- ``uses``: per file, its uses and what its analysis read: the content hashes of the modules it
+  parsed, the results of its call-site searches (searched again only when a file that may hold a
+  use changed), the project's module map and (for name-only verdicts) its function names. A file
+  is analysed again when any of these differs, so changing one file re-analyses it and the files
+  whose analysis read it.
 
-Writes are atomic (temporary file + rename). A missing, corrupt or unreadable cache is ignored,
-never an error; so is a cache directory that cannot be written.
+The cache is a trust boundary: a file not owned by this user or writable by others is ignored; a
+path outside the project, a malformed row or a position outside its file voids the entry. A cache
+shared between CI runs must be keyed by the tool and data versions (``spapi-roles --version``).
+Writes are atomic (temporary file + rename); a missing, corrupt or unwritable cache is ignored,
+never an error.
 """
 
 from __future__ import annotations
@@ -22,22 +28,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat as stat_module
 import tempfile
 import time
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import __version__, reading
+from .engine.project_index import Dependencies, FileScan, ProjectIndex, Promotion
 from .uses import Use
 
-FORMAT = 1
+FORMAT = 2
 ENV_DIR = "SPAPI_ROLES_CACHE_DIR"
 RACY_SECONDS = 2.0
-KEEP_RUNS = 4
-UNREADABLE = "unreadable"
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _DATA_DIR = os.path.join(_PACKAGE_DIR, "data")
 
-FileRecord = Tuple[int, int, str]  # (size, mtime_ns, content hash)
+Signature = Tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
 
 def cache_dir() -> str:
@@ -87,79 +93,77 @@ def data_fingerprint() -> str:
     return _FINGERPRINTS["data"]
 
 
-def content_hash(path: str) -> str:
-    """SHA-256 of the file's bytes, or ``UNREADABLE`` (also past the reader's size limit)."""
+def _signature(path: str) -> Optional[Signature]:
     try:
-        return reading.digest(path, reading.SOURCE)
-    except reading.ReadError:
-        return UNREADABLE
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 # ---------------------------------------------------------------------------- uses <-> JSON
 
 
-def encode_uses(uses: Iterable[Use], root: str) -> list:
-    """Uses as JSON rows, their paths relative to ``root``."""
-    return [
-        [
-            os.path.relpath(u.path, root).replace(os.sep, "/"),
-            u.line,
-            u.column,
-            u.kind,
-            u.name,
-            u.evidence,
-            u.api,
-            u.version,
-            list(u.operation_keys),
-            u.via,
-        ]
-        for u in uses
-    ]
+def encode_use(use: Use) -> list:
+    """A use as a JSON row (its file is the entry's key)."""
+    return [use.line, use.column, use.kind, use.name, use.evidence, use.api, use.version,
+            list(use.operation_keys), use.via]
 
 
-def decode_uses(rows: object, root: str) -> List[Use]:
-    """Uses of ``rows`` with absolute paths under ``root``; ValueError if anything is malformed."""
-    if not isinstance(rows, list):
-        raise ValueError("malformed cached uses")
-    uses = []
-    for row in rows:
-        if not isinstance(row, list) or len(row) != 10:
-            raise ValueError("malformed cached use")
-        path, line, column, kind, name, evidence, api, version, keys, via = row
-        texts = (path, kind, name, evidence, api, version, via)
-        if not (
-            isinstance(line, int)
-            and isinstance(column, int)
-            and isinstance(keys, list)
-            and all(isinstance(text, str) for text in texts + tuple(keys))
-        ):
-            raise ValueError("malformed cached use")
-        absolute = os.path.normpath(os.path.join(root, path.replace("/", os.sep)))
-        uses.append(
-            Use(absolute, line, column, kind, name, evidence, api, version, tuple(keys), via)
-        )
-    return uses
+def decode_use(row: Any, path: str, lines: Sequence[str]) -> Use:
+    """The use of ``row`` in the file ``path`` whose text has ``lines``; ValueError if the row is
+    malformed or its position lies outside the file."""
+    if not isinstance(row, list) or len(row) != 9:
+        raise ValueError("malformed cached use")
+    line, column, kind, name, evidence, api, version, keys, via = row
+    texts = (kind, name, evidence, api, version, via)
+    if not (isinstance(line, int) and isinstance(column, int) and _strings(keys)
+            and all(isinstance(text, str) for text in texts)):
+        raise ValueError("malformed cached use")
+    if not (0 < line <= len(lines) and 0 <= column <= len(lines[line - 1])):
+        raise ValueError("cached position outside the file")
+    return Use(path, line, column, kind, name, evidence, api, version, tuple(keys), via)
 
 
 # ---------------------------------------------------------------------------- the cache
 
 
-class AnalysisCache:
-    """Content hashes and cached uses of one project (files keyed by path relative to its root)."""
+class ProjectCache:
+    """Scans, anchor propagation and per-file uses of the project at ``root``."""
 
     def __init__(self, root: str, directory: Optional[str] = None):
         self.root = os.path.abspath(root)
         name = hashlib.sha256(self.root.encode("utf-8", "surrogateescape")).hexdigest()[:24]
         self.path = os.path.join(directory or cache_dir(), f"v{FORMAT}", f"{name}.json")
-        self.files: Dict[str, FileRecord] = {}
-        self.runs: Dict[str, list] = {}  # project fingerprint -> use rows, most recent first
+        self.files: Dict[str, list] = {}  # relative path -> [*signature, *scan]
+        self.promotion: Optional[Promotion] = None
+        self.entries: Dict[str, dict] = {}  # relative path -> its uses and what they depend on
         self.changed = False
 
-    def load(self) -> "AnalysisCache":
-        """Read the cache file; anything missing, stale or malformed is left out."""
+    # ------------------------------------------------------------------ paths
+    def relative(self, path: str) -> str:
+        return os.path.relpath(path, self.root).replace(os.sep, "/")
+
+    def absolute(self, key: str) -> Optional[str]:
+        """The absolute path of the relative ``key``; None if it lies outside the project."""
+        if not isinstance(key, str) or not key or key.startswith("/") or "\0" in key:
+            return None
+        path = os.path.normpath(os.path.join(self.root, key.replace("/", os.sep)))
+        inside = path.startswith(os.path.join(self.root, ""))
+        return path if inside else None
+
+    # ------------------------------------------------------------------ reading
+    def load(self) -> "ProjectCache":
+        """Read the cache file; anything missing, stale, untrusted or malformed is left out."""
         try:
+            if not _trusted(os.stat(self.path)):
+                return self
             doc = json.loads(reading.read_bytes(self.path, reading.CACHE))
-        except (reading.ReadError, ValueError, RecursionError):
+        except (OSError, reading.ReadError, ValueError, RecursionError):
             return self
         if not (
             isinstance(doc, dict)
@@ -169,93 +173,160 @@ class AnalysisCache:
             and doc.get("data") == data_fingerprint()
         ):
             return self
-        files, runs = doc.get("files"), doc.get("runs")
+        files, entries = doc.get("files"), doc.get("uses")
         if isinstance(files, dict):
-            for key, record in files.items():
-                if (
-                    isinstance(record, list)
-                    and len(record) == 3
-                    and isinstance(record[0], int)
-                    and isinstance(record[1], int)
-                    and isinstance(record[2], str)
-                ):
-                    self.files[key] = (record[0], record[1], record[2])
-        if isinstance(runs, dict):
-            self.runs = {
-                fingerprint: rows for fingerprint, rows in runs.items() if isinstance(rows, list)
-            }
+            self.files = {key: record for key, record in files.items()
+                          if self.absolute(key) is not None and _file_record(record)}
+        if isinstance(entries, dict):
+            self.entries = {key: entry for key, entry in entries.items()
+                            if self.absolute(key) is not None and isinstance(entry, dict)}
+        self.promotion = self._promotion(doc.get("promotion"))
         return self
 
-    def content_hash(self, key: str, path: str) -> str:
-        """The file's content hash: remembered while its size and mtime are unchanged, else read."""
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return UNREADABLE
-        record = self.files.get(key)
-        if record is not None and record[:2] == (stat.st_size, stat.st_mtime_ns):
-            return record[2]
-        sha = content_hash(path)
-        if sha == UNREADABLE:
-            return sha
-        if time.time() - stat.st_mtime > RACY_SECONDS:
-            self.files[key] = (stat.st_size, stat.st_mtime_ns, sha)
-            self.changed = True
-        elif self.files.pop(key, None) is not None:
-            self.changed = True
-        return sha
+    def _promotion(self, doc: Any) -> Optional[Promotion]:
+        if not isinstance(doc, dict):
+            return None
+        anchors, pending, promoted = doc.get("anchors"), doc.get("pending"), doc.get("promoted")
+        if not (_strings(anchors) and isinstance(pending, dict) and isinstance(promoted, dict)):
+            return None
+        pending_paths = {self.absolute(key): sha for key, sha in pending.items()}
+        scans = {}
+        for key, record in promoted.items():
+            path = self.absolute(key)
+            scan = self.files.get(key)
+            if path is None or scan is None or not (
+                    isinstance(record, list) and len(record) == 2 and all(map(_strings, record))):
+                return None
+            scans[path] = FileScan(path, scan[4], scan[5], scan[6], scan[7],
+                                   frozenset(record[0]), frozenset(record[1]))
+        if None in pending_paths or not all(isinstance(sha, str) for sha in pending.values()):
+            return None
+        return Promotion(frozenset(anchors), pending_paths, scans)  # type: ignore[arg-type]
 
-    def fingerprint(
-        self, keys: Sequence[str], paths: Sequence[str], analysed: Sequence[str] = ()
-    ) -> str:
-        """The project fingerprint of ``paths`` (``keys``: their paths relative to the root) when
-        ``analysed`` (keys too; default: all of them) are the files analysed."""
-        digest = hashlib.sha256(f"{tool_fingerprint()}\0{data_fingerprint()}\0".encode())
-        for key in sorted(analysed):
-            digest.update(f"{key}\0".encode("utf-8", "surrogateescape"))
-        for key, path in sorted(zip(keys, paths)):
-            digest.update(
-                f"{key}\0{self.content_hash(key, path)}\n".encode("utf-8", "surrogateescape")
-            )
-        return digest.hexdigest()
+    def unchanged_scans(self, paths: Iterable[str]) -> Dict[str, FileScan]:
+        """The recorded scans of the files among ``paths`` whose size, mtime, ctime and inode are
+        what they were (absolute paths)."""
+        found: Dict[str, FileScan] = {}
+        for path in paths:
+            record = self.files.get(self.relative(path))
+            if record is not None and tuple(record[:4]) == _signature(path):
+                found[path] = FileScan(path, record[4], record[5], record[6], record[7],
+                                       frozenset(record[8]), frozenset(record[9]))
+        return found
 
-    def uses(self, fingerprint: str) -> Optional[List[Use]]:
-        """The uses cached for ``fingerprint``, or None (also when the entry is malformed)."""
-        rows = self.runs.get(fingerprint)
-        if rows is None:
+    def uses(self, path: str, index: ProjectIndex) -> Optional[List[Use]]:
+        """The recorded uses of ``path`` if everything its analysis read is unchanged, else None."""
+        entry = self.entries.get(self.relative(path))
+        scan = index.scans.get(path)
+        if entry is None or scan is None:
             return None
         try:
-            uses = decode_uses(rows, self.root)
-        except ValueError:
+            if not (entry.get("sha") == scan.sha
+                    and entry.get("modules") == index.modules_digest()
+                    and self._same_files(entry.get("paths"), index)
+                    and (entry.get("candidates") == index.candidates_digest()
+                         or self._same_searches(entry.get("queries"), index))
+                    and entry.get("functions") in (None, index.functions_digest())):
+                return None
+            rows = entry.get("rows")
+            if not isinstance(rows, list):
+                return None
+            lines = (index.source_of(path) or "").split("\n") if rows else []
+            return [decode_use(row, path, lines) for row in rows]
+        except (ValueError, TypeError):
             return None
-        self._remember(fingerprint, rows)
-        return uses
 
-    def store(self, fingerprint: str, uses: Iterable[Use]) -> None:
-        self._remember(fingerprint, encode_uses(uses, self.root))
+    def _same_files(self, recorded: Any, index: ProjectIndex) -> bool:
+        if not isinstance(recorded, dict):
+            return False
+        for key, sha in recorded.items():
+            path = self.absolute(key)
+            scan = index.scans.get(path) if path is not None else None
+            if scan is None or scan.sha != sha:
+                return False
+        return True
 
-    def _remember(self, fingerprint: str, rows: list) -> None:
-        if next(iter(self.runs), None) == fingerprint:
+    def _same_searches(self, recorded: Any, index: ProjectIndex) -> bool:
+        if not isinstance(recorded, list):
+            return False
+        for query in recorded:
+            if not (isinstance(query, list) and len(query) == 3 and isinstance(query[0], str)
+                    and _strings(query[2])):
+                return False
+            word, defined_in, found = query
+            where = self.absolute(defined_in) if defined_in is not None else None
+            if defined_in is not None and where is None:
+                return False
+            expected = [self.absolute(key) for key in found]
+            if list(index.candidate_paths(word, where)) != expected:
+                return False
+        return True
+
+    # ------------------------------------------------------------------ writing
+    def record_index(self, index: ProjectIndex) -> None:
+        """Remember the index's scans (of files not changed lately) and its anchor propagation."""
+        now = time.time()
+        files: Dict[str, list] = {}
+        for path, scan in index.scans.items():
+            signature = _signature(path)
+            if signature is None or now - max(signature[1], signature[2]) / 1e9 <= RACY_SECONDS:
+                continue
+            files[self.relative(path)] = [*signature, scan.sha, scan.text_sha, scan.reason,
+                                          scan.talks, sorted(scan.defined), sorted(scan.functions)]
+        if files != self.files or index.promotion != self.promotion:
+            self.files, self.promotion = files, index.promotion
+            self.changed = True
+
+    def _promotion_doc(self) -> Optional[dict]:
+        promotion = self.promotion
+        if promotion is None:
+            return None
+        return {
+            "anchors": sorted(promotion.anchors),
+            "pending": {self.relative(path): sha for path, sha in promotion.pending.items()},
+            "promoted": {self.relative(path): [sorted(scan.defined), sorted(scan.functions)]
+                         for path, scan in promotion.promoted.items()},
+        }
+
+    def record_uses(
+        self, path: str, uses: List[Use], read: Dependencies, index: ProjectIndex
+    ) -> None:
+        """Remember ``path``'s uses and what its analysis read."""
+        scan = index.scans.get(path)
+        if scan is None:
             return
-        others = [(key, value) for key, value in self.runs.items() if key != fingerprint]
-        self.runs = dict([(fingerprint, rows)] + others[: KEEP_RUNS - 1])
+        self.entries[self.relative(path)] = {
+            "sha": scan.sha,
+            "modules": index.modules_digest(),
+            "candidates": index.candidates_digest(),
+            "paths": {self.relative(other): index.scans[other].sha
+                      for other in sorted(read.paths) if other != path and other in index.scans},
+            "queries": [[word, None if where is None else self.relative(where),
+                         [self.relative(found) for found in paths]]
+                        for (word, where), paths in sorted(read.queries.items(), key=str)],
+            "functions": index.functions_digest() if read.functions else None,
+            "rows": [encode_use(use) for use in uses],
+        }
         self.changed = True
 
-    def save(self) -> None:
-        """Write the cache atomically when something changed; failures are ignored."""
+    def save(self, keep: Iterable[str]) -> None:
+        """Write the cache atomically when something changed, keeping the entries of ``keep``
+        (the project's files); failures are ignored."""
         if not self.changed:
             return
+        kept = {self.relative(path) for path in keep}
         doc = {
             "format": FORMAT,
             "root": self.root,
             "tool": tool_fingerprint(),
             "data": data_fingerprint(),
-            "files": {key: list(record) for key, record in self.files.items()},
-            "runs": self.runs,
+            "files": self.files,
+            "promotion": self._promotion_doc(),
+            "uses": {key: entry for key, entry in self.entries.items() if key in kept},
         }
         directory = os.path.dirname(self.path)
         try:
-            os.makedirs(directory, exist_ok=True)
+            os.makedirs(directory, mode=0o700, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as stream:
@@ -267,6 +338,23 @@ class AnalysisCache:
         except OSError:
             return
         self.changed = False
+
+
+def _file_record(record: Any) -> bool:
+    return (isinstance(record, list) and len(record) == 10
+            and all(isinstance(item, int) for item in record[:4])
+            and isinstance(record[4], str) and isinstance(record[5], str)
+            and (record[6] is None or isinstance(record[6], str))
+            and isinstance(record[7], bool) and _strings(record[8]) and _strings(record[9]))
+
+
+def _trusted(found: os.stat_result) -> bool:
+    """A cache file this user owns and nobody else may write."""
+    if not stat_module.S_ISREG(found.st_mode):
+        return False
+    if hasattr(os, "getuid") and found.st_uid != os.getuid():
+        return False
+    return not found.st_mode & (stat_module.S_IWGRP | stat_module.S_IWOTH)
 
 
 def _remove(path: str) -> None:

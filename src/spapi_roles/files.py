@@ -88,7 +88,8 @@ class _GitIgnores:
             spec = self.spec_for(base)
             if spec is None:
                 continue
-            relative = os.path.relpath(path, base).replace(os.sep, "/") + ("/" if is_dir else "")
+            relative = path[len(base):].lstrip(os.sep).replace(os.sep, "/")  # under ``base``
+            relative += "/" if is_dir else ""
             decision = spec.check_file(relative).include
             if decision is not None:
                 return decision
@@ -111,7 +112,15 @@ def _ancestors(directory: str, stop: Optional[str]) -> List[str]:
 class FileFinder:
     """Python files under the given paths, honouring exclude patterns and ``.gitignore`` files."""
 
-    def __init__(self, exclude: Optional[Sequence[str]] = None, extend_exclude: Iterable[str] = ()):
+    def __init__(
+        self,
+        exclude: Optional[Sequence[str]] = None,
+        extend_exclude: Iterable[str] = (),
+        nested_projects: bool = True,
+    ):
+        """``nested_projects=False``: below a walked directory, skip the directories that hold a
+        manifest of their own (each is another project)."""
+        self.nested_projects = nested_projects
         base = DEFAULT_EXCLUDE if exclude is None else exclude
         self.patterns = tuple(base) + tuple(extend_exclude)
         # fnmatch.fnmatch per pattern and path dominated a run over cached files: one regex.
@@ -158,6 +167,10 @@ class FileFinder:
             return
         for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
             dir_abs = os.path.abspath(dirpath)
+            if not self.nested_projects and dir_abs != top_abs and _holds_manifest(
+                    dir_abs, filenames):
+                dirnames[:] = []
+                continue
             bases = outer + _ancestors(dir_abs, top_abs)
             keep = []
             for name in sorted(dirnames):
@@ -176,6 +189,16 @@ class FileFinder:
                     continue
                 if os.path.isfile(path):
                     yield os.path.normpath(path)
+
+
+def _holds_manifest(directory: str, filenames: Sequence[str]) -> bool:
+    """Whether ``directory`` (whose files are ``filenames``) holds a manifest or a boundary."""
+    from .manifest import MANIFEST_NAME, PYPROJECT_NAME, pyproject_holds_manifest
+
+    if MANIFEST_NAME in filenames:
+        return True
+    return PYPROJECT_NAME in filenames and pyproject_holds_manifest(
+        os.path.join(directory, PYPROJECT_NAME))
 
 
 def find_python_files(

@@ -384,6 +384,11 @@ def _pyproject_table(path: str) -> Tuple[bool, Any]:
     return key is not None, table if key == TOOL_TABLE else None
 
 
+def pyproject_holds_manifest(path: str) -> bool:
+    """Whether the ``pyproject.toml`` at ``path`` holds a ``[tool.spapi-roles]`` table."""
+    return _pyproject_table(path)[0]
+
+
 def find_manifest(file_path: str) -> Optional[str]:
     """The manifest that governs ``file_path`` (a file or a directory), or None.
 

@@ -126,8 +126,11 @@ class ManifestFinder:
 
 
 def project_files(root: str) -> List[str]:
-    """Every Python file of the project at ``root`` that the index covers (absolute paths)."""
-    return files_module.find_python_files([os.path.abspath(root)])
+    """Every Python file of the project at ``root`` that the index covers (absolute paths): the
+    default excludes and ``.gitignore`` apply, and directories below with a manifest of their own
+    are other projects."""
+    finder = files_module.FileFinder(nested_projects=False)
+    return finder.find([os.path.abspath(root)])
 
 
 class Workspace:
@@ -227,21 +230,35 @@ class Analysis:
         self.manifest_of: Dict[str, Optional[Manifest]] = {path: None for path in self.files}
         if with_manifests:
             self._load_manifests()
-        self.uses: List[Use] = self._analyse(jobs, use_cache)
+        # The walk above found every file of the projects it covers when it used the default
+        # excludes: those projects are not walked again.
+        walked = [os.path.abspath(path) for path in self.paths if os.path.isdir(path)]
+        if exclude is not None or extend_exclude:
+            walked = []
+        self.uses: List[Use] = self._analyse(jobs, use_cache, walked, found)
 
-    def _analyse(self, jobs: Optional[int], use_cache: bool) -> List[Use]:
+    def _analyse(
+        self, jobs: Optional[int], use_cache: bool, walked: List[str], found: List[str]
+    ) -> List[Use]:
         from . import runner
 
         by_root: Dict[str, List[str]] = defaultdict(list)
         for path in self.files:
             by_root[self.finder.project_root(path)].append(path)
+        in_walk: Dict[str, List[str]] = defaultdict(list)
+        if walked:
+            for path in map(os.path.abspath, found):
+                in_walk[self.finder.project_root(path)].append(path)
         uses: List[Use] = []
         for root, named in sorted(by_root.items()):
-            everything = project_files(root)
+            if any(is_within(root, top) for top in walked):
+                everything = in_walk[root]
+            else:
+                everything = project_files(root)
             known = set(everything)
             everything += [path for path in map(os.path.abspath, named) if path not in known]
-            found = runner.run(named, root, jobs, use_cache, project_files=everything).uses
-            uses += [dataclasses.replace(use, path=display_path(use.path)) for use in found]
+            found_uses = runner.run(named, root, jobs, use_cache, project_files=everything).uses
+            uses += [dataclasses.replace(use, path=display_path(use.path)) for use in found_uses]
         order = {path: position for position, path in enumerate(self.files)}
         return sorted(uses, key=lambda use: order.get(use.path, len(order)))
 
@@ -249,15 +266,18 @@ class Analysis:
         from . import manifest as manifest_module
 
         errors: Dict[str, UserError] = {}
+        loaded: Dict[str, Manifest] = {}
         for path in self.files:
             manifest_path = self.finder.manifest_path(path)
-            if manifest_path is None:
+            if manifest_path is None or manifest_path in errors:
                 self.manifest_of[path] = None
                 continue
             try:
-                self.manifest_of[path] = manifest_module.manifest_for(path, manifest_path)
+                if manifest_path not in loaded:
+                    loaded[manifest_path] = manifest_module.manifest_for(path, manifest_path)
+                self.manifest_of[path] = loaded[manifest_path]
             except UserError as error:
-                errors.setdefault(manifest_path, error)
+                errors[manifest_path] = error
         if errors:
             raise ConfigErrors(list(errors.values()))
 

@@ -1,13 +1,13 @@
-"""The whole-project run behind ``spapi-roles check``, ``init`` and ``why``.
+"""The analysis of one project behind ``spapi-roles check``, ``init`` and ``why``.
 
-Discovered files -> (cache hit: the uses recorded for the same files with the same contents, tool
-and data; see ``cache.py``) -> else the engine's project index, built once, which also says which
-files may hold a use -> those files analysed in a process pool of ``jobs`` workers (default: one
-per ``ANALYSE_FILES_PER_WORKER`` such files, up to every core available), each worker getting the
-index when it starts (inherited on fork, pickled once per worker elsewhere). With many files,
-reading and screening them for the index is spread over worker processes too. A cache hit imports
-no engine, and the analyser is only imported for a file that may hold a use. A progress bar goes to
-stderr only when it is a terminal and the ``CI`` variable is unset.
+The project's files -> the engine's project index (files the cache knows unchanged are not read
+again; with many files, reading and screening them is spread over worker processes) -> the named
+files that may hold a use -> each file's cached uses, when everything its analysis read is
+unchanged (``cache.py``) -> the others analysed in a process pool of ``jobs`` workers (default:
+one per ``ANALYSE_FILES_PER_WORKER`` such files, up to every core available), each worker getting
+the index when it starts (inherited on fork, pickled once per worker elsewhere). The analyser is
+only imported for a file that is analysed. A progress bar goes to stderr only when it is a
+terminal and the ``CI`` variable is unset.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ from .uses import Use
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+    from .engine.project_index import Dependencies, ProjectIndex
+
 T = TypeVar("T")
 PROGRESS_DELAY = 0.3  # seconds before a progress bar appears (short runs show none)
 # Indexing costs well under a millisecond a file: fewer files than this per worker do not
@@ -52,7 +54,8 @@ class Stats:
     """What a run did (for tests and diagnostics)."""
 
     files: int = 0
-    cached: bool = False  # the uses came from the cache; nothing was indexed or analysed
+    cached: bool = False  # every use came from the cache: no file was analysed
+    rescanned: int = 0  # files read and screened (the others' screening came from the cache)
     candidates: int = 0  # files the index says may hold a use
     analyzed: int = 0  # files the engine analysed
     index_jobs: int = 0  # worker processes that read and screened the files (0: this process did)
@@ -148,14 +151,20 @@ def _init_worker(index: Any) -> None:
     _WORKER_INDEX = index
 
 
-def _analyze(task: Tuple[int, str]) -> Tuple[int, List[Use]]:
-    """The uses in one file (``task``: its position in the run and its path)."""
+Analysed = Tuple[int, List[Use], "Dependencies"]
+
+
+def _analyze(task: Tuple[int, str]) -> Analysed:
+    """The uses in one file and what their analysis read (``task``: its position in the run and
+    its path)."""
     from . import engine
-    from .engine.project_index import read_source
 
     position, path = task
-    source = read_source(path)
-    return position, [] if source is None else engine.analyze_source(source, path, _WORKER_INDEX)
+    index = _WORKER_INDEX
+    source = index.source_of(path)
+    with index.recording_dependencies() as read:
+        uses = [] if source is None else engine.analyze_source(source, path, index)
+    return position, uses, read
 
 
 def _pool(workers: int, index: Any = None) -> ProcessPoolExecutor:
@@ -180,9 +189,7 @@ def _worker_died(doing: str) -> UserError:
     )
 
 
-def _analyzed(
-    tasks: List[Tuple[int, str]], index: Any, jobs: int
-) -> Iterator[Tuple[int, List[Use]]]:
+def _analyzed(tasks: List[Tuple[int, str]], index: Any, jobs: int) -> Iterator[Analysed]:
     if jobs == 0:
         _init_worker(index)
         try:
@@ -209,26 +216,39 @@ def _worker_count(jobs: Optional[int], tasks: int) -> int:
 
 
 def _index(
-    files: Sequence[str], root: str, jobs: Optional[int], progress: Progress, stats: Stats
-) -> Any:
-    """The project index; files read and screened in worker processes if there are many."""
+    files: Sequence[str],
+    root: str,
+    jobs: Optional[int],
+    progress: Progress,
+    stats: Stats,
+    store: Optional[cache_module.ProjectCache],
+) -> ProjectIndex:
+    """The project index; files read and screened in worker processes if there are many. Files
+    the cache knows unchanged are not read again."""
     from . import engine
 
-    progress.phase("indexing", len(files))
-    stats.index_jobs = _worker_count(jobs, len(files) // INDEX_FILES_PER_WORKER)
+    known = store.unchanged_scans(files) if store is not None else {}
+    promotion = store.promotion if store is not None else None
+    stats.rescanned = len(files) - len(known)
+    progress.phase("indexing", stats.rescanned)
+    stats.index_jobs = _worker_count(jobs, stats.rescanned // INDEX_FILES_PER_WORKER)
     if stats.index_jobs == 0:
-        return engine.build_index(_ticking(files, progress), root)
+
+        def scan_here(function: Callable[[str], Any], paths: Iterable[str]) -> Iterator[Any]:
+            return _ticking(map(function, paths), progress)
+
+        return engine.build_index(files, root, scan_here, known, promotion)
     from concurrent.futures.process import BrokenProcessPool
 
     engine.prefilter.load()  # built once here; forked workers inherit it
-    chunksize = max(1, min(64, len(files) // (stats.index_jobs * 8)))
+    chunksize = max(1, min(64, stats.rescanned // (stats.index_jobs * 8)))
     with _pool(stats.index_jobs) as pool:
 
         def map_files(function: Callable[[str], Any], paths: Iterable[str]) -> Iterator[Any]:
             return _ticking(pool.map(function, paths, chunksize=chunksize), progress)
 
         try:
-            return engine.build_index(files, root, map_files)
+            return engine.build_index(files, root, map_files, known, promotion)
         except BrokenProcessPool:
             raise _worker_died("reading") from None
 
@@ -240,57 +260,39 @@ def analyze(
     progress: Progress,
     stats: Stats,
     project_files: Optional[Sequence[str]] = None,
+    store: Optional[cache_module.ProjectCache] = None,
 ) -> List[Use]:
     """Index ``project_files`` (default: ``files``) and analyse those of ``files`` that may hold a
-    use; uses in file order, absolute paths."""
-    index = _index(files if project_files is None else project_files, root, jobs, progress, stats)
-    tasks = [
-        (position, path) for position, path in enumerate(files) if index.reason(path) is not None
-    ]
-    stats.candidates = len(tasks)
+    use, unless ``store`` holds their uses with everything they depend on unchanged; uses in file
+    order, absolute paths."""
+    files = [os.path.abspath(path) for path in files]
+    indexed = files if project_files is None else [os.path.abspath(p) for p in project_files]
+    index = _index(indexed, root, jobs, progress, stats, store)
+    found: List[List[Use]] = [[] for _ in files]
+    tasks = []
+    for position, path in enumerate(files):
+        if index.reason(path) is None:
+            continue
+        stats.candidates += 1
+        cached = store.uses(path, index) if store is not None else None
+        if cached is None:
+            tasks.append((position, path))
+        else:
+            found[position] = cached
     stats.jobs = _worker_count(
         jobs, len(tasks) if jobs is not None else len(tasks) // ANALYSE_FILES_PER_WORKER
     )
     progress.phase("analysing", len(tasks))
-    found: List[List[Use]] = [[] for _ in files]
-    for position, uses in _analyzed(tasks, index, stats.jobs):
+    for position, uses, read in _analyzed(tasks, index, stats.jobs):
         found[position] = uses
+        if store is not None:
+            store.record_uses(files[position], uses, read, index)
         stats.analyzed += 1
         progress.advance()
-    return [_absolute(use) for uses in found for use in uses]
-
-
-def _absolute(use: Use) -> Use:
-    if os.path.isabs(use.path):
-        return use
-    return Use(
-        os.path.abspath(use.path),
-        use.line,
-        use.column,
-        use.kind,
-        use.name,
-        use.evidence,
-        use.api,
-        use.version,
-        use.operation_keys,
-        use.via,
-    )
-
-
-def _relative_keys(files: Sequence[str], root: str) -> List[str]:
-    """Each path relative to ``root``, with "/" separators (what the cache records files by)."""
-    cwd = os.getcwd()
-    prefix = os.path.join(root, "")
-    keys = []
-    for path in files:
-        absolute = os.path.normpath(os.path.join(cwd, path))
-        key = (
-            absolute[len(prefix) :]
-            if absolute.startswith(prefix)
-            else os.path.relpath(absolute, root)
-        )
-        keys.append(key.replace(os.sep, "/"))
-    return keys
+    if store is not None:
+        store.record_index(index)
+        store.save(indexed)
+    return [use for uses in found for use in uses]
 
 
 def run(
@@ -310,24 +312,12 @@ def run(
     """
     root = os.path.abspath(root)
     stats = Stats(files=len(files))
-    store = fingerprint = None
-    if use_cache:
-        store = cache_module.AnalysisCache(root).load()
-        indexed = files if project_files is None else project_files
-        fingerprint = store.fingerprint(_relative_keys(indexed, root), indexed,
-                                        _relative_keys(files, root))
-        cached = store.uses(fingerprint)
-        if cached is not None:
-            store.save()
-            stats.cached = True
-            return Result(cached, stats)
+    store = cache_module.ProjectCache(root).load() if use_cache else None
     stream = sys.stderr if progress_stream is None else progress_stream
     progress = Progress(stream) if Progress.wanted(stream) else _Silent(stream)
     try:
-        uses = analyze(files, root, jobs, progress, stats, project_files)
+        uses = analyze(files, root, jobs, progress, stats, project_files, store)
     finally:
         progress.close()
-    if store is not None and fingerprint is not None:
-        store.store(fingerprint, uses)
-        store.save()
+    stats.cached = stats.analyzed == 0
     return Result(uses, stats)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import os
-import weakref
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
@@ -513,17 +512,7 @@ def analyze_module(
         analyzer = Analyzer(None)
     else:
         info = index.info(path, source, tree)
-        analyzer = analyzer_for(index)
+        # A fresh Analyzer (resolver memo) per file: a file's uses are a function of the file and
+        # the project, never of which files were analysed before it in this process.
+        analyzer = Analyzer(index)
     return analyzer.analyze(info) if info is not None else []
-
-
-# one Analyzer (resolver and memo) per index, kept as long as the index lives
-_ANALYZERS: "weakref.WeakKeyDictionary[ProjectIndex, Analyzer]" = weakref.WeakKeyDictionary()
-
-
-def analyzer_for(index: ProjectIndex) -> Analyzer:
-    """The Analyzer of ``index`` (created on first use)."""
-    analyzer = _ANALYZERS.get(index)
-    if analyzer is None:
-        analyzer = _ANALYZERS[index] = Analyzer(index)
-    return analyzer

@@ -12,11 +12,15 @@ sites, and each parse is kept for the run.
 from __future__ import annotations
 
 import ast
+import contextlib
+import dataclasses
 import functools
 import gc
+import hashlib
 import os
 import re
 import warnings
+from dataclasses import dataclass, field
 from typing import (
     TYPE_CHECKING,
     Callable,
@@ -64,7 +68,6 @@ class ProjectIndex:
 
     def __init__(self, root: str):
         self.root = os.path.abspath(root)
-        self.prefilter = prefilter_module.load()
         self.modules: Dict[str, str] = {}  # dotted name -> path
         self.path_modules: Dict[str, Tuple[str, bool]] = {}  # abs path -> (dotted name, is package)
         self.reasons: Dict[str, str] = {}  # abs path -> why it may hold a use
@@ -76,9 +79,10 @@ class ProjectIndex:
         self._graph: Optional[ImportGraph] = None
         self._suffixes: Optional[Dict[str, Set[str]]] = None
         self._directories: Optional[Set[str]] = None  # dotted names of directories holding modules
-        self._skipped: Dict[str, Tuple[int, int]] = (
-            {}
-        )  # abs path -> (len, hash) of a text that cannot hold a use
+        self.scans: Dict[str, FileScan] = {}  # abs path -> what indexing learnt of the file
+        self.recording: Optional[Dependencies] = None  # what the analysis under way reads
+        self._digests: Dict[str, str] = {}
+        self.promotion = Promotion(frozenset(), {}, {})
 
     def __getstate__(self) -> dict:
         """Pickled for worker processes without parsed modules (parsed again there)."""
@@ -88,54 +92,86 @@ class ProjectIndex:
         return state
 
     # ------------------------------------------------------------------ building
-    def add_files(self, paths: Iterable[str], map_files: Optional[MapFiles] = None) -> None:
+    def add_files(
+        self,
+        paths: Iterable[str],
+        map_files: Optional[MapFiles] = None,
+        known: Optional[Dict[str, FileScan]] = None,
+        promotion: Optional[Promotion] = None,
+    ) -> None:
         """Read, name and prefilter every file, then propagate project anchors.
 
         ``map_files`` (default: the built-in ``map``) runs the per-file part, ``scan_file``; a
-        process pool's ``imap`` spreads it over cores. The results are used in the order given.
+        process pool's ``imap`` spreads it over cores. ``known``: scans of files known not to have
+        changed (from the cache), not read again; ``promotion``: the anchor propagation of an
+        earlier run, reused when its anchors and the files it read are unchanged.
         """
-        pending: List[str] = []  # files that cannot hold a use unless project anchors say so
-        skipped: Dict[str, Tuple[int, int]] = {}
+        known = known or {}
+        paths = list(paths)
+        to_scan = [path for path in paths if path not in known]
+        scanned = (map_files or map)(functools.partial(scan_file, root=self.root), to_scan)
+        fresh = {path: scan for scan, path in zip(scanned, to_scan)}  # to the end of ``scanned``
         anchors: Set[str] = set()
-        for scan in (map_files or map)(functools.partial(scan_file, root=self.root), paths):
+        pending: Dict[str, FileScan] = {}  # files that cannot hold a use unless anchors say so
+        for path in paths:
+            scan = known[path] if path in known else fresh[path]
             if scan is None:
                 continue
-            path, source, name, is_package, reason, signature = scan
-            self.path_modules[path] = (name, is_package)
-            self.modules.setdefault(name, path)
+            self.scans[scan.path] = scan
+            name, is_package = self.module_of(scan.path)
+            self.path_modules[scan.path] = (name, is_package)
+            self.modules.setdefault(name, scan.path)
             if name.startswith("src."):
-                self.modules.setdefault(name[4:], path)
-            if reason is None or source is None:
-                pending.append(path)
-                skipped[path] = signature
+                self.modules.setdefault(name[4:], scan.path)
+            if scan.reason is None:
+                pending[scan.path] = scan
                 continue
-            self.reasons[path] = reason
-            self._sources[path] = source
-            if self.prefilter.talks_to_sp_api(source, reason):
-                anchors |= defined_names(source) | {name.rpartition(".")[2]}
-        texts: Dict[str, str] = (
-            {}
-        )  # pending files read again, only when there are anchors to look for
-        words_cache: Dict[str, FrozenSet[str]] = {}
+            self.reasons[scan.path] = scan.reason
+            if scan.text is not None:
+                self._sources[scan.path] = scan.text
+            if scan.talks:
+                anchors |= scan.defined | {name.rpartition(".")[2]}
+        self.promotion = self._promote(frozenset(anchors), pending, promotion)
+        for path, scan in self.promotion.promoted.items():
+            self.reasons[path] = prefilter_module.REASON_PROJECT
+            if scan.text is not None:
+                self._sources[path] = scan.text
+        self.anchors = self.promotion.anchors | frozenset(
+            name for scan in self.promotion.promoted.values() for name in scan.defined
+        ) | frozenset(self.path_modules[path][0].rpartition(".")[2]
+                      for path in self.promotion.promoted)
+
+    def _promote(
+        self, base: FrozenSet[str], pending: Dict[str, FileScan], earlier: Optional[Promotion]
+    ) -> Promotion:
+        """The files that mention a project anchor, to a fixed point (``Promotion``)."""
+        signature = {path: scan.sha for path, scan in pending.items()}
+        if earlier is not None and earlier.anchors == base and earlier.pending == signature:
+            return earlier
+        promoted: Dict[str, FileScan] = {}
+        anchors = set(base)
+        words_of: Dict[str, FrozenSet[str]] = {}
+        texts: Dict[str, str] = {}
         new = set(anchors)
-        while new and pending:
+        left = dict(pending)
+        while new and left:
             new = set()
-            for path in list(pending):
-                words = words_cache.get(path)
+            for path in list(left):
+                words = words_of.get(path)
                 if words is None:
                     texts[path] = read_source(path) or ""
-                    words = words_cache[path] = prefilter_module.words(texts[path])
+                    words = words_of[path] = prefilter_module.words(texts[path])
                 if not words.isdisjoint(anchors):
-                    pending.remove(path)
-                    del skipped[path]
-                    source = texts[path]
-                    self.reasons[path] = prefilter_module.REASON_PROJECT
-                    self._sources[path] = source
+                    del left[path]
+                    text = texts[path]
+                    defined = frozenset(defined_names(text))
+                    promoted[path] = dataclasses.replace(
+                        pending[path], text=text, defined=defined,
+                        functions=frozenset(_DEF.findall(text)))
                     name = self.path_modules[path][0]
-                    new |= (defined_names(source) | {name.rpartition(".")[2]}) - anchors
+                    new |= (defined | {name.rpartition(".")[2]}) - anchors
             anchors |= new
-        self.anchors = frozenset(anchors)
-        self._skipped = skipped
+        return Promotion(base, signature, promoted)
 
     # ------------------------------------------------------------------ queries
     def reason(self, path: str, source: Optional[str] = None) -> Optional[str]:
@@ -144,9 +180,10 @@ class ProjectIndex:
         if source is None or source == self._sources.get(path):
             if path in self.reasons or source is None:
                 return self.reasons.get(path)
-        if self._skipped.get(path) == (len(source), hash(source)):
+        scan = self.scans.get(path)
+        if scan is not None and path not in self.reasons and scan.text_sha == text_sha(source):
             return None
-        return self.prefilter.reason(source, self.anchors)
+        return prefilter_module.load().reason(source, self.anchors)
 
     def module_of(self, path: str) -> Tuple[str, bool]:
         path = os.path.abspath(path)
@@ -219,6 +256,8 @@ class ProjectIndex:
         """
         if path not in self._infos:  # the keys are absolute paths already
             path = os.path.abspath(path)
+        if self.recording is not None:
+            self.recording.paths.add(path)
         if path in self._infos and (
             source is None or self._infos[path] is None or self._infos[path].source == source
         ):
@@ -226,7 +265,7 @@ class ProjectIndex:
         if source is None:
             source, tree = self.source_of(path), None
         info = (
-            parse(path, source, *self.module_of(path), self.prefilter.type_names, tree,
+            parse(path, source, *self.module_of(path), prefilter_module.load().type_names, tree,
                   functools.partial(self.resolve_import, importer=path))
             if source is not None
             else None
@@ -242,23 +281,40 @@ class ProjectIndex:
 
     def defined_functions(self) -> FrozenSet[str]:
         """Names of every function and method defined in the files that may hold uses."""
+        if self.recording is not None:
+            self.recording.functions = True
         if self._functions is None:
             self._functions = frozenset(
-                name for source in self._sources.values() for name in _DEF.findall(source)
+                name
+                for path in self.reasons
+                for scan in [self.promotion.promoted.get(path) or self.scans[path]]
+                for name in scan.functions
             )
         return self._functions
 
     def source_of(self, path: str) -> Optional[str]:
         """The text of the project file at absolute ``path``; None if it cannot be read."""
-        return self._sources.get(path) or read_source(path)
+        source = self._sources.get(path)
+        if source is None:
+            source = read_source(path)
+            if source is not None and path in self.reasons:
+                self._sources[path] = source
+        return source
 
     def candidate_modules(self, word: str, defined_in: Optional[str] = None) -> List[ModuleInfo]:
         """Parsed modules that may hold uses and mention the identifier ``word`` (call sites);
         with ``defined_in`` (a module's path), only those that may reach it through imports."""
+        paths = self.candidate_paths(word, defined_in)
+        if self.recording is not None:
+            self.recording.queries[(word, defined_in)] = paths
+        return [info for info in map(self.info, paths) if info is not None]
+
+    def candidate_paths(self, word: str, defined_in: Optional[str] = None) -> Tuple[str, ...]:
+        """The paths of the modules ``candidate_modules`` parses."""
         if self._mentions is None:  # identifier -> files that may hold uses and mention it, by path
             mentions: Dict[str, List[str]] = {}
             for path in sorted(self.reasons):
-                source = self._sources.get(path)
+                source = self.source_of(path)
                 if source is not None:
                     for identifier in set(_IDENTIFIER.findall(source)):
                         mentions.setdefault(identifier, []).append(path)
@@ -268,13 +324,38 @@ class ProjectIndex:
             if self._graph is None:
                 self._graph = ImportGraph(self)
             reaching = self._graph.reaching(defined_in)
-        found = []
-        for path in self._mentions.get(word, ()):
-            if reaching is not None and path not in reaching:
-                continue
-            info = self.info(path)
-            if info is not None:
-                found.append(info)
+        return tuple(path for path in self._mentions.get(word, ())
+                     if reaching is None or path in reaching)
+
+    @contextlib.contextmanager
+    def recording_dependencies(self) -> Iterator[Dependencies]:
+        """Record what the analysis run inside the block reads (``Dependencies``)."""
+        self.recording = Dependencies()
+        try:
+            yield self.recording
+        finally:
+            self.recording = None
+
+    def functions_digest(self) -> str:
+        """A hash of ``defined_functions()`` (what a name-only verdict depended on)."""
+        return self._digest("functions", sorted(self.defined_functions()))
+
+    def candidates_digest(self) -> str:
+        """A hash of which files may hold a use and their contents (what every call-site search
+        depends on)."""
+        return self._digest("candidates",
+                            (f"{path}\0{self.scans[path].sha}" for path in sorted(self.reasons)))
+
+    def modules_digest(self) -> str:
+        """A hash of the project's module map (what every import's resolution depends on)."""
+        return self._digest("modules", sorted(self.modules))
+
+    def _digest(self, name: str, items: Iterable[str]) -> str:
+        """A hash of ``items``, computed once per index under ``name``."""
+        found = self._digests.get(name)
+        if found is None:
+            text = "\n".join(items).encode("utf-8", "surrogateescape")
+            found = self._digests[name] = hashlib.sha256(text).hexdigest()
         return found
 
 
@@ -282,23 +363,72 @@ class ProjectIndex:
 MapFiles = Callable[
     [Callable[[str], Optional["FileScan"]], Iterable[str]], Iterator[Optional["FileScan"]]
 ]
-# What the index learns from one file alone: (absolute path, text, module name, is a package,
-# prefilter verdict, (length, hash) of the text). The text is kept only for a file that passed:
-# most files of a project do not, and carrying their texts back from worker processes costs
-# about as much as screening them. (A worker started by "spawn" hashes strings with another seed:
-# then ``reason`` screens such a text again instead of trusting the signature; same verdict.)
-FileScan = Tuple[str, Optional[str], str, bool, Optional[str], Tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class FileScan:
+    """What indexing learns from one file alone (the cache keeps all of it but the text)."""
+
+    path: str  # absolute
+    sha: str  # SHA-256 of the file's bytes
+    text_sha: str  # SHA-256 of its decoded text (what an editor or flake8 hands the plugin)
+    reason: Optional[str]  # the prefilter's verdict, project anchors aside
+    talks: bool = False  # it talks to SP-API itself: the names it defines are project anchors
+    defined: FrozenSet[str] = frozenset()  # top-level names, of a file that may hold a use
+    functions: FrozenSet[str] = frozenset()  # functions and methods it defines, likewise
+    # The text is kept only for a file that may hold a use: most files of a project do not, and
+    # carrying their texts back from worker processes costs about as much as screening them.
+    text: Optional[str] = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class Dependencies:
+    """What one file's analysis read of the project besides the file itself.
+
+    Its uses are the same as long as these are: the modules parsed (by content), the call-site
+    searches (by their results), and whether the project's function names were consulted.
+    """
+
+    paths: Set[str] = field(default_factory=set)
+    queries: Dict[Tuple[str, Optional[str]], Tuple[str, ...]] = field(default_factory=dict)
+    functions: bool = False
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """Files that may hold a use only because they mention a project anchor."""
+
+    anchors: FrozenSet[str]  # the anchors the files that talk to SP-API define
+    pending: Dict[str, str]  # path -> content hash of every file screened against them
+    promoted: Dict[str, FileScan]  # the files that mention one, to a fixed point
+
+
+def text_sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def scan_file(path: str, root: str) -> Optional[FileScan]:
-    """Read, name and prefilter one file (indexing that needs no other file); None if unreadable."""
+    """Read and prefilter one file (indexing that needs no other file); None if unreadable."""
     path = os.path.abspath(path)
-    source = read_source(path)
-    if source is None:
+    try:
+        data = reading.read_bytes(path, reading.SOURCE)
+    except reading.ReadError:
         return None
-    name, is_package = module_name_for(path, root)
-    reason = prefilter_module.load().reason(source)
-    return path, source if reason else None, name, is_package, reason, (len(source), hash(source))
+    source = reading.decode_source(data)
+    prefilter = prefilter_module.load()
+    reason = prefilter.reason(source)
+    if reason is None:
+        return FileScan(path, hashlib.sha256(data).hexdigest(), text_sha(source), None)
+    return FileScan(
+        path,
+        hashlib.sha256(data).hexdigest(),
+        text_sha(source),
+        reason,
+        prefilter.talks_to_sp_api(source, reason),
+        frozenset(defined_names(source)),
+        frozenset(_DEF.findall(source)),
+        source,
+    )
 
 
 def read_source(path: str) -> Optional[str]:
@@ -364,10 +494,14 @@ def _freeze_the_heap() -> None:
 
 
 def build_index(
-    paths: Iterable[str], root: str, map_files: Optional[MapFiles] = None
+    paths: Iterable[str],
+    root: str,
+    map_files: Optional[MapFiles] = None,
+    known: Optional[Dict[str, FileScan]] = None,
+    promotion: Optional[Promotion] = None,
 ) -> ProjectIndex:
     """Index the project files ``paths`` below ``root`` (see module docstring and ``add_files``)."""
     index = ProjectIndex(root)
-    index.add_files(paths, map_files)
+    index.add_files(paths, map_files, known, promotion)
     _freeze_the_heap()
     return index
