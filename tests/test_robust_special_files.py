@@ -20,7 +20,7 @@ import pytest
 from bad_inputs import counts, harness
 from bad_inputs.cases import USE
 from spapi_roles import reading
-from spapi_roles.cache import AnalysisCache
+from spapi_roles.cache import ProjectCache
 
 SECONDS = 20.0  # each run takes about a second; before, the pipes waited for ever (timeout)
 TIMEOUT = 40.0
@@ -108,7 +108,7 @@ def special(tmp_path_factory) -> Runs:
     # The cache of this project: a symbolic link to /dev/zero where the cache file goes.
     project = _app(base / "cache" / "dev-zero")
     (project / "spapi-roles.toml").write_text("roles = []\n")
-    cache_file = Path(AnalysisCache(str(project), str(base / "markers" / "cache")).path)
+    cache_file = Path(ProjectCache(str(project), str(base / "markers" / "cache")).path)
     cache_file.parent.mkdir(parents=True, exist_ok=True)
     cache_file.symlink_to("/dev/zero")
     job(("cli-cache", "dev-zero"), [harness.SPAPI_ROLES, "check", "."], project)
