@@ -81,20 +81,29 @@ def test_the_project_index_is_built_once_per_process(project, monkeypatch):
     assert built == [str(project)]
 
 
-def test_run_never_raises(project, monkeypatch):
-    from spapi_roles import engine
+@pytest.mark.parametrize("failure, said", [
+    (ValueError("engine bug"), "internal error (ValueError: engine bug); please report it"),
+    (RecursionError(), "nested too deeply to analyse"),
+    (MemoryError(), "out of memory while analysing it"),
+])
+def test_a_file_the_engine_cannot_analyse_is_spr001_on_line_1_never_a_pass(
+    project, monkeypatch, failure, said
+):
+    from spapi_roles.engine import analyzer
 
-    def explode(*args, **kwargs):
-        raise ValueError("engine bug")
+    def fail(*args, **kwargs):
+        raise failure
 
-    monkeypatch.setattr(engine, "analyze_source", explode)
-    assert run(SOURCE, project / "app.py") == []
+    monkeypatch.setattr(analyzer, "analyze_module", fail)
+    [(line, column, text, _)] = run(SOURCE, project / "app.py")
+    assert (line, column) == (1, 0)
+    assert text == f"SPR001 cannot check SP-API uses: {project / 'app.py'}: not analysed: {said}"
 
-    def recurse(*args, **kwargs):
-        raise RecursionError
 
-    monkeypatch.setattr(engine, "analyze_source", recurse)
-    assert run(SOURCE, project / "app.py") == []
+def test_a_failure_outside_the_engine_is_said_too(project, monkeypatch):
+    monkeypatch.setattr(project_module.Workspace, "uses_in_source", lambda *a: 1 / 0)
+    [(line, _, text, _)] = run(SOURCE, project / "app.py")
+    assert line == 1 and text.startswith("SPR001 ") and "ZeroDivisionError" in text
 
 
 class RecordingOptionManager:

@@ -65,6 +65,8 @@ def _comma_list(values: Optional[Sequence[str]]) -> List[str]:
 
 def _codes(values: Optional[Sequence[str]], option: str) -> List[str]:
     codes = [code.upper() for code in _comma_list(values)]
+    if values and not codes:  # `--select ''` would select nothing: every check off, exit 0
+        raise UserError(f"{option}: no code given (e.g. `{option} SPR101,SPR2`)")
     for code in codes:
         if not any(known.startswith(code) for known in rules.RULES):
             raise UserError(f"{option}: `{code}` matches no SPR code "
@@ -175,12 +177,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
               "create one with `spapi-roles init`")
     from .files import find_git_root
 
-    for path, reason in project.unreadable.items():
-        _note(f"error: {path}: cannot read ({reason}); not checked")
+    unchecked = project.unchecked()
+    for path, problem in unchecked.items():
+        _note(f"error: {printable(path)}: {problem}")
+    # The verdict is known before a byte is written: a reader that stops early (`| head`)
+    # does not change it.
+    args.verdict = EXIT_ERROR if unchecked else EXIT_FINDINGS if report.diagnostics else EXIT_CLEAN
     formats.render(args.format, report, sys.stdout, root=find_git_root(".") or os.getcwd())
-    if project.unreadable:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if report.diagnostics else EXIT_CLEAN
+    return args.verdict
 
 
 # ---------------------------------------------------------------------------- init
@@ -355,8 +359,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if sys.stdout is None:  # started with standard output closed (`>&-`)
+        print("spapi-roles: error: standard output is closed; nothing can be reported",
+              file=sys.stderr)
+        return EXIT_ERROR
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a full disk shows here at the latest (`> /dev/full`)
+        return code
     except ConfigErrors as errors:  # several manifests, each with its own line
         for error in errors.errors:
             print(f"spapi-roles: error: {error}", file=sys.stderr)
@@ -364,10 +374,24 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (UserError, DataError) as exc:
         print(f"spapi-roles: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except BrokenPipeError:
-        return EXIT_CLEAN
+    except BrokenPipeError:  # the reader stopped reading (`| head`): the verdict stands
+        _silence_stdout()
+        return getattr(args, "verdict", EXIT_CLEAN)
+    except OSError as error:  # standard output cannot be written: a full disk, a closed pipe
+        _silence_stdout()
+        print(f"spapi-roles: error: cannot write the output: {error.strerror or error}",
+              file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that flushing it at exit raises nothing more."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -121,6 +121,8 @@ class FileFinder:
         """``nested_projects=False``: below a walked directory, skip the directories that hold a
         manifest of their own (each is another project)."""
         self.nested_projects = nested_projects
+        # directory -> why it could not be listed (its files were not found, so not checked)
+        self.unreadable_directories: Dict[str, str] = {}
         base = DEFAULT_EXCLUDE if exclude is None else exclude
         self.patterns = tuple(base) + tuple(extend_exclude)
         # fnmatch.fnmatch per pattern and path dominated a run over cached files: one regex.
@@ -165,7 +167,12 @@ class FileFinder:
             outer = []  # a directory named explicitly is checked even if its repository ignores it
         if self.excluded(top) and top_abs != os.path.abspath("."):
             return
-        for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+
+        def unreadable(error: OSError) -> None:
+            where = display_path(error.filename) if error.filename else top
+            self.unreadable_directories[where] = error.strerror or type(error).__name__
+
+        for dirpath, dirnames, filenames in os.walk(top, onerror=unreadable, followlinks=False):
             dir_abs = os.path.abspath(dirpath)
             if not self.nested_projects and dir_abs != top_abs and _holds_manifest(
                     dir_abs, filenames):

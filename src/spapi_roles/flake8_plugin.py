@@ -60,8 +60,9 @@ class Plugin:
     def run(self) -> Iterator[Finding]:
         try:
             findings = self.findings()
-        except Exception:  # never crash flake8: a bug here must not block every commit
-            findings = []
+        except Exception as error:  # never crash flake8, never pass in silence either
+            findings = [_invalid(f"{self.filename}: not analysed: internal error "
+                                 f"({type(error).__name__}: {error}); please report it")]
         for line, column, text in findings:
             yield line, column, text, type(self)
 
@@ -74,10 +75,14 @@ class Plugin:
             if manifest is None:
                 return []  # a project that never configured spapi-roles: not even the engine loads
             from . import checks, knowledge
+            from .engine import NotAnalysed
 
             kb = knowledge.load()
-            uses = workspace.uses_in_source("".join(self.lines), self.filename, self.tree)
-        except DataError as error:  # nothing can be checked: saying nothing would be a wrong answer
+            try:
+                uses = workspace.uses_in_source("".join(self.lines), self.filename, self.tree)
+            except NotAnalysed as error:  # saying nothing would be a wrong answer
+                return [_invalid(error)]
+        except DataError as error:  # nothing can be checked: saying nothing would be wrong too
             return [_invalid(error)]
         except UserError as error:
             from . import engine
@@ -90,6 +95,7 @@ class Plugin:
                 if d.code not in rules.DEFAULT_OFF or d.code in self.opt_in]
 
 
-def _invalid(error: Exception) -> Tuple[int, int, str]:
-    """SPR001 on line 1: the manifest or the packaged data cannot be read."""
+def _invalid(error: object) -> Tuple[int, int, str]:
+    """SPR001 on line 1: the manifest or the packaged data cannot be read, or the file cannot be
+    analysed."""
     return (1, 0, "SPR001 " + rules.rule("SPR001").format(error=error))

@@ -155,11 +155,16 @@ class Workspace:
     def uses_in_source(
         self, source: str, path: str, tree: Optional[ast.Module] = None
     ) -> List[Use]:
-        """The uses in ``source``, the text of the file ``path`` (``tree``: its ``ast``)."""
+        """The uses in ``source``, the text of the file ``path`` (``tree``: its ``ast``);
+        ``engine.NotAnalysed`` when the engine could not analyse it."""
         from . import engine
 
         index = self.index_for(self.finder.project_root(path))
-        return engine.analyze_source(source, path, index, tree)
+        uses = engine.analyze_source(source, path, index, tree)
+        why = index.not_analysed.get(os.path.abspath(path))
+        if why is not None:
+            raise engine.NotAnalysed(f"{display_path(path)}: not analysed: {why}")
+        return uses
 
 
 _WORKSPACES: Dict[Optional[str], Workspace] = {}
@@ -181,7 +186,8 @@ def check_source(
 ) -> List[Diagnostic]:
     """The per-file findings for ``source``, the text of ``path`` (e.g. an unsaved buffer).
 
-    [] when no manifest governs the file; UserError when its manifest is invalid.
+    [] when no manifest governs the file; UserError when its manifest is invalid;
+    ``engine.NotAnalysed`` when the file cannot be analysed.
     """
     from . import checks, knowledge
 
@@ -218,10 +224,12 @@ class Analysis:
 
         self.kb: KnowledgeBase = knowledge.load()
         self.paths: List[str] = list(paths) or ["."]
-        found = files_module.find_python_files(self.paths, exclude, extend_exclude)
+        finder = files_module.FileFinder(exclude, extend_exclude)
+        found = finder.find(self.paths)
         listed = [display_path(path) for path in found]
-        # file -> why it cannot be read; such a file is not checked, and the run says so
-        self.unreadable: Dict[str, str] = files_module.unreadable(listed)
+        # file or directory -> why it cannot be read; it is not checked, and the run says so
+        self.unreadable: Dict[str, str] = dict(finder.unreadable_directories)
+        self.unreadable.update(files_module.unreadable(listed))
         self.files: List[str] = [path for path in listed if path not in self.unreadable]
         self.explicit = manifest if with_manifests else None
         self.finder = ManifestFinder(self.explicit)
@@ -235,6 +243,8 @@ class Analysis:
         walked = [os.path.abspath(path) for path in self.paths if os.path.isdir(path)]
         if exclude is not None or extend_exclude:
             walked = []
+        # file -> why the engine could not analyse it (a syntax error, too big...); the run says so
+        self.not_analysed: Dict[str, str] = {}
         self.uses: List[Use] = self._analyse(jobs, use_cache, walked, found)
 
     def _analyse(
@@ -257,8 +267,10 @@ class Analysis:
                 everything = project_files(root)
             known = set(everything)
             everything += [path for path in map(os.path.abspath, named) if path not in known]
-            found_uses = runner.run(named, root, jobs, use_cache, project_files=everything).uses
-            uses += [dataclasses.replace(use, path=display_path(use.path)) for use in found_uses]
+            result = runner.run(named, root, jobs, use_cache, project_files=everything)
+            uses += [dataclasses.replace(use, path=display_path(use.path)) for use in result.uses]
+            self.not_analysed.update((display_path(path), why)
+                                     for path, why in result.not_analysed.items())
         order = {path: position for position, path in enumerate(self.files)}
         return sorted(uses, key=lambda use: order.get(use.path, len(order)))
 
@@ -324,6 +336,13 @@ class Analysis:
                           for d in manifest_findings]
         return sorted(found, key=checks.sort_key)
 
+    def unchecked(self) -> Dict[str, str]:
+        """Every named file that was not checked, with why (in file order)."""
+        problems = {path: f"cannot read ({why}); not checked"
+                    for path, why in self.unreadable.items()}
+        problems.update((path, f"not analysed: {why}") for path, why in self.not_analysed.items())
+        return problems
+
     def files_without_manifest(self) -> List[str]:
         """Files that use SP-API but that no manifest governs."""
         with_uses = {use.path for use in self.uses}
@@ -345,8 +364,8 @@ class CheckResult:
         return len(self.analysis.files)
 
     @property
-    def unreadable(self) -> Dict[str, str]:
-        return self.analysis.unreadable
+    def unchecked(self) -> Dict[str, str]:
+        return self.analysis.unchecked()
 
 
 def select(diagnostics: Iterable[Diagnostic], selection: Optional[Selection]) -> List[Diagnostic]:

@@ -20,6 +20,7 @@ from typing import (
     TYPE_CHECKING,
     Any,
     Callable,
+    Dict,
     Iterable,
     Iterator,
     List,
@@ -66,6 +67,7 @@ class Stats:
 class Result:
     uses: List[Use]
     stats: Stats = field(default_factory=Stats)
+    not_analysed: Dict[str, str] = field(default_factory=dict)  # absolute path -> why
 
 
 def default_jobs() -> int:
@@ -151,12 +153,12 @@ def _init_worker(index: Any) -> None:
     _WORKER_INDEX = index
 
 
-Analysed = Tuple[int, List[Use], "Dependencies"]
+Analysed = Tuple[int, List[Use], "Dependencies", Optional[str]]
 
 
 def _analyze(task: Tuple[int, str]) -> Analysed:
-    """The uses in one file and what their analysis read (``task``: its position in the run and
-    its path)."""
+    """The uses in one file, what their analysis read, and why it could not be analysed (None:
+    it was); ``task``: its position in the run and its path."""
     from . import engine
 
     position, path = task
@@ -164,7 +166,8 @@ def _analyze(task: Tuple[int, str]) -> Analysed:
     source = index.source_of(path)
     with index.recording_dependencies() as read:
         uses = [] if source is None else engine.analyze_source(source, path, index)
-    return position, uses, read
+    failure = "cannot be read" if source is None else index.not_analysed.get(path)
+    return position, uses, read, failure
 
 
 def _pool(workers: int, index: Any = None) -> ProcessPoolExecutor:
@@ -261,10 +264,13 @@ def analyze(
     stats: Stats,
     project_files: Optional[Sequence[str]] = None,
     store: Optional[cache_module.ProjectCache] = None,
+    not_analysed: Optional[Dict[str, str]] = None,
 ) -> List[Use]:
     """Index ``project_files`` (default: ``files``) and analyse those of ``files`` that may hold a
     use, unless ``store`` holds their uses with everything they depend on unchanged; uses in file
-    order, absolute paths."""
+    order, absolute paths. Files that could not be analysed go into ``not_analysed`` with the
+    reason."""
+    not_analysed = {} if not_analysed is None else not_analysed
     files = [os.path.abspath(path) for path in files]
     indexed = files if project_files is None else [os.path.abspath(p) for p in project_files]
     index = _index(indexed, root, jobs, progress, stats, store)
@@ -283,9 +289,11 @@ def analyze(
         jobs, len(tasks) if jobs is not None else len(tasks) // ANALYSE_FILES_PER_WORKER
     )
     progress.phase("analysing", len(tasks))
-    for position, uses, read in _analyzed(tasks, index, stats.jobs):
+    for position, uses, read, failure in _analyzed(tasks, index, stats.jobs):
         found[position] = uses
-        if store is not None:
+        if failure is not None:
+            not_analysed[files[position]] = failure
+        elif store is not None:
             store.record_uses(files[position], uses, read, index)
         stats.analyzed += 1
         progress.advance()
@@ -315,9 +323,10 @@ def run(
     store = cache_module.ProjectCache(root).load() if use_cache else None
     stream = sys.stderr if progress_stream is None else progress_stream
     progress = Progress(stream) if Progress.wanted(stream) else _Silent(stream)
+    not_analysed: Dict[str, str] = {}
     try:
-        uses = analyze(files, root, jobs, progress, stats, project_files, store)
+        uses = analyze(files, root, jobs, progress, stats, project_files, store, not_analysed)
     finally:
         progress.close()
     stats.cached = stats.analyzed == 0
-    return Result(uses, stats)
+    return Result(uses, stats, not_analysed)

@@ -7,19 +7,21 @@ Public API:
 - ``build_index(paths, root) -> ProjectIndex``: light cross-module facts, built once per run
 - ``analyze_paths(paths, root) -> list[Use]``: index plus every file
 
-Nothing analysed is imported or executed; bad input gives ``[]``, never an exception. A module is
-parsed by the running Python's own ``ast``: a file in syntax newer than that Python is skipped
-(flake8 reports it as E999 anyway).
+Nothing analysed is imported or executed; bad input gives ``[]``, never an exception, and with an
+index the reason a file could not be analysed is kept in ``index.not_analysed`` (a syntax error,
+syntax newer than the running Python, a module too big or too deep, memory running out, an engine
+bug), for the faces to say.
 """
 
 from __future__ import annotations
 
 import ast
+import os
 from typing import List, Optional, Sequence
 
 from ..uses import Use
 from . import prefilter
-from .project_index import ProjectIndex, build_index
+from .project_index import NotAnalysed, ProjectIndex, build_index
 
 __all__ = ["ProjectIndex", "analyze_paths", "analyze_source", "build_index"]
 
@@ -43,8 +45,20 @@ def analyze_source(
         from .analyzer import analyze_module
 
         return analyze_module(source, path, index, tree)
-    except Exception:  # noqa: BLE001 - bad input (or an engine bug) never aborts a lint run
+    except Exception as error:  # noqa: BLE001 - bad input or an engine bug never aborts a run,
+        if index is not None:  # but it is said: ``index.not_analysed``
+            index.not_analysed[os.path.abspath(path)] = _why(error)
         return []
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, NotAnalysed):
+        return str(error)
+    if isinstance(error, MemoryError):
+        return "out of memory while analysing it"
+    if isinstance(error, RecursionError):
+        return "nested too deeply to analyse"
+    return f"internal error ({type(error).__name__}: {error}); please report it"
 
 
 def analyze_paths(paths: Sequence[str], root: str) -> List[Use]:

@@ -33,7 +33,7 @@ from .clients import Clients, Method, OpRef
 from .http import HttpMatch, HttpReader
 from .positions import Positions
 from .modules import module_name_for
-from .project_index import ProjectIndex, parse
+from .project_index import NotAnalysed, ProjectIndex, parse
 from .resolver import Resolver, argument_for, call_arguments
 from .syntax import Binding, CallRecord, ClassInfo, ModuleInfo, Scope, arguments, dotted
 from .values import (
@@ -496,19 +496,23 @@ def analyze_module(
     """Uses in one file that passed the prefilter (``tree``: its ``ast`` if already parsed).
 
     Exceptions are not caught here: ``engine.analyze_source`` is the guarded entry point.
-    Unparsable or pathological input gives [].
+    Unparsable or pathological input gives [] (and, with an index, ``index.not_analysed`` says
+    why).
     """
     if _vendored(path):
         return []
     if index is None:
         directory = os.path.dirname(os.path.abspath(path))
-        info = parse(
-            path,
-            source,
-            *module_name_for(path, directory),
-            prefilter_module.load().type_names,
-            tree,
-        )
+        try:
+            info = parse(
+                path,
+                source,
+                *module_name_for(path, directory),
+                prefilter_module.load().type_names,
+                tree,
+            )
+        except NotAnalysed:  # without an index there is nobody to tell why
+            return []
         analyzer = Analyzer(None)
     else:
         info = index.info(path, source, tree)

@@ -19,6 +19,7 @@ import gc
 import hashlib
 import os
 import re
+import sys
 import warnings
 from dataclasses import dataclass, field
 from typing import (
@@ -82,6 +83,7 @@ class ProjectIndex:
         self.scans: Dict[str, FileScan] = {}  # abs path -> what indexing learnt of the file
         self.recording: Optional[Dependencies] = None  # what the analysis under way reads
         self._digests: Dict[str, str] = {}
+        self.not_analysed: Dict[str, str] = {}  # abs path -> why it could not be analysed
         self.promotion = Promotion(frozenset(), {}, {})
 
     def __getstate__(self) -> dict:
@@ -264,12 +266,16 @@ class ProjectIndex:
             return self._infos[path]
         if source is None:
             source, tree = self.source_of(path), None
-        info = (
-            parse(path, source, *self.module_of(path), prefilter_module.load().type_names, tree,
-                  functools.partial(self.resolve_import, importer=path))
-            if source is not None
-            else None
-        )
+        info = None
+        if source is None:
+            self.not_analysed[path] = "cannot be read"
+        else:
+            try:
+                info = parse(path, source, *self.module_of(path),
+                             prefilter_module.load().type_names, tree,
+                             functools.partial(self.resolve_import, importer=path))
+            except NotAnalysed as why:
+                self.not_analysed[path] = str(why)
         self._infos[path] = info
         if info is not None:
             _kept_for_the_run()
@@ -439,6 +445,10 @@ def read_source(path: str) -> Optional[str]:
         return None
 
 
+class NotAnalysed(Exception):
+    """A module the engine cannot analyse; the message says why in a few words."""
+
+
 def parse(
     path: str,
     source: str,
@@ -447,15 +457,16 @@ def parse(
     type_names: FrozenSet[str],
     tree: Optional[ast.Module] = None,
     resolve_import: Callable[[str], str] = str,
-) -> Optional[ModuleInfo]:
-    """Parse (unless ``tree`` is given) and collect one module; None if it cannot be analysed.
+) -> ModuleInfo:
+    """Parse (unless ``tree`` is given) and collect one module; NotAnalysed if it cannot be.
 
     That is: a syntax error (including syntax newer than the running Python), nesting too deep
-    for the parser or for the collector's recursion, and modules too big to analyse in bounded
-    time and memory. ``tree`` is only read.
+    for the parser or for the collector's recursion, memory running out, and modules too big to
+    analyse in bounded time and memory. ``tree`` is only read.
     """
     if reading.too_big_to_parse(source):
-        return None
+        raise NotAnalysed(f"too big to analyse (over {reading.MAX_PARSE_CHARS:,} characters "
+                          f"or {reading.MAX_PARSE_LINES:,} lines)")
     from .syntax import collect
 
     try:
@@ -464,8 +475,16 @@ def parse(
                 warnings.simplefilter("ignore")
                 tree = ast.parse(source)
         return collect(path, module_name, is_package, tree, source, type_names, resolve_import)
-    except (SyntaxError, RecursionError, MemoryError, ValueError, OverflowError):
-        return None
+    except SyntaxError as error:
+        where = f" at line {error.lineno}" if error.lineno else ""
+        raise NotAnalysed(f"invalid syntax{where} for Python "
+                          f"{sys.version_info[0]}.{sys.version_info[1]}") from None
+    except RecursionError:
+        raise NotAnalysed("nested too deeply to analyse") from None
+    except MemoryError:
+        raise NotAnalysed("out of memory while analysing it") from None
+    except (ValueError, OverflowError) as error:  # a NUL byte, a literal too big for the parser
+        raise NotAnalysed(f"cannot be parsed ({error})") from None
 
 
 _kept = [0, 32]  # parsed modules kept in this process, and the count at which to freeze next
