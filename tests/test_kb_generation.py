@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from support.tools import load_tool
 
@@ -68,3 +70,22 @@ def test_the_refresh_command_reads_roles_availability_and_examples_off_the_roles
     assert "GET_XML_DATA" in pricing["examples"][1]["clause"]
     assert (listing["name"], listing["vendors"], listing["examples"]) == (
         "Product Listing", True, [])
+
+
+def test_no_file_of_the_repository_names_a_path_outside_it():
+    # The data regenerates from the repository alone; the refresh command takes its source as an
+    # argument. (The patterns are assembled so that this file does not contain them.)
+    outside = ("..".join(("", "/shared")), "/".join(("", "work", "")))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [d for d in subfolders
+                         if not d.startswith(".") and d not in ("__pycache__", "build", "dist")
+                         and not d.endswith(".egg-info")]
+        for name in files:
+            if name.endswith((".py", ".md", ".toml", ".cfg", ".txt", ".json", ".yaml", ".yml")):
+                with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as f:
+                    text = f.read()
+                found += [(os.path.relpath(os.path.join(folder, name), root), pattern)
+                          for pattern in outside if pattern in text]
+    assert found == []
