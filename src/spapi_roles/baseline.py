@@ -105,7 +105,10 @@ def _entries(diagnostics: Iterable[Any], base_dir: str) -> List[BaselineEntry]:
 
 
 def write_baseline(path: str, diagnostics: Iterable[Any]) -> int:
-    """Write the findings to a baseline file atomically; return the number of findings."""
+    """Write the findings to a baseline file atomically; return the number of findings.
+
+    Only a regular file is written (through a symbolic link, its target; the link stays), with
+    the mode it had, or the umask's for a new file."""
     entries = _entries(diagnostics, _base_dir(path))
     document: Dict[str, Any] = {
         "version": VERSION,
@@ -114,16 +117,17 @@ def write_baseline(path: str, diagnostics: Iterable[Any]) -> int:
                     for e in entries],
     }
     text = reading.json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
-    directory = os.path.dirname(os.path.abspath(path))
+    target, mode = reading.write_target(path, "baseline")
     try:
         descriptor, temporary = tempfile.mkstemp(
-            prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+            prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=os.path.dirname(target))
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)
                 stream.flush()
                 os.fsync(stream.fileno())
-            os.replace(temporary, path)
+            os.chmod(temporary, mode)
+            os.replace(temporary, target)
         except BaseException:
             if os.path.exists(temporary):
                 os.unlink(temporary)

@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import os
 import re
+import socket
 import sys
 import tempfile
 import time
@@ -58,57 +59,112 @@ HEADER = """\
 
 @contextlib.contextmanager
 def manifest_lock(path: str, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
-    """Hold ``<path>.lock`` (created exclusively) while editing ``path``.
+    """Hold ``<path>.lock`` (created exclusively, already holding this process's id) while
+    editing ``path``; on taking it, remove what runs killed while holding it left behind.
 
-    A lock left behind by a process that no longer runs, or older than a minute, is
-    taken over; after ``timeout`` seconds of waiting a UserError says who holds it.
+    A lock that holds no live process id (empty, garbage, a process that no longer runs) is
+    taken over at once, one older than a minute too; after ``timeout`` seconds of waiting a
+    UserError says who holds it.
     """
     lock = path + ".lock"
     deadline = time.monotonic() + timeout
     while True:
         try:
-            descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            _create_lock(lock)
+            break
         except FileExistsError:
-            if time.monotonic() > deadline:
-                raise UserError("another spapi-roles run is editing the manifest; if none is, "
-                                f"delete {lock}", path) from None
-            if _lock_is_stale(lock):
-                with contextlib.suppress(OSError):
-                    os.unlink(lock)
-            else:
-                time.sleep(0.02)
-            continue
+            pass
         except OSError as error:
             raise UserError(f"cannot create the lock file {lock}: {error.strerror or error}",
                             path) from None
-        break
+        if time.monotonic() > deadline:
+            raise UserError("another spapi-roles run is editing the manifest; if none is, "
+                            f"delete {lock}", path)
+        if _lock_is_stale(lock):
+            try:
+                os.unlink(lock)
+                continue
+            except FileNotFoundError:
+                continue
+            except OSError:
+                pass  # cannot be removed (a directory?): wait, then say so
+        time.sleep(0.02)
     try:
-        os.write(descriptor, str(os.getpid()).encode())
-        os.close(descriptor)
+        _remove_orphans(path)
         yield
     finally:
         with contextlib.suppress(OSError):
             os.unlink(lock)
 
 
+def _write_identity(path: str) -> None:
+    """Create ``path`` exclusively, holding this process's id and host."""
+    descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    try:
+        os.write(descriptor, f"{os.getpid()} {socket.gethostname()}\n".encode())
+    finally:
+        os.close(descriptor)
+
+
+def _create_lock(lock: str) -> None:
+    """Create ``lock`` holding this process's id and host, in one step where the file system
+    has hard links (so a lock file is never seen empty); FileExistsError if it is held."""
+    directory, name = os.path.split(lock)
+    temporary = os.path.join(directory, f".{name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary)
+    _write_identity(temporary)
+    try:
+        os.link(temporary, lock)
+    except FileNotFoundError:  # removed by the lock's holder as an orphan: as if held
+        raise FileExistsError(lock) from None
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links on this file system: create, then write
+        _write_identity(lock)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
 def _lock_is_stale(lock: str) -> bool:
+    """Whether no live spapi-roles run holds ``lock``: it holds no process id (empty: a run was
+    killed before writing one, or garbage), the process is gone, or it is older than a minute.
+    A lock from another host is judged by its age only."""
     try:
-        with open(lock, "rb") as stream:
-            content = stream.read().strip()
+        words = reading.read_bytes(lock, reading.LOCK).decode("utf-8", "replace").split()
         age = time.time() - os.stat(lock).st_mtime
-    except OSError:
-        return False  # gone meanwhile: just try again
-    if age > STALE_LOCK_SECONDS:
-        return True
-    if not content.isdigit() or sys.platform == "win32":
-        return False  # being written, or no cheap liveness test
-    try:
-        os.kill(int(content), 0)
-    except ProcessLookupError:
-        return True
+    except reading.ReadError as error:
+        return not error.missing  # gone meanwhile: just try again
     except OSError:
         return False
+    if age > STALE_LOCK_SECONDS or not words or not words[0].isdigit():
+        return True
+    host = words[1] if len(words) > 1 else socket.gethostname()
+    if host != socket.gethostname() or sys.platform == "win32":
+        return False  # another host's process, or no cheap liveness test: wait
+    try:
+        os.kill(int(words[0]), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):
+        return False
     return False
+
+
+def _remove_orphans(path: str) -> None:
+    """Remove the temporary files of runs killed while editing ``path``: they are made only
+    under its lock, so while this run holds the lock, any there is an orphan."""
+    directory, name = os.path.split(path)
+    prefix = f".{name}."
+    try:
+        names = os.listdir(directory or os.curdir)
+    except OSError:
+        return
+    for orphan in names:
+        if orphan.startswith(prefix) and orphan.endswith(".tmp"):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(directory, orphan))
 
 
 def _fingerprint(path: str) -> Optional[str]:
@@ -122,41 +178,73 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _write_atomically(path: str, target: str, text: str, expected: Optional[str],
-                      replace: bool) -> bool:
-    """Write ``text`` to ``target`` (``path`` resolved) via a temporary file and a rename.
-
-    ``expected`` is the fingerprint the file had when it was read (None: it did not
-    exist). Returns False, writing nothing, when the file changed meanwhile.
-    """
-    directory = os.path.dirname(target)
-    try:
-        mode = os.stat(target).st_mode & 0o7777
-    except OSError:
-        mode = None
+def _temporary(data: bytes, target: str, mode: int, path: str) -> str:
+    """A temporary file next to the manifest ``target`` holding ``data`` (synced), with ``mode``."""
     try:
         descriptor, temporary = tempfile.mkstemp(
-            prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
+            prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=os.path.dirname(target))
     except OSError as error:
         raise UserError(f"cannot write next to the manifest: {error.strerror or error}",
                         path) from None
     try:
         with os.fdopen(descriptor, "wb") as stream:
-            stream.write(text.encode("utf-8"))
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        if _fingerprint(target) != expected:
-            return False
-        if replace:
-            os.replace(temporary, target)
-        else:
+        os.chmod(temporary, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return temporary
+
+
+def _write_atomically(path: str, target: str, text: str, expected: Optional[str],
+                      replace: bool) -> bool:
+    """Write ``text`` to ``target`` (``path`` resolved) via a temporary file and a rename.
+
+    ``expected`` is the fingerprint the file had when it was read (None: it did not exist).
+    Returns False, having kept the manifest as another writer left it, when it changed
+    meanwhile: up to the rename, or in the replaced file in the instant before the rename (that
+    edit is put back). An editor writing at the very same moment as the rename may still lose
+    its edit; other spapi-roles runs never do (they wait for the lock).
+    """
+    directory = os.path.dirname(target)
+    data = text.encode("utf-8")
+    _, mode = reading.write_target(target, "manifest")
+    temporary = _temporary(data, target, mode, path)
+    try:
+        if not replace:
+            if _fingerprint(target) != expected:
+                return False
             _link_new(temporary, target, path)
+        else:
+            with reading.held_open(target, reading.MANIFEST) as replaced:
+                if _digest(replaced()) != expected:  # the last look, right before the rename
+                    return False
+                os.replace(temporary, target)
+                late = replaced()
+            if _digest(late) != expected:
+                _put_back(late, target, data, mode, path)
+                return False
         _fsync_directory(directory)
         return True
+    except reading.ReadError:
+        return False  # the manifest went away or changed kind meanwhile: read it again
     except OSError as error:
         raise UserError(f"cannot write the manifest: {error.strerror or error}", path) from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+def _put_back(late: bytes, target: str, ours: bytes, mode: int, path: str) -> None:
+    """An edit landed in the file this run replaced: put that file back, unless the manifest
+    changed yet again since (then the newest content stays)."""
+    temporary = _temporary(late, target, mode, path)
+    try:
+        if _fingerprint(target) == _digest(ours):
+            os.replace(temporary, target)
     finally:
         with contextlib.suppress(OSError):
             os.unlink(temporary)

@@ -6,6 +6,9 @@ regular file, refuses anything else (a directory, a named pipe, a device such as
 which git can commit as a symbolic link) without waiting on it, and stops at a size limit per
 kind of file. A problem is a :class:`ReadError` whose text says why in a few words.
 
+Writers (the baseline, manifests) ask :func:`write_target` where a path leads and what mode
+the new file gets.
+
 Python sources are decoded by one decoder, :func:`decode_source`, which the checks and the
 engine's project index share: the PEP 263 coding cookie or byte order mark, else UTF-8, else
 latin-1 (as flake8 falls back), the mark removed and line breaks made ``\\n``. Lines are split by
@@ -15,6 +18,7 @@ breaks ``str.splitlines`` knows (form feed, ``\\x1c``-``\\x1e``, ``\\x85``, U+20
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import io
@@ -23,7 +27,7 @@ import re
 import stat
 import tokenize
 from dataclasses import dataclass
-from typing import Iterator, List
+from typing import Callable, Iterator, List, Tuple
 
 from .errors import UserError
 
@@ -45,6 +49,7 @@ class Kind:
 
 
 MB = 1024 * 1024
+LOCK = Kind("lock file", 4096)
 MANIFEST = Kind("manifest", 4 * MB)  # 32,000 [types] overrides take 1.2 MB
 IGNORE_FILE = Kind("ignore file", 4 * MB)
 BASELINE = Kind("baseline", 8 * MB)  # about 80,000 accepted findings
@@ -71,7 +76,8 @@ def _size_text(count: int) -> str:
     return f"{count // MB} MB" if count % MB == 0 else f"{count:,} bytes"
 
 
-def _kind_of(mode: int) -> str:
+def kind_of(mode: int) -> str:
+    """What a file that is not a regular one is, from its ``st_mode`` ("a named pipe")."""
     if stat.S_ISDIR(mode):
         return "a directory"
     if stat.S_ISFIFO(mode):
@@ -80,7 +86,7 @@ def _kind_of(mode: int) -> str:
         return "a socket"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
-    return "not a regular file"
+    return "a special file"
 
 
 def _open(path: str) -> int:
@@ -102,7 +108,7 @@ def _open(path: str) -> int:
 def _regular(descriptor: int, kind: Kind) -> os.stat_result:
     status = os.fstat(descriptor)
     if not stat.S_ISREG(status.st_mode):
-        what = _kind_of(status.st_mode)
+        what = kind_of(status.st_mode)
         raise ReadError("is a directory" if what == "a directory"
                         else f"not a regular file ({what})")
     if status.st_size > kind.max_bytes:
@@ -177,6 +183,23 @@ def read_user_file(path: str, kind: Kind) -> bytes:
         raise UserError(f"cannot read the {kind.name}: {error.reason}", path) from None
 
 
+@contextlib.contextmanager
+def held_open(path: str, kind: Kind) -> Iterator[Callable[[], bytes]]:
+    """The regular file at ``path`` held open, as :func:`read_bytes` opens it: yields a function
+    that reads it from the start, the same file each time even after another replaced its path."""
+    descriptor = _open(path)
+    try:
+        _regular(descriptor, kind)
+
+        def contents() -> bytes:
+            os.lseek(descriptor, 0, os.SEEK_SET)
+            return b"".join(_chunks(descriptor, kind, os.fstat(descriptor).st_size))
+
+        yield contents
+    finally:
+        os.close(descriptor)
+
+
 def check(path: str, kind: Kind) -> None:
     """ReadError if ``path`` cannot be read as a ``kind``: opened and inspected, and read only
     when it says it is empty (as a /proc file does, whatever it holds)."""
@@ -244,3 +267,26 @@ def json_text(text: str) -> str:
     """JSON text (``json.dumps(..., ensure_ascii=False)``) with each lone surrogate written as a
     ``\\uXXXX`` escape, so that it encodes as UTF-8 and reads back as the same file name."""
     return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def write_target(path: str, what: str) -> Tuple[str, int]:
+    """Where writing ``path`` goes (through a symbolic link, its target) and the mode to give
+    the new file: the mode of the one there, or for a new file the umask's (never the 0600 of a
+    temporary file). A UserError for anything there that is not a regular file, which is never
+    replaced (``what``: "baseline", "manifest")."""
+    target = os.path.realpath(path)
+    try:
+        status = os.stat(target)
+    except FileNotFoundError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return target, 0o666 & ~umask
+    except OSError as error:
+        raise UserError(f"cannot write the {what}: {error.strerror or error}", path) from None
+    if not stat.S_ISREG(status.st_mode):
+        raise UserError(f"is {kind_of(status.st_mode)}, not a regular file; not writing the "
+                        f"{what} there", path)
+    return target, stat.S_IMODE(status.st_mode)

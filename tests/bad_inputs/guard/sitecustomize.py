@@ -13,7 +13,12 @@ Put on ``PYTHONPATH`` by ``bad_inputs.harness``; everything is driven by environ
                          (SIGKILL), as the kernel's out-of-memory killer would.
 ``SPAPI_GUARD_MANIFEST_RACE``  ``once`` or ``always``: just before spapi-roles writes its
                          temporary manifest file, another "editor" appends a comment to the
-                         manifest (the first time only, or every time).
+                         manifest (the first time only, or every time); ``late``: the editor
+                         appends (once) just before spapi-roles renames its temporary file over
+                         the manifest, after its last look at it.
+``SPAPI_GUARD_KILL_AFTER_TEMP``  the process kills itself (SIGKILL, as ``kill -9`` would) right
+                         after creating a temporary manifest file: it leaves that file and its
+                         lock behind.
 """
 
 import atexit
@@ -109,7 +114,20 @@ if os.environ.get("SPAPI_GUARD_KILL"):
 
     spapi_roles.engine.analyze_source = _analyze_or_die
 
-if os.environ.get("SPAPI_GUARD_MANIFEST_RACE"):
+if os.environ.get("SPAPI_GUARD_MANIFEST_RACE") == "late":
+    _replace = os.replace
+    _late_edits = []
+
+    def _replace_after_another_edit(source, destination, *args, **kwargs):
+        if str(destination).endswith(".toml") and str(source).endswith(".tmp") and not _late_edits:
+            _late_edits.append(destination)
+            with open(destination, "a", encoding="utf-8") as stream:
+                stream.write("# edited at the last moment by someone else\n")
+        return _replace(source, destination, *args, **kwargs)
+
+    os.replace = _replace_after_another_edit
+
+elif os.environ.get("SPAPI_GUARD_MANIFEST_RACE"):
     import tempfile
 
     _mkstemp = tempfile.mkstemp
@@ -126,3 +144,17 @@ if os.environ.get("SPAPI_GUARD_MANIFEST_RACE"):
         return _mkstemp(*args, **kwargs)
 
     tempfile.mkstemp = _mkstemp_after_another_edit
+
+if os.environ.get("SPAPI_GUARD_KILL_AFTER_TEMP"):
+    import signal  # noqa: F811 - each hook imports what it needs
+    import tempfile
+
+    _mkstemp_then = tempfile.mkstemp
+
+    def _mkstemp_then_die(*args, **kwargs):
+        created = _mkstemp_then(*args, **kwargs)
+        if ".toml." in (kwargs.get("prefix") or ""):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return created
+
+    tempfile.mkstemp = _mkstemp_then_die
