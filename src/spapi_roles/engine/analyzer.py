@@ -31,11 +31,12 @@ from . import prefilter as prefilter_module
 from .carriers import CarrierReader, TypeHit
 from .clients import Clients, Method, OpRef
 from .http import HttpMatch, HttpReader
-from .positions import Positions
+from .model import Binding, CallRecord, ClassInfo, ModuleInfo, Scope
 from .modules import module_name_for
+from .nodes import argument_for, arguments, call_arguments, dotted
+from .positions import Positions
 from .project_index import NotAnalysed, ProjectIndex, parse
-from .resolver import Resolver, argument_for, call_arguments
-from .syntax import Binding, CallRecord, ClassInfo, ModuleInfo, Scope, arguments, dotted
+from .resolver import Resolver
 from .values import (
     UNKNOWN,
     BoundMethod,

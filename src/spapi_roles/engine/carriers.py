@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 from .. import knowledge
-from .resolver import Resolver, call_arguments
-from .syntax import Blocks, Order, Scope, string_value
+from .model import Blocks, Order, Scope
+from .nodes import call_arguments, string_value
+from .resolver import Resolver
 from .values import Container, EnumMember, Str
 
 _TYPE_LIKE = re.compile(r"_?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+_?")

@@ -19,8 +19,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from .. import knowledge
 from .carriers import CarrierReader, TypeHit, split
 from .prefilter import api_prefix
-from .resolver import Resolver, call_arguments
-from .syntax import Blocks, Order, Scope, string_value
+from .model import Blocks, Order, Scope
+from .nodes import call_arguments, string_value
+from .resolver import Resolver
 from .values import Str
 
 HTTP_VERBS = frozenset(("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"))

@@ -12,7 +12,7 @@ import ast
 from typing import List, Optional, Tuple
 
 from .. import reading
-from .syntax import ModuleInfo
+from .model import ModuleInfo
 
 Position = Tuple[int, int]
 

@@ -40,8 +40,9 @@ from . import prefilter as prefilter_module
 from .import_graph import ImportGraph
 from .modules import module_name_for
 
-if TYPE_CHECKING:
-    from .syntax import ModuleInfo
+if TYPE_CHECKING:  # loaded with the collector, only once a file may hold a use
+    from .model import ModuleInfo
+
 
 _DEFINED = re.compile(
     r"^(?:async[ \t]+def|def|class)[ \t]+(\w+)|^(\w+)[ \t]*(?::[^=\n]*)?=(?!=)", re.MULTILINE

@@ -18,21 +18,9 @@ import itertools
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from .clients import Clients
+from .model import CLASS, MODULE, Binding, Blocks, CallRecord, ClassInfo, ModuleInfo, Order, Scope
+from .nodes import argument_for, arguments, string_value, subscript_elements
 from .project_index import ProjectIndex
-from .syntax import (
-    CLASS,
-    MODULE,
-    Binding,
-    Blocks,
-    CallRecord,
-    ClassInfo,
-    ModuleInfo,
-    Order,
-    Scope,
-    arguments,
-    string_value,
-    subscript_elements,
-)
 from .values import (
     UNKNOWN,
     BoundMethod,
@@ -899,39 +887,3 @@ def _rewrapped(binding: Binding) -> Optional[ast.Name]:
             if type(first) is ast.Name and first.id == binding.name:
                 return first
     return None
-
-
-def argument_for(call: ast.Call, param: Binding, shift: int) -> Optional[ast.expr]:
-    """The argument expression a call passes for ``param`` (positional or keyword), if visible."""
-    position = 0
-    for arg in arguments(call):
-        if arg.keyword is not None:
-            if arg.keyword == param.name:
-                return arg.value
-            continue
-        if arg.star:
-            return None
-        if param.index >= 0 and position == param.index - shift:
-            return arg.value
-        position += 1
-    return None
-
-
-def call_arguments(
-    call: ast.Call,
-) -> Tuple[List[ast.expr], Dict[str, ast.expr], List[ast.expr]]:
-    """(positional args up to any ``*args``, keyword args, ``**`` args) of a call."""
-    positional: List[ast.expr] = []
-    keywords: Dict[str, ast.expr] = {}
-    star_kwargs: List[ast.expr] = []
-    open_positions = True
-    for arg in arguments(call):
-        if arg.keyword is not None:
-            keywords[arg.keyword] = arg.value
-        elif arg.star == "**":
-            star_kwargs.append(arg.value)
-        elif arg.star == "*":
-            open_positions = False
-        elif open_positions:
-            positional.append(arg.value)
-    return positional, keywords, star_kwargs

@@ -1,7 +1,7 @@
-"""One pass over an ``ast`` tree: scopes, bindings, calls and string literals of a module.
+"""One pass over an ``ast`` tree: the scopes, bindings, calls and string literals of a module.
 
 The pass is a hand-written walk in source order (cheaper than an ``ast.NodeVisitor``). It records
-what the resolution needs and nothing else:
+what the resolution needs (the records of ``model.py``) and nothing else:
 
 - scopes (module, class, function, lambda, comprehension) with their name bindings, each with
   its statement order and enclosing blocks (for a cheap "latest binding before the use" rule);
@@ -16,244 +16,26 @@ The tree is only read, never changed (flake8 shares it with its other plugins).
 from __future__ import annotations
 
 import ast
-from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, Union
 
-from .modules import absolute_module
-
-Order = Tuple[int, int]
-Blocks = Tuple[int, ...]
-
-MODULE, CLASS, FUNCTION, LAMBDA, COMPREHENSION = (
-    "module",
-    "class",
-    "function",
-    "lambda",
-    "comprehension",
+from .model import (
+    CLASS,
+    COMPREHENSION,
+    FUNCTION,
+    LAMBDA,
+    Binding,
+    Blocks,
+    CallRecord,
+    ClassInfo,
+    ModuleInfo,
+    Order,
+    Scope,
 )
+from .modules import absolute_module
+from .nodes import arguments, dotted, string_value
+
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 Comprehension = Union[ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp]
-
-
-class Binding:
-    """One binding of a name: ``kind`` says what the value means.
-
-    assign: ``value`` is the assigned expression; with: the context expression (clients return
-    themselves); for: ``value`` is the iterable (the name takes its elements); param: ``value`` is
-    the default, ``index`` the position; import: ``target`` is the qualified name; def / class:
-    ``target`` is the Scope / ClassInfo; other: not followed.
-    """
-
-    __slots__ = (
-        "name",
-        "kind",
-        "value",
-        "annotation",
-        "order",
-        "blocks",
-        "scope",
-        "target",
-        "index",
-    )
-
-    def __init__(
-        self,
-        name: str,
-        kind: str,
-        scope: "Scope",
-        order: Order,
-        blocks: Blocks,
-        value: Optional[ast.expr] = None,
-        annotation: Optional[ast.expr] = None,
-        target: object = None,
-        index: int = -1,
-    ):
-        self.name = name
-        self.kind = kind
-        self.value = value
-        self.annotation = annotation
-        self.order = order
-        self.blocks = blocks
-        self.scope = scope
-        self.target = target
-        self.index = index
-
-
-class Scope:
-    """A module, class, function, lambda or comprehension scope."""
-
-    __slots__ = (
-        "kind",
-        "name",
-        "parent",
-        "node",
-        "module",
-        "bindings",
-        "items",
-        "globals",
-        "returns",
-        "calls",
-        "params",
-        "cls",
-        "method_of",
-        "self_name",
-        "decorators",
-        "qualname",
-        "staticmethod",
-        "classmethod",
-        "property",
-    )
-
-    def __init__(
-        self,
-        kind: str,
-        name: str,
-        parent: Optional["Scope"],
-        node: ast.AST,
-        module: "ModuleInfo",
-    ):
-        self.kind = kind
-        self.name = name
-        self.parent = parent
-        self.node = node
-        self.module = module
-        self.bindings: Dict[str, List[Binding]] = {}
-        self.items: Dict[str, List[Binding]] = {}  # name[key] = value
-        self.globals: Set[str] = set()
-        self.returns: List[Tuple[ast.expr, Order, Blocks]] = []
-        self.calls: List["CallRecord"] = []
-        self.params: List[Binding] = []
-        self.cls: Optional["ClassInfo"] = None  # for class scopes
-        self.method_of: Optional["ClassInfo"] = None  # for functions defined in a class body
-        self.self_name: Optional[str] = None
-        self.decorators: Sequence[ast.expr] = ()
-        self.staticmethod = False
-        self.classmethod = False
-        self.property = False  # @property / @cached_property: reading the attribute calls it
-        if parent is None or parent.kind == MODULE:
-            self.qualname = name if kind != MODULE else ""
-        else:
-            self.qualname = f"{parent.qualname}.{name}" if parent.qualname else name
-
-    def add(self, binding: Binding) -> None:
-        self.bindings.setdefault(binding.name, []).append(binding)
-
-
-class ClassInfo:
-    """A class defined in the analysed module."""
-
-    __slots__ = ("name", "node", "scope", "outer", "bases", "attrs", "items", "qualname", "module")
-
-    def __init__(self, name: str, node: ast.ClassDef, scope: Scope, outer: Scope):
-        self.name = name
-        self.node = node
-        self.scope = scope
-        self.outer = outer
-        self.module = scope.module
-        self.bases: List[ast.expr] = [base for base in node.bases if type(base) is not ast.Starred]
-        self.attrs: Dict[str, List[Binding]] = {}  # self.attr = value (any method)
-        self.items: Dict[str, List[Binding]] = {}  # self.attr[key] = value
-        self.qualname = scope.qualname
-
-
-class CallRecord:
-    __slots__ = ("node", "scope", "order", "blocks")
-
-    def __init__(self, node: ast.Call, scope: Scope, order: Order, blocks: Blocks):
-        self.node = node
-        self.scope = scope
-        self.order = order
-        self.blocks = blocks
-
-
-class ModuleInfo:
-    """Everything the resolution needs from one module."""
-
-    def __init__(
-        self, path: str, module_name: str, is_package: bool, module: ast.Module, source: str
-    ):
-        self.path = path
-        self.module_name = module_name
-        self.package = module_name if is_package else module_name.rpartition(".")[0]
-        self.tree = module
-        self.source = source
-        self.scope = Scope(MODULE, module_name, None, module, self)
-        self.classes: List[ClassInfo] = []
-        self.calls: List[CallRecord] = []
-        self.path_dicts: List[Tuple[ast.Dict, Scope, Order, Blocks]] = []
-        self.type_literals: List[Tuple[ast.Constant, str, Scope]] = []  # (node, value, scope)
-        self.type_attributes: List[Tuple[ast.Attribute, Scope, Order, Blocks]] = []
-        self.imported: Set[str] = set()  # qualified names imported
-        # imported name -> the other local names ``from m import name as other`` binds it to
-        self.import_aliases: Dict[str, Set[str]] = {}
-        self.defined_methods: Set[str] = set()  # every def name
-        self.comprehensions: Dict[int, Scope] = {}  # id(node) -> its scope
-        self.walked: Set[int] = set()  # ids of the expressions walked (see positions.py)
-        self._calls_by_name: Optional[Dict[str, List["CallRecord"]]] = None  # see calls_named
-
-    def calls_named(self, name: str) -> List["CallRecord"]:
-        """The calls ``name(...)`` or ``<expression>.name(...)``, in source order (lazy index)."""
-        if self._calls_by_name is None:
-            table: Dict[str, List[CallRecord]] = {}
-            for record in self.calls:
-                func = record.node.func
-                kind = type(func)
-                called = (
-                    func.id if kind is ast.Name else func.attr if kind is ast.Attribute else None
-                )
-                if called is not None:
-                    table.setdefault(called, []).append(record)
-            self._calls_by_name = table
-        return self._calls_by_name.get(name, [])
-
-
-def string_value(node: Optional[ast.AST]) -> Optional[str]:
-    """The value of a plain (non-f, non-bytes) string literal node, else None."""
-    if type(node) is ast.Constant and type(node.value) is str:
-        return node.value
-    return None
-
-
-def subscript_elements(node: ast.Subscript) -> List[ast.expr]:
-    """The index expressions of ``a[...]`` as written: ``a[x, y]`` has two, ``a[(x, y)]`` one."""
-    index = node.slice
-    if (
-        type(index) is ast.Tuple
-        and index.elts
-        and (index.lineno, index.col_offset) == (index.elts[0].lineno, index.elts[0].col_offset)
-    ):
-        return index.elts  # not parenthesized: the tuple starts where its first element does
-    return [index]
-
-
-class Argument:
-    """One argument of a call as written: ``keyword`` name, ``star`` ("", "*" or "**"), value."""
-
-    __slots__ = ("keyword", "star", "value")
-
-    def __init__(self, keyword: Optional[str], star: str, value: ast.expr):
-        self.keyword = keyword
-        self.star = star
-        self.value = value
-
-
-def arguments(call: ast.Call) -> List[Argument]:
-    """The arguments of ``call`` in source order (``ast`` keeps keywords apart)."""
-    found = [
-        Argument(None, "*", arg.value) if type(arg) is ast.Starred else Argument(None, "", arg)
-        for arg in call.args
-    ]
-    if not call.keywords:
-        return found
-    keywords = [
-        Argument(k.arg, "", k.value) if k.arg is not None else Argument(None, "**", k.value)
-        for k in call.keywords
-    ]
-    if not any(a.star == "*" for a in found):
-        return found + keywords
-    # f(k=1, *rest): a star may follow a keyword
-    starts = [(n.lineno, n.col_offset) for n in call.args + call.keywords]
-    pairs = sorted(zip(starts, range(len(starts)), found + keywords))
-    return [argument for _, _, argument in pairs]
 
 
 _FIELDS: Dict[type, Tuple[str, ...]] = {}
@@ -800,20 +582,6 @@ def _is_docstring(statements: Sequence[ast.stmt]) -> bool:
         and type(first.value.value) in (str, bytes)
         and (len(statements) == 1 or statements[1].lineno > first.end_lineno)
     )
-
-
-def dotted(node: Optional[ast.AST]) -> Optional[str]:
-    """'a.b.c' for a Name / Attribute chain (also a decorator call's function), else None."""
-    if type(node) is ast.Call:
-        node = node.func
-    parts = []
-    while type(node) is ast.Attribute:
-        parts.append(node.attr)
-        node = node.value
-    if type(node) is ast.Name:
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 def collect(

@@ -1,0 +1,193 @@
+"""What the collector records of a module, and the resolution reads: scopes, bindings, calls.
+
+``syntax.py`` fills these in one walk over a module's ``ast``; the resolver, the readers and the
+analyzer only read them.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+Order = Tuple[int, int]
+Blocks = Tuple[int, ...]
+
+MODULE, CLASS, FUNCTION, LAMBDA, COMPREHENSION = (
+    "module",
+    "class",
+    "function",
+    "lambda",
+    "comprehension",
+)
+
+
+class Binding:
+    """One binding of a name: ``kind`` says what the value means.
+
+    assign: ``value`` is the assigned expression; with: the context expression (clients return
+    themselves); for: ``value`` is the iterable (the name takes its elements); param: ``value`` is
+    the default, ``index`` the position; import: ``target`` is the qualified name; def / class:
+    ``target`` is the Scope / ClassInfo; other: not followed.
+    """
+
+    __slots__ = (
+        "name",
+        "kind",
+        "value",
+        "annotation",
+        "order",
+        "blocks",
+        "scope",
+        "target",
+        "index",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        scope: "Scope",
+        order: Order,
+        blocks: Blocks,
+        value: Optional[ast.expr] = None,
+        annotation: Optional[ast.expr] = None,
+        target: object = None,
+        index: int = -1,
+    ):
+        self.name = name
+        self.kind = kind
+        self.value = value
+        self.annotation = annotation
+        self.order = order
+        self.blocks = blocks
+        self.scope = scope
+        self.target = target
+        self.index = index
+
+
+class Scope:
+    """A module, class, function, lambda or comprehension scope."""
+
+    __slots__ = (
+        "kind",
+        "name",
+        "parent",
+        "node",
+        "module",
+        "bindings",
+        "items",
+        "globals",
+        "returns",
+        "calls",
+        "params",
+        "cls",
+        "method_of",
+        "self_name",
+        "decorators",
+        "qualname",
+        "staticmethod",
+        "classmethod",
+        "property",
+    )
+
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        parent: Optional["Scope"],
+        node: ast.AST,
+        module: "ModuleInfo",
+    ):
+        self.kind = kind
+        self.name = name
+        self.parent = parent
+        self.node = node
+        self.module = module
+        self.bindings: Dict[str, List[Binding]] = {}
+        self.items: Dict[str, List[Binding]] = {}  # name[key] = value
+        self.globals: Set[str] = set()
+        self.returns: List[Tuple[ast.expr, Order, Blocks]] = []
+        self.calls: List["CallRecord"] = []
+        self.params: List[Binding] = []
+        self.cls: Optional["ClassInfo"] = None  # for class scopes
+        self.method_of: Optional["ClassInfo"] = None  # for functions defined in a class body
+        self.self_name: Optional[str] = None
+        self.decorators: Sequence[ast.expr] = ()
+        self.staticmethod = False
+        self.classmethod = False
+        self.property = False  # @property / @cached_property: reading the attribute calls it
+        if parent is None or parent.kind == MODULE:
+            self.qualname = name if kind != MODULE else ""
+        else:
+            self.qualname = f"{parent.qualname}.{name}" if parent.qualname else name
+
+    def add(self, binding: Binding) -> None:
+        self.bindings.setdefault(binding.name, []).append(binding)
+
+
+class ClassInfo:
+    """A class defined in the analysed module."""
+
+    __slots__ = ("name", "node", "scope", "outer", "bases", "attrs", "items", "qualname", "module")
+
+    def __init__(self, name: str, node: ast.ClassDef, scope: Scope, outer: Scope):
+        self.name = name
+        self.node = node
+        self.scope = scope
+        self.outer = outer
+        self.module = scope.module
+        self.bases: List[ast.expr] = [base for base in node.bases if type(base) is not ast.Starred]
+        self.attrs: Dict[str, List[Binding]] = {}  # self.attr = value (any method)
+        self.items: Dict[str, List[Binding]] = {}  # self.attr[key] = value
+        self.qualname = scope.qualname
+
+
+class CallRecord:
+    __slots__ = ("node", "scope", "order", "blocks")
+
+    def __init__(self, node: ast.Call, scope: Scope, order: Order, blocks: Blocks):
+        self.node = node
+        self.scope = scope
+        self.order = order
+        self.blocks = blocks
+
+
+class ModuleInfo:
+    """Everything the resolution needs from one module."""
+
+    def __init__(
+        self, path: str, module_name: str, is_package: bool, module: ast.Module, source: str
+    ):
+        self.path = path
+        self.module_name = module_name
+        self.package = module_name if is_package else module_name.rpartition(".")[0]
+        self.tree = module
+        self.source = source
+        self.scope = Scope(MODULE, module_name, None, module, self)
+        self.classes: List[ClassInfo] = []
+        self.calls: List[CallRecord] = []
+        self.path_dicts: List[Tuple[ast.Dict, Scope, Order, Blocks]] = []
+        self.type_literals: List[Tuple[ast.Constant, str, Scope]] = []  # (node, value, scope)
+        self.type_attributes: List[Tuple[ast.Attribute, Scope, Order, Blocks]] = []
+        self.imported: Set[str] = set()  # qualified names imported
+        # imported name -> the other local names ``from m import name as other`` binds it to
+        self.import_aliases: Dict[str, Set[str]] = {}
+        self.defined_methods: Set[str] = set()  # every def name
+        self.comprehensions: Dict[int, Scope] = {}  # id(node) -> its scope
+        self.walked: Set[int] = set()  # ids of the expressions walked (see positions.py)
+        self._calls_by_name: Optional[Dict[str, List["CallRecord"]]] = None  # see calls_named
+
+    def calls_named(self, name: str) -> List["CallRecord"]:
+        """The calls ``name(...)`` or ``<expression>.name(...)``, in source order (lazy index)."""
+        if self._calls_by_name is None:
+            table: Dict[str, List[CallRecord]] = {}
+            for record in self.calls:
+                func = record.node.func
+                kind = type(func)
+                called = (
+                    func.id if kind is ast.Name else func.attr if kind is ast.Attribute else None
+                )
+                if called is not None:
+                    table.setdefault(called, []).append(record)
+            self._calls_by_name = table
+        return self._calls_by_name.get(name, [])
