@@ -31,7 +31,7 @@ from . import prefilter as prefilter_module
 from .carriers import CarrierReader, TypeHit
 from .clients import Clients, Method, OpRef
 from .http import HttpMatch, HttpReader
-from .model import Binding, CallRecord, ClassInfo, ModuleInfo, Scope
+from .model import Binding, CallRecord, ClassInfo, ModuleInfo, Point, Scope, anywhere
 from .modules import module_name_for
 from .nodes import argument_for, arguments, call_arguments, dotted
 from .positions import Positions
@@ -128,9 +128,7 @@ class Analyzer:
                 continue
             receivers = [
                 v
-                for v in self.resolver.eval(
-                    args[0].value, record.scope, record.order, record.blocks
-                )
+                for v in self.resolver.eval(args[0].value, record.point)
                 if isinstance(v, ClientObj)
             ]
             if receivers:
@@ -167,9 +165,9 @@ class ModuleAnalysis:
     def run(self) -> List[Use]:
         for record in self.info.calls:
             self.call(record)
-        for node, scope, at, blocks in self.info.path_dicts:
-            for match in self.analyzer.http.path_dict(node, scope, at, blocks):
-                self.http_findings(match, None, scope, at, blocks)
+        for node, point in self.info.path_dicts:
+            for match in self.analyzer.http.path_dict(node, point):
+                self.http_findings(match, None, point)
         self.literals()
         return self.uses()
 
@@ -180,7 +178,7 @@ class ModuleAnalysis:
         resolver = self.resolver
         client_call = False
         if type(func) is ast.Attribute:
-            receivers = resolver.eval(func.value, record.scope, record.order, record.blocks)
+            receivers = resolver.eval(func.value, record.point)
             client_call = self.method_call(record, receivers, func.attr, func)
             for value in receivers:
                 if isinstance(value, (ProjectObj, ProjectClass, ProjectModule)):
@@ -190,7 +188,7 @@ class ModuleAnalysis:
             if all(v is UNKNOWN for v in receivers):
                 self.name_only(func.attr, func)
         elif type(func) is ast.Name:
-            for callee in resolver.eval(func, record.scope, record.order, record.blocks):
+            for callee in resolver.eval(func, record.point):
                 if isinstance(callee, QName) and callee.name == "builtins.getattr":
                     self.getattr_call(record)
                     client_call = True
@@ -206,11 +204,11 @@ class ModuleAnalysis:
         else:
             client_call = any(
                 isinstance(v, BoundMethod)
-                for v in resolver.eval(func, record.scope, record.order, record.blocks)
+                for v in resolver.eval(func, record.point)
             )
         if not client_call:
-            for match in self.analyzer.http.call(node, record.scope, record.order, record.blocks):
-                self.http_findings(match, node, record.scope, record.order, record.blocks)
+            for match in self.analyzer.http.call(node, record.point):
+                self.http_findings(match, node, record.point)
 
     def method_call(self, record: CallRecord, receivers, method: str, site: ast.Attribute) -> bool:
         """Operations of ``receiver.method(...)``; True when the receiver is an SP-API client."""
@@ -243,7 +241,7 @@ class ModuleAnalysis:
         for expr in function.decorators:
             if type(expr) is not ast.Call or not (expr.args or expr.keywords):
                 continue
-            callee = self.resolver.eval(expr.func, function.parent, None, ())
+            callee = self.resolver.eval(expr.func, anywhere(function.parent))
             if not any(isinstance(v, Entity) and v.kind == "decorator" for v in callee):
                 continue
             positional, keywords, _ = call_arguments(expr)
@@ -252,11 +250,11 @@ class ModuleAnalysis:
             if "method" in keywords:
                 verbs = [
                     v.value.upper()
-                    for v in self.resolver.eval(keywords["method"], function.parent)
+                    for v in self.resolver.eval(keywords["method"], anywhere(function.parent))
                     if isinstance(v, Str)
                 ]
                 verb = verbs[0] if len(verbs) == 1 else None
-            for value in self.resolver.eval(path_expr, function.parent):
+            for value in self.resolver.eval(path_expr, anywhere(function.parent)):
                 if isinstance(value, Str):
                     ops = self.analyzer.kb.match_http(verb, value.value)
                     self.add_operations(site, [(op, via) for op in ops])
@@ -287,7 +285,7 @@ class ModuleAnalysis:
                     continue
                 seen.add((m.package, op.operation_id))
                 hits, unresolved = self.analyzer.carriers.types(
-                    node, record.scope, record.order, record.blocks, spec, spec["kind"]
+                    node, record.point, spec, spec["kind"]
                 )
                 self.add_types(hits, unresolved)
 
@@ -311,9 +309,7 @@ class ModuleAnalysis:
         return False
 
     def getattr_call(self, record: CallRecord) -> None:
-        for bound in self.resolver.getattr_values(
-            record.node, record.scope, record.order, record.blocks, 0
-        ):
+        for bound in self.resolver.getattr_values(record.node, record.point, 0):
             if isinstance(bound, BoundMethod) and bound.site is not None:
                 self.client_call(
                     record,
@@ -334,7 +330,7 @@ class ModuleAnalysis:
             if arg is None:
                 continue
             names = self.resolver.scalars(
-                self.resolver.eval(arg, record.scope, record.order, record.blocks, callsites=False),
+                self.resolver.eval(arg, record.point, callsites=False),
                 0,
                 arg,
             )
@@ -358,13 +354,11 @@ class ModuleAnalysis:
                 )
 
     # ------------------------------------------------------------------ raw HTTP
-    def http_findings(
-        self, match: HttpMatch, call: Optional[ast.Call], scope: Scope, at, blocks
-    ) -> None:
+    def http_findings(self, match: HttpMatch, call: Optional[ast.Call], point: Point) -> None:
         via = f"HTTP {match.verb or '*'} {match.path}"
         self.add_operations(match.site, [(op, via) for op in match.ops])
         for op in match.ops:
-            hits, unresolved = self.analyzer.http.types(match, op, call, scope, at, blocks)
+            hits, unresolved = self.analyzer.http.types(match, op, call, point)
             self.add_types(hits, unresolved)
 
     # ------------------------------------------------------------------ literals
@@ -376,11 +370,11 @@ class ModuleAnalysis:
             info = kb.type_named(value)
             if info is not None:
                 self.findings.append(Finding(node, info.kind, info.name, EVIDENCE_LITERAL))
-        for node, scope, at, blocks in self.info.type_attributes:
+        for node, point in self.info.type_attributes:
             if id(node) in self.consumed:
                 continue
             kind = None
-            bases = self.resolver.eval(node.value, scope, at, blocks)
+            bases = self.resolver.eval(node.value, point)
             for value in bases:
                 if isinstance(value, Entity) and value.kind == "type_enum":
                     kind = self.analyzer.clients.type_enums[value.target]["kind"]

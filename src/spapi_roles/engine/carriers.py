@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 from .. import knowledge
-from .model import Blocks, Order, Scope
+from .model import Point
 from .nodes import call_arguments, string_value
 from .resolver import Resolver
 from .values import Container, EnumMember, Str
@@ -33,7 +33,7 @@ class TypeHit:
     site: ast.AST
 
 
-Leaf = Tuple[ast.expr, Scope, Optional[Order], Blocks]
+Leaf = Tuple[ast.expr, Point]
 
 
 def split(expr: ast.expr) -> List[ast.expr]:
@@ -64,9 +64,7 @@ class CarrierReader:
     def types(
         self,
         call: ast.Call,
-        scope: Scope,
-        at: Optional[Order],
-        blocks: Blocks,
+        point: Point,
         spec: dict,
         kind: str,
         shift: int = 0,
@@ -79,21 +77,21 @@ class CarrierReader:
             if expr is not None:
                 direct.append(expr)
         keys = tuple(spec.get("keys", ()))
-        leaves: List[Leaf] = [(leaf, scope, at, blocks) for expr in direct for leaf in split(expr)]
+        leaves: List[Leaf] = [(leaf, point) for expr in direct for leaf in split(expr)]
         for item in spec.get("bodies", ()):
             expr = self._argument(item, positional, keywords, shift)
             if expr is not None:
-                leaves.extend(self.body_leaves(expr, keys, scope, at, blocks, 0))
+                leaves.extend(self.body_leaves(expr, keys, point, 0))
         body_keys = keys + tuple(item for item in spec.get("args", ()) if isinstance(item, str))
         for expr in star_kwargs:
-            leaves.extend(self.body_leaves(expr, body_keys, scope, at, blocks, 0))
+            leaves.extend(self.body_leaves(expr, body_keys, point, 0))
         return self.read(leaves, kind)
 
     def read(self, leaves: Sequence[Leaf], kind: str) -> Tuple[List[TypeHit], List[TypeHit]]:
         hits: List[TypeHit] = []
         unresolved: List[TypeHit] = []
-        for leaf, scope, at, blocks in leaves:
-            values = self.resolver.eval(leaf, scope, at, blocks)
+        for leaf, point in leaves:
+            values = self.resolver.eval(leaf, point)
             found = False
             for value in self.resolver.scalars(values, 0, leaf):
                 for name in self.type_names(value, kind):
@@ -125,9 +123,7 @@ class CarrierReader:
         self,
         expr: ast.expr,
         keys: Sequence[str],
-        scope: Scope,
-        at: Optional[Order],
-        blocks: Blocks,
+        point: Point,
         depth: int,
     ) -> List[Leaf]:
         """Leaves under ``keys`` of a request body: dict literal, model call, local bound to one."""
@@ -139,40 +135,33 @@ class CarrierReader:
             for key, value in zip(expr.keys, expr.values):
                 if key is not None:
                     if string_value(key) in keys:
-                        out.extend((leaf, scope, at, blocks) for leaf in split(value))
+                        out.extend((leaf, point) for leaf in split(value))
                 else:
-                    out.extend(self.body_leaves(value, keys, scope, at, blocks, depth + 1))
+                    out.extend(self.body_leaves(value, keys, point, depth + 1))
         elif kind is ast.Call:
             positional, keywords, star_kwargs = call_arguments(expr)
             for key in keys:
                 if key in keywords:
-                    out.extend((leaf, scope, at, blocks) for leaf in split(keywords[key]))
+                    out.extend((leaf, point) for leaf in split(keywords[key]))
             for inner in positional + star_kwargs:
                 if type(inner) is ast.Dict or type(inner) is ast.Name:
-                    out.extend(self.body_leaves(inner, keys, scope, at, blocks, depth + 1))
+                    out.extend(self.body_leaves(inner, keys, point, depth + 1))
         elif kind is ast.IfExp:
-            out.extend(self.body_leaves(expr.body, keys, scope, at, blocks, depth + 1))
-            out.extend(self.body_leaves(expr.orelse, keys, scope, at, blocks, depth + 1))
+            out.extend(self.body_leaves(expr.body, keys, point, depth + 1))
+            out.extend(self.body_leaves(expr.orelse, keys, point, depth + 1))
         elif kind is ast.Name:
-            bindings, _ = self.resolver.bindings_of(expr.id, scope, at, blocks)
+            bindings, _ = self.resolver.bindings_of(expr.id, point)
             followed = False
             for binding in bindings:
                 if binding.kind == "assign" and type(binding.value) in _BODIES:
                     followed = True
                     out.extend(
-                        self.body_leaves(
-                            binding.value,
-                            keys,
-                            binding.scope,
-                            (binding.order[0], 0),
-                            binding.blocks,
-                            depth + 1,
-                        )
+                        self.body_leaves(binding.value, keys, binding.point(), depth + 1)
                     )
             if not followed:
-                out.append((expr, scope, at, blocks))
+                out.append((expr, point))
         else:
-            out.append((expr, scope, at, blocks))
+            out.append((expr, point))
         return out
 
     @staticmethod

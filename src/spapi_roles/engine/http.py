@@ -19,7 +19,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from .. import knowledge
 from .carriers import CarrierReader, TypeHit, split
 from .prefilter import api_prefix
-from .model import Blocks, Order, Scope
+from .model import Point
 from .nodes import call_arguments, string_value
 from .resolver import Resolver
 from .values import Str
@@ -123,9 +123,7 @@ class HttpReader:
         self.carriers = carriers
         self.prefixes = frozenset(prefixes)
 
-    def call(
-        self, call: ast.Call, scope: Scope, at: Optional[Order], blocks: Blocks
-    ) -> List[HttpMatch]:
+    def call(self, call: ast.Call, point: Point) -> List[HttpMatch]:
         """Operations a request-like call reaches (not a log message or a string helper).
 
         Request-like: named like a verb or a request, a URL keyword, or a literal verb argument.
@@ -144,15 +142,13 @@ class HttpReader:
                 type(expr) is ast.Constant and type(expr.value) is not str
             ):
                 continue
-            found.extend(self._matches(expr, scope, at, blocks))
+            found.extend(self._matches(expr, point))
         if found:
-            verb = self._verb(call, positional, keywords, scope, at, blocks)
+            verb = self._verb(call, positional, keywords, point)
             found = [m for m in (self._matched(m.value, m.site, verb) for m in found) if m]
         return found
 
-    def path_dict(
-        self, node: ast.Dict, scope: Scope, at: Optional[Order], blocks: Blocks
-    ) -> List[HttpMatch]:
+    def path_dict(self, node: ast.Dict, point: Point) -> List[HttpMatch]:
         entries: Dict[str, ast.expr] = {}
         for key_node, value in zip(node.keys, node.values):
             key = string_value(key_node)
@@ -160,14 +156,14 @@ class HttpReader:
                 entries[key] = value
         if "path" not in entries:
             return []
-        verb = self._verb_of(entries["method"], scope, at, blocks) if "method" in entries else None
-        candidates = self._matches(entries["path"], scope, at, blocks)
+        verb = self._verb_of(entries["method"], point) if "method" in entries else None
+        candidates = self._matches(entries["path"], point)
         return [m for m in (self._matched(c.value, c.site, verb) for c in candidates) if m]
 
-    def _matches(self, expr: ast.expr, scope: Scope, at, blocks) -> List[HttpMatch]:
+    def _matches(self, expr: ast.expr, point: Point) -> List[HttpMatch]:
         """Values of ``expr`` that fold to an SP-API path (operations matched with any verb)."""
         found = []
-        for value in self.resolver.eval(expr, scope, at, blocks, callsites=False):
+        for value in self.resolver.eval(expr, point, callsites=False):
             if isinstance(value, Str):
                 match = self._matched(value, value.site or expr, None)
                 if match is not None:
@@ -181,23 +177,23 @@ class HttpReader:
         ops = self.kb.match_http(verb, path)
         return HttpMatch(ops, site, path, verb, value) if ops else None
 
-    def _verb(self, call: ast.Call, positional, keywords, scope, at, blocks) -> Optional[str]:
+    def _verb(self, call: ast.Call, positional, keywords, point: Point) -> Optional[str]:
         name = _called_name(call)
         if name.upper() in HTTP_VERBS:
             return name.upper()
         if "method" in keywords:
-            return self._verb_of(keywords["method"], scope, at, blocks)
+            return self._verb_of(keywords["method"], point)
         for expr in positional:
             if type(expr) in (ast.Name, ast.Attribute) or string_value(expr) is not None:
-                verb = self._verb_of(expr, scope, at, blocks)
+                verb = self._verb_of(expr, point)
                 if verb:
                     return verb
         return None
 
-    def _verb_of(self, expr: ast.expr, scope, at, blocks) -> Optional[str]:
+    def _verb_of(self, expr: ast.expr, point: Point) -> Optional[str]:
         verbs = {
             v.value.upper()
-            for v in self.resolver.eval(expr, scope, at, blocks)
+            for v in self.resolver.eval(expr, point)
             if isinstance(v, Str)
         }
         verbs &= HTTP_VERBS
@@ -209,9 +205,7 @@ class HttpReader:
         match: HttpMatch,
         op: knowledge.Operation,
         call: Optional[ast.Call],
-        scope: Scope,
-        at,
-        blocks,
+        point: Point,
     ) -> Tuple[List[TypeHit], List[TypeHit]]:
         """Types an HTTP request passes: in a path parameter, the query string or a body dict."""
         hits: List[TypeHit] = []
@@ -238,12 +232,12 @@ class HttpReader:
             bodies = [keywords[k] for k in _BODY_KEYWORDS if k in keywords]
             bodies += [p for p in positional if type(p) is ast.Dict] + star_kwargs
             leaves = (
-                [(leaf, scope, at, blocks) for leaf in split(keywords[argument])]
+                [(leaf, point) for leaf in split(keywords[argument])]
                 if argument in keywords
                 else []
             )
             for body in bodies:
-                leaves.extend(self.carriers.body_leaves(body, (argument,), scope, at, blocks, 0))
+                leaves.extend(self.carriers.body_leaves(body, (argument,), point, 0))
             body_hits, unresolved = self.carriers.read(leaves, kind)
             hits.extend(body_hits)
         return hits, ([] if hits else unresolved)

@@ -7,10 +7,10 @@ analyzer only read them.
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
-Order = Tuple[int, int]
-Blocks = Tuple[int, ...]
+Order = Tuple[int, int]  # (statement number in the module, 0: its start / 1: after it binds)
+Blocks = Tuple[int, ...]  # ids of the enclosing if / for / while / try / with blocks (outer first)
 
 MODULE, CLASS, FUNCTION, LAMBDA, COMPREHENSION = (
     "module",
@@ -19,6 +19,22 @@ MODULE, CLASS, FUNCTION, LAMBDA, COMPREHENSION = (
     "lambda",
     "comprehension",
 )
+
+
+class Point(NamedTuple):
+    """Where an expression is evaluated: its scope, the statement order in it, enclosing blocks.
+
+    ``order`` None: anywhere in the scope (every binding of a name may reach).
+    """
+
+    scope: "Scope"
+    order: Optional[Order]
+    blocks: Blocks
+
+
+def anywhere(scope: "Scope") -> Point:
+    """A point in ``scope`` that every binding of the scope may reach."""
+    return Point(scope, None, ())
 
 
 class Binding:
@@ -64,6 +80,10 @@ class Binding:
         self.target = target
         self.index = index
 
+    def point(self) -> Point:
+        """Where the bound value is evaluated: the start of the binding statement."""
+        return Point(self.scope, (self.order[0], 0), self.blocks)
+
 
 class Scope:
     """A module, class, function, lambda or comprehension scope."""
@@ -106,7 +126,7 @@ class Scope:
         self.bindings: Dict[str, List[Binding]] = {}
         self.items: Dict[str, List[Binding]] = {}  # name[key] = value
         self.globals: Set[str] = set()
-        self.returns: List[Tuple[ast.expr, Order, Blocks]] = []
+        self.returns: List[Tuple[ast.expr, Point]] = []
         self.calls: List["CallRecord"] = []
         self.params: List[Binding] = []
         self.cls: Optional["ClassInfo"] = None  # for class scopes
@@ -143,13 +163,13 @@ class ClassInfo:
 
 
 class CallRecord:
-    __slots__ = ("node", "scope", "order", "blocks")
+    """A call and where it is evaluated."""
 
-    def __init__(self, node: ast.Call, scope: Scope, order: Order, blocks: Blocks):
+    __slots__ = ("node", "point")
+
+    def __init__(self, node: ast.Call, point: Point):
         self.node = node
-        self.scope = scope
-        self.order = order
-        self.blocks = blocks
+        self.point = point
 
 
 class ModuleInfo:
@@ -166,9 +186,9 @@ class ModuleInfo:
         self.scope = Scope(MODULE, module_name, None, module, self)
         self.classes: List[ClassInfo] = []
         self.calls: List[CallRecord] = []
-        self.path_dicts: List[Tuple[ast.Dict, Scope, Order, Blocks]] = []
+        self.path_dicts: List[Tuple[ast.Dict, Point]] = []
         self.type_literals: List[Tuple[ast.Constant, str, Scope]] = []  # (node, value, scope)
-        self.type_attributes: List[Tuple[ast.Attribute, Scope, Order, Blocks]] = []
+        self.type_attributes: List[Tuple[ast.Attribute, Point]] = []
         self.imported: Set[str] = set()  # qualified names imported
         # imported name -> the other local names ``from m import name as other`` binds it to
         self.import_aliases: Dict[str, Set[str]] = {}

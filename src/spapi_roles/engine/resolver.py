@@ -1,10 +1,11 @@
 """Static evaluation of expressions: names through imports and scopes, receivers, constants.
 
-``Resolver.eval(node, scope, at, blocks)`` returns the set of values (see ``values.py``) an
-expression may have. Names follow Python's scoping (class bodies are skipped from methods);
-inside one scope the latest binding before the use wins unless it is in a branch the use is
-not in. Imports are qualified names, looked up first in the client tables, then in the project
-index (lazily parsed modules), else kept as external ``QName``s. ``self.<attr>`` looks in every
+``Resolver.eval(node, point)`` returns the set of values (see ``values.py``) an expression may
+have where it is evaluated (``model.Point``: a scope, a statement order and enclosing blocks).
+Names follow Python's scoping (class bodies are skipped from methods); inside one scope the
+latest binding before the use wins unless it is in a branch the use is not in. Imports are
+qualified names, looked up first in the client tables, then in the project index (lazily parsed
+modules), else kept as external ``QName``s. ``self.<attr>`` looks in every
 method of the class and its project bases. Calls of project functions evaluate their return
 expressions; parameters take their annotation, their default and — one call frame up — the
 arguments at the project's call sites. Every scalar result is re-sited to the expression that
@@ -18,7 +19,17 @@ import itertools
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from .clients import Clients
-from .model import CLASS, MODULE, Binding, Blocks, CallRecord, ClassInfo, ModuleInfo, Order, Scope
+from .model import (
+    CLASS,
+    MODULE,
+    Binding,
+    CallRecord,
+    ClassInfo,
+    ModuleInfo,
+    Point,
+    Scope,
+    anywhere,
+)
 from .nodes import argument_for, arguments, string_value, subscript_elements
 from .project_index import ProjectIndex
 from .values import (
@@ -74,10 +85,12 @@ def _resite(values: Values, node: ast.AST) -> Values:
     return tuple(v.at(node) if isinstance(v, (Str, EnumMember)) else v for v in values)
 
 
-def select_bindings(bindings: List[Binding], at: Optional[Order], blocks: Blocks) -> List[Binding]:
-    """Bindings that may reach a use at ``at``: the latest that surely runs, and those after it."""
+def select_bindings(bindings: List[Binding], point: Point) -> List[Binding]:
+    """Bindings that may reach a use at ``point``: the latest that surely runs, and those after."""
+    at = point.order
     if at is None:
         return bindings
+    blocks = point.blocks
     before = [b for b in bindings if b.order < at]
     if not before:
         return bindings
@@ -106,15 +119,13 @@ class Resolver:
     def eval(
         self,
         node: Optional[ast.AST],
-        scope: Scope,
-        at: Optional[Order] = None,
-        blocks: Blocks = (),
+        point: Point,
         depth: int = 0,
         callsites: bool = True,
     ) -> Values:
         if node is None:
             return (UNKNOWN,)
-        key = (id(node), id(scope), at, blocks, callsites)
+        key = (id(node), point, callsites)
         cached = self._memo.get(key)
         if cached is not None:
             return cached
@@ -122,7 +133,7 @@ class Resolver:
             return (UNKNOWN,)
         self._active.add(key)
         try:
-            result = self._eval(node, scope, at, blocks, depth + 1, callsites)
+            result = self._eval(node, point, depth + 1, callsites)
         finally:
             self._active.discard(key)
         self._memo[key] = result
@@ -131,17 +142,15 @@ class Resolver:
     def _eval(
         self,
         node: ast.AST,
-        scope: Scope,
-        at: Optional[Order],
-        blocks: Blocks,
+        point: Point,
         depth: int,
         callsites: bool,
     ) -> Values:
         kind = type(node)
         if kind is ast.Name:
-            return _resite(self.lookup(node.id, scope, at, blocks, depth, callsites), node)
+            return _resite(self.lookup(node.id, point, depth, callsites), node)
         if kind is ast.Attribute:
-            base = self.eval(node.value, scope, at, blocks, depth, callsites)
+            base = self.eval(node.value, point, depth, callsites)
             values = _union(self.attribute(v, node.attr, node, depth) for v in base)
             if node.attr == "value":
                 return values  # EnumMember.value keeps the member's own site
@@ -156,29 +165,30 @@ class Resolver:
                 return (Opaque("constant"),)
             return (UNKNOWN,)  # ``...``
         if kind is ast.JoinedStr:
-            return (self.string(node, scope, at, blocks, depth),)
+            return (self.string(node, point, depth),)
         if kind is ast.Call:
-            return self.call(node, scope, at, blocks, depth, callsites)
+            return self.call(node, point, depth, callsites)
         if kind is ast.Subscript:
-            return self.subscript(node, scope, at, blocks, depth, callsites)
+            return self.subscript(node, point, depth, callsites)
         if kind in _CONTAINERS:
-            return (Container(node, scope, at, blocks),)
+            return (Container(node, point),)
         if kind in _COMPREHENSIONS:
+            scope = point.scope
             inner = scope.module.comprehensions.get(id(node), scope)
-            return (Container(node, inner, at, blocks),)
+            return (Container(node, Point(inner, point.order, point.blocks)),)
         if kind is ast.IfExp:
             return _union(
                 (
-                    self.eval(node.body, scope, at, blocks, depth, callsites),
-                    self.eval(node.orelse, scope, at, blocks, depth, callsites),
+                    self.eval(node.body, point, depth, callsites),
+                    self.eval(node.orelse, point, depth, callsites),
                 )
             )
         if kind is ast.BoolOp:
-            return _union(self.eval(v, scope, at, blocks, depth, callsites) for v in node.values)
+            return _union(self.eval(v, point, depth, callsites) for v in node.values)
         if kind is ast.BinOp:
-            return self.binary(node, scope, at, blocks, depth, callsites)
+            return self.binary(node, point, depth, callsites)
         if kind is ast.Await or kind is ast.NamedExpr:
-            return self.eval(node.value, scope, at, blocks, depth, callsites)
+            return self.eval(node.value, point, depth, callsites)
         if kind in _OPAQUE:
             return (Opaque(kind.__name__),)
         return (UNKNOWN,)
@@ -187,13 +197,11 @@ class Resolver:
     def lookup(
         self,
         name: str,
-        scope: Scope,
-        at: Optional[Order],
-        blocks: Blocks,
+        point: Point,
         depth: int,
         callsites: bool = True,
     ) -> Values:
-        chosen, module_scope = self.bindings_of(name, scope, at, blocks)
+        chosen, module_scope = self.bindings_of(name, point)
         if chosen:
             return _union(self.binding(b, depth, callsites) for b in chosen)
         if module_scope is not None:
@@ -201,10 +209,10 @@ class Resolver:
         return (UNKNOWN,)
 
     def bindings_of(
-        self, name: str, scope: Scope, at: Optional[Order], blocks: Blocks
+        self, name: str, point: Point
     ) -> Tuple[List[Binding], Optional[Scope]]:
         """The bindings a use of ``name`` may see, or ([], module scope) when it is not bound."""
-        current: Optional[Scope] = scope
+        current: Optional[Scope] = point.scope
         first = True
         while current is not None:
             if current.kind == CLASS and not first:
@@ -215,7 +223,7 @@ class Resolver:
                 first = False
             bindings = current.bindings.get(name)
             if bindings:
-                return (select_bindings(bindings, at, blocks) if first else bindings), None
+                return (select_bindings(bindings, point) if first else bindings), None
             if current.kind == MODULE:
                 return [], current
             first = False
@@ -232,25 +240,25 @@ class Resolver:
 
     def binding(self, binding: Binding, depth: int, callsites: bool = True) -> Values:
         kind = binding.kind
-        at = (binding.order[0], 0)
+        point = binding.point()
         if kind == "assign":
-            values = self.eval(binding.value, binding.scope, at, binding.blocks, depth, callsites)
+            values = self.eval(binding.value, point, depth, callsites)
             if all(v is UNKNOWN or isinstance(v, Opaque) for v in values):
                 rewrapped = _rewrapped(binding)
                 if rewrapped is not None:  # ``Orders = throttled(Orders)`` keeps what Orders was
-                    return self.eval(rewrapped, binding.scope, at, binding.blocks, depth, callsites)
+                    return self.eval(rewrapped, point, depth, callsites)
             if binding.annotation is not None and all(v is UNKNOWN for v in values):
                 return self.instance_of(binding.annotation, binding.scope, depth)
             return values
         if kind == "annotation":
             return self.instance_of(binding.annotation, binding.scope, depth)
         if kind == "with":
-            return self.eval(binding.value, binding.scope, at, binding.blocks, depth, callsites)
+            return self.eval(binding.value, point, depth, callsites)
         if kind == "for":
             if binding.value is None:
                 return (UNKNOWN,)
             return self.elements(
-                self.eval(binding.value, binding.scope, at, binding.blocks, depth, callsites), depth
+                self.eval(binding.value, point, depth, callsites), depth
             )
         if kind == "param":
             return self.parameter(binding, depth, callsites)
@@ -272,7 +280,7 @@ class Resolver:
         if binding.annotation is not None:
             groups.append(self.instance_of(binding.annotation, outer, depth))
         if binding.value is not None:
-            groups.append(self.eval(binding.value, outer, None, (), depth, False))
+            groups.append(self.eval(binding.value, anywhere(outer), depth, False))
         if callsites and function.kind != "lambda":
             groups.extend(self.argument_values(function, binding, depth))
         values = _union(groups)
@@ -286,7 +294,7 @@ class Resolver:
             arg = argument_for(record.node, param, 1 if bound else 0)
             if arg is not None:
                 groups.append(
-                    self.eval(arg, record.scope, record.order, record.blocks, depth, False)
+                    self.eval(arg, record.point, depth, False)
                 )
         return groups
 
@@ -312,7 +320,7 @@ class Resolver:
                 records = records + info.calls_named(alias)
             for record in records:
                 for value in self.eval(
-                    record.node.func, record.scope, record.order, record.blocks, 0, False
+                    record.node.func, record.point, 0, False
                 ):
                     if isinstance(value, ProjectFunc) and value.scope is function:
                         found.append((record, value.self_value is not None))
@@ -434,13 +442,13 @@ class Resolver:
         project: List[ClassInfo] = [cls]
         clients: List[ClientObj] = []
         for base in cls.bases:
-            for value in self.eval(base, cls.outer, None, (), 0, False):
+            for value in self.eval(base, anywhere(cls.outer), 0, False):
                 if isinstance(value, ProjectClass):
                     inner_project, inner_clients = self.mro(value.info)
                     project.extend(c for c in inner_project if c not in project)
                     clients.extend(c for c in inner_clients if c not in clients)
                 elif isinstance(value, Entity):
-                    obj = self.instantiate(value, None, None, None, (), 0)
+                    obj = self.instantiate(value, None, None, 0)
                     if isinstance(obj, ClientObj) and obj not in clients:
                         clients.append(obj)
         result = (project, clients)
@@ -451,15 +459,13 @@ class Resolver:
     def call(
         self,
         node: ast.Call,
-        scope: Scope,
-        at: Optional[Order],
-        blocks: Blocks,
+        point: Point,
         depth: int,
         callsites: bool,
     ) -> Values:
         func = node.func
         if type(func) is ast.Attribute and func.attr == "format":
-            base = self.eval(func.value, scope, at, blocks, depth, callsites)
+            base = self.eval(func.value, point, depth, callsites)
             strings = tuple(Str(v.value, v.site, True) for v in base if isinstance(v, Str))
             if strings:
                 return strings
@@ -467,28 +473,28 @@ class Resolver:
         if args:
             attr = func.attr
             if attr in self.clients.class_by_name_methods:
-                named = self.class_by_name(args[0].value, scope, at, blocks, depth)
+                named = self.class_by_name(args[0].value, point, depth)
                 if named:
                     return named
             if attr in ("get", "setdefault", "pop"):
                 items = self.items(
-                    func.value, scope, at, blocks, depth, callsites, key=args[0].value
+                    func.value, point, depth, callsites, key=args[0].value
                 )
                 if items:
                     extra = [
-                        self.eval(a.value, scope, at, blocks, depth, callsites)
+                        self.eval(a.value, point, depth, callsites)
                         for a in args[1:2]
                     ]
                     return _union([items] + extra)
         groups = [
-            self.call_value(v, node, scope, at, blocks, depth, callsites)
-            for v in self.eval(func, scope, at, blocks, depth, callsites)
+            self.call_value(v, node, point, depth, callsites)
+            for v in self.eval(func, point, depth, callsites)
         ]
         return _union(groups)
 
-    def class_by_name(self, arg: ast.expr, scope: Scope, at, blocks, depth) -> Values:
+    def class_by_name(self, arg: ast.expr, point: Point, depth) -> Values:
         found = []
-        for value in self.eval(arg, scope, at, blocks, depth, False):
+        for value in self.eval(arg, point, depth, False):
             if isinstance(value, Str):
                 for package, spec in self.clients.packages.items():
                     class_id = (
@@ -501,7 +507,7 @@ class Resolver:
         return tuple(found)
 
     def call_value(
-        self, value: Value, node: ast.Call, scope: Scope, at, blocks, depth: int, callsites: bool
+        self, value: Value, node: ast.Call, point: Point, depth: int, callsites: bool
     ) -> Values:
         if isinstance(value, Entity):
             if value.kind == "type_enum":
@@ -511,12 +517,12 @@ class Resolver:
                     return tuple(
                         EnumMember(kind, s.value, s.site)
                         for s in self.scalars(
-                            self.eval(args[0].value, scope, at, blocks, depth, False), depth
+                            self.eval(args[0].value, point, depth, False), depth
                         )
                         if isinstance(s, Str)
                     ) or (UNKNOWN,)
                 return (UNKNOWN,)
-            instance = self.instantiate(value, node, scope, at, blocks, depth)
+            instance = self.instantiate(value, node, point, depth)
             return (instance,) if instance is not None else (Opaque(value.target),)
         if isinstance(value, ProjectClass):
             return (ProjectObj(value.info),)
@@ -524,16 +530,16 @@ class Resolver:
             return self.returns(value, depth)
         if isinstance(value, QName):
             if value.name == "builtins.getattr":
-                return self.getattr_values(node, scope, at, blocks, depth) or (Opaque("getattr"),)
+                return self.getattr_values(node, point, depth) or (Opaque("getattr"),)
             if value.name == "builtins.super":
-                return self.super_values(scope)
+                return self.super_values(point.scope)
             return (Opaque(value.name),)
         if value is UNKNOWN:
             return (UNKNOWN,)
         return (Opaque("call result"),)
 
     def instantiate(
-        self, entity: Entity, node: Optional[ast.Call], scope: Optional[Scope], at, blocks, depth
+        self, entity: Entity, node: Optional[ast.Call], point: Optional[Point], depth: int
     ) -> Optional[Value]:
         """The object ``Entity(...)`` creates; for dispatch classes ``version=`` picks the class."""
         if entity.kind == "class":
@@ -544,7 +550,7 @@ class Resolver:
             spec = self.clients.dispatch[entity.target]
             versions: List[str] = []
             version_arg = None
-            if node is not None:
+            if node is not None and point is not None:
                 version_arg = next(
                     (k.value for k in node.keywords if k.arg == "version"),
                     None,
@@ -553,7 +559,7 @@ class Resolver:
                 versions = [spec["default"]]
             else:
                 for value in self.scalars(
-                    self.eval(version_arg, scope, at, blocks, depth, True), depth
+                    self.eval(version_arg, point, depth, True), depth
                 ):
                     version = spec["aliases"].get(getattr(value, "value", None))
                     if version is not None and version not in versions:
@@ -567,8 +573,7 @@ class Resolver:
     def returns(self, function: ProjectFunc, depth: int) -> Values:
         scope = function.scope
         groups = [
-            self.eval(expr, scope, order, blocks, depth, True)
-            for expr, order, blocks in scope.returns
+            self.eval(expr, point, depth, True) for expr, point in scope.returns
         ]
         values = _union(groups) if groups else (UNKNOWN,)
         if all(v is UNKNOWN for v in values):
@@ -577,7 +582,7 @@ class Resolver:
                 return self.instance_of(node.returns, scope.parent or scope, depth)
         return values
 
-    def getattr_values(self, node: ast.Call, scope: Scope, at, blocks, depth: int) -> Values:
+    def getattr_values(self, node: ast.Call, point: Point, depth: int) -> Values:
         """``getattr(client, name)``: the client methods picked (names from literals, constants)."""
         args = arguments(node)
         if len(args) < 2:
@@ -585,13 +590,13 @@ class Resolver:
         found = []
         receivers = [
             v
-            for v in self.eval(args[0].value, scope, at, blocks, depth, True)
+            for v in self.eval(args[0].value, point, depth, True)
             if isinstance(v, ClientObj)
         ]
         if not receivers:
             return ()
         names = self.scalars(
-            self.eval(args[1].value, scope, at, blocks, depth, False),
+            self.eval(args[1].value, point, depth, False),
             depth,
             args[1].value,
         )
@@ -613,24 +618,24 @@ class Resolver:
 
     # ------------------------------------------------------------------ containers and strings
     def subscript(
-        self, node: ast.Subscript, scope: Scope, at, blocks, depth: int, callsites: bool
+        self, node: ast.Subscript, point: Point, depth: int, callsites: bool
     ) -> Values:
         key = None
         elements = subscript_elements(node)
         if len(elements) == 1 and type(elements[0]) is not ast.Slice:
             key = elements[0]
         groups: List[Values] = []
-        items = self.items(node.value, scope, at, blocks, depth, callsites, key)
+        items = self.items(node.value, point, depth, callsites, key)
         if items:
             groups.append(items)
-        for value in self.eval(node.value, scope, at, blocks, depth, callsites):
+        for value in self.eval(node.value, point, depth, callsites):
             if isinstance(value, Entity) and value.kind == "type_enum" and key is not None:
                 kind = self.clients.type_enums[value.target]["kind"]
                 groups.append(
                     tuple(
                         EnumMember(kind, s.value, s.site)
                         for s in self.scalars(
-                            self.eval(key, scope, at, blocks, depth, False), depth
+                            self.eval(key, point, depth, False), depth
                         )
                         if isinstance(s, Str)
                     )
@@ -650,9 +655,7 @@ class Resolver:
     def items(
         self,
         container: ast.expr,
-        scope: Scope,
-        at,
-        blocks,
+        point: Point,
         depth: int,
         callsites: bool,
         key: Optional[ast.expr],
@@ -660,15 +663,15 @@ class Resolver:
         """Values stored in a dict / list (literal, ``x[k] = v`` assignments, ``self.x[k] = v``)."""
         wanted: Optional[Set[str]] = None
         if key is not None:
-            keys = self.scalars(self.eval(key, scope, at, blocks, depth, False), depth)
+            keys = self.scalars(self.eval(key, point, depth, False), depth)
             strings = {k.value for k in keys if isinstance(k, Str) and not k.holes}
             if strings and len(strings) == len(keys):
                 wanted = strings
         groups: List[Values] = []
-        for value in self.eval(container, scope, at, blocks, depth, callsites):
+        for value in self.eval(container, point, depth, callsites):
             if isinstance(value, Container):
                 groups.append(self.container_items(value, wanted, depth))
-        for binding in self.item_bindings(container, scope, depth):
+        for binding in self.item_bindings(container, point.scope, depth):
             groups.append(self.binding(binding, depth, callsites))
         return _union(groups) if groups else ()
 
@@ -684,7 +687,7 @@ class Resolver:
             return []
         if type(container) is ast.Attribute:
             found: List[Binding] = []
-            for value in self.eval(container.value, scope, None, (), depth, False):
+            for value in self.eval(container.value, anywhere(scope), depth, False):
                 if isinstance(value, ProjectObj):
                     for klass in self.mro(value.info)[0]:
                         found.extend(klass.items.get(container.attr, ()))
@@ -695,7 +698,7 @@ class Resolver:
         self, container: Container, wanted: Optional[Set[str]], depth: int
     ) -> Values:
         node = container.node
-        scope, at, blocks = container.scope, container.order, container.blocks
+        point = container.point
         kind = type(node)
         if kind is ast.Dict:
             groups = []
@@ -705,12 +708,12 @@ class Resolver:
                         key = string_value(key_node)
                         if key is not None and key not in wanted:
                             continue
-                    groups.append(self.eval(value, scope, at, blocks, depth))
+                    groups.append(self.eval(value, point, depth))
             return _union(groups) if groups else (UNKNOWN,)
         if kind in _SEQUENCES:
             return (
                 _union(
-                    self.eval(e, scope, at, blocks, depth)
+                    self.eval(e, point, depth)
                     for e in node.elts
                     if type(e) is not ast.Starred
                 )
@@ -718,9 +721,9 @@ class Resolver:
                 else (UNKNOWN,)
             )
         if kind is ast.DictComp:
-            return self.eval(node.value, scope, None, (), depth)
+            return self.eval(node.value, anywhere(point.scope), depth)
         if kind in _COMPREHENSIONS:
-            return self.eval(node.elt, scope, None, (), depth)
+            return self.eval(node.elt, anywhere(point.scope), depth)
         return (UNKNOWN,)
 
     def elements(self, values: Values, depth: int) -> Values:
@@ -759,7 +762,7 @@ class Resolver:
                 )
         return out
 
-    def string(self, node: ast.JoinedStr, scope: Scope, at, blocks, depth: int) -> Value:
+    def string(self, node: ast.JoinedStr, point: Point, depth: int) -> Value:
         """An f-string: parts that fold to one string are filled in, others are holes ``{}``."""
         parts: List[str] = []
         holes = False
@@ -769,7 +772,7 @@ class Resolver:
                 continue
             strings = {
                 s.value
-                for s in self.scalars(self.eval(part.value, scope, at, blocks, depth), depth)
+                for s in self.scalars(self.eval(part.value, point, depth), depth)
                 if isinstance(s, Str) and not s.holes
             }
             if len(strings) == 1 and part.format_spec is None:
@@ -780,17 +783,17 @@ class Resolver:
         return _folded(parts, node, holes)
 
     def binary(
-        self, node: ast.BinOp, scope: Scope, at, blocks, depth: int, callsites: bool
+        self, node: ast.BinOp, point: Point, depth: int, callsites: bool
     ) -> Values:
-        left = self.eval(node.left, scope, at, blocks, depth, callsites)
+        left = self.eval(node.left, point, depth, callsites)
         operator = type(node.op)
         if operator is ast.BitOr:
-            return _union((left, self.eval(node.right, scope, at, blocks, depth, callsites)))
+            return _union((left, self.eval(node.right, point, depth, callsites)))
         if operator is ast.Mod:
             return tuple(Str(v.value, node, True) for v in left if isinstance(v, Str)) or (UNKNOWN,)
         if operator is not ast.Add:
             return (Opaque("arithmetic"),)
-        right = self.eval(node.right, scope, at, blocks, depth, callsites)
+        right = self.eval(node.right, point, depth, callsites)
         lefts = [v for v in left if isinstance(v, Str)]
         rights = [v for v in right if isinstance(v, Str)]
         if not lefts and not rights:
@@ -819,7 +822,7 @@ class Resolver:
         if kind is ast.Subscript:
             generic = [
                 v
-                for v in self.eval(annotation.value, scope, None, (), depth, False)
+                for v in self.eval(annotation.value, anywhere(scope), depth, False)
                 if isinstance(v, QName)
             ]
             name = generic[0].name if generic else ""
@@ -829,7 +832,7 @@ class Resolver:
                     e for e in subscript_elements(annotation) if type(e) is not ast.Slice
                 ]
                 if short == "Literal":
-                    return _union(self.eval(e, scope, None, (), depth, False) for e in elements)
+                    return _union(self.eval(e, anywhere(scope), depth, False) for e in elements)
                 if short in ("Optional", "Union", "Annotated", "Final", "ClassVar"):
                     chosen = (
                         elements[:1] if short in ("Annotated", "Final", "ClassVar") else elements
@@ -837,7 +840,7 @@ class Resolver:
                     return _union(self.instance_of(e, scope, depth) for e in chosen)
             return (Opaque("generic"),)
         groups = []
-        for value in self.eval(annotation, scope, None, (), depth, False):
+        for value in self.eval(annotation, anywhere(scope), depth, False):
             if isinstance(value, Entity):
                 if value.kind == "dispatch":
                     spec = self.clients.dispatch[value.target]
@@ -851,7 +854,7 @@ class Resolver:
                         )
                     )
                 else:
-                    instance = self.instantiate(value, None, None, None, (), depth)
+                    instance = self.instantiate(value, None, None, depth)
                     groups.append((instance,) if instance is not None else (Opaque(value.target),))
             elif isinstance(value, ProjectClass):
                 groups.append((ProjectObj(value.info),))

@@ -29,6 +29,7 @@ from .model import (
     ClassInfo,
     ModuleInfo,
     Order,
+    Point,
     Scope,
 )
 from .modules import absolute_module
@@ -140,11 +141,11 @@ class Collector:
         for node in nodes:
             self.visit(node)
 
-    def at(self) -> Order:
-        return (self.stmt, 0)
-
     def bound_at(self) -> Order:
         return (self.stmt, 1)
+
+    def point(self) -> Point:
+        return Point(self.scope, (self.stmt, 0), self.blocks)
 
     def body(self, statements: Sequence[ast.stmt], docstring_owner: bool = False) -> None:
         for i, statement in enumerate(statements):
@@ -185,9 +186,9 @@ class Collector:
             kind = type(link)
             if kind is ast.Attribute:
                 if link.attr in self.type_names:
-                    self.info.type_attributes.append((link, self.scope, self.at(), self.blocks))
+                    self.info.type_attributes.append((link, self.point()))
             elif kind is ast.Call:
-                record = CallRecord(link, self.scope, self.at(), self.blocks)
+                record = CallRecord(link, self.point())
                 self.info.calls.append(record)
                 self.scope.calls.append(record)
                 for argument in arguments(link):
@@ -232,7 +233,7 @@ class Collector:
     def on_dict(self, node: ast.Dict) -> None:
         for key in node.keys:
             if string_value(key) == "path":
-                self.info.path_dicts.append((node, self.scope, self.at(), self.blocks))
+                self.info.path_dicts.append((node, self.point()))
                 break
         for key, value in zip(node.keys, node.values):
             self.visit(key)
@@ -398,7 +399,7 @@ class Collector:
     def on_return(self, node: ast.Return) -> None:
         if node.value is not None:
             self.visit(node.value)
-            self.scope.returns.append((node.value, self.at(), self.blocks))
+            self.scope.returns.append((node.value, self.point()))
 
     def on_global(self, node: ast.Global) -> None:
         self.scope.globals.update(node.names)

@@ -1,7 +1,7 @@
 """What an expression may evaluate to, statically: the small value domain of the resolver.
 
 Strings carry the node they are reported at (``site``). Containers keep their literal node and
-the scope it is evaluated in, so elements are evaluated on demand. Anything the resolver cannot
+the point it is evaluated at, so elements are evaluated on demand. Anything the resolver cannot
 see through is ``UNKNOWN``; objects it knows but that are not SP-API clients are ``Opaque``.
 Values are immutable and hashable; ``ast`` nodes and scopes compare by identity.
 """
@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from typing import Optional, Tuple
+
+from .model import ClassInfo, Point, Scope
 
 
 class Value:
@@ -60,12 +62,10 @@ class EnumMember(Value):
 
 @dataclass(frozen=True)
 class Container(Value):
-    """A dict / list / tuple / set literal or comprehension, with the scope it is evaluated in."""
+    """A dict / list / tuple / set literal or comprehension, with the point it is evaluated at."""
 
     node: ast.AST
-    scope: Any  # syntax.Scope
-    order: Any
-    blocks: Tuple[int, ...]
+    point: Point
 
 
 @dataclass(frozen=True)
@@ -114,23 +114,23 @@ class BoundMethod(Value):
 
 @dataclass(frozen=True)
 class ProjectClass(Value):
-    """A class defined in the project (``info`` is its syntax.ClassInfo)."""
+    """A class defined in the project."""
 
-    info: Any
+    info: ClassInfo
 
 
 @dataclass(frozen=True)
 class ProjectObj(Value):
     """An instance of a project class."""
 
-    info: Any
+    info: ClassInfo
 
 
 @dataclass(frozen=True)
 class ProjectFunc(Value):
     """A function or method defined in the project; ``self_value`` for a bound method."""
 
-    scope: Any  # syntax.Scope
+    scope: Scope
     self_value: Optional[Value] = None
 
 
