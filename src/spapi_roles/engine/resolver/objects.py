@@ -1,0 +1,283 @@
+"""Attributes, calls and classes: what ``x.attr`` and ``f(...)`` are, client objects, project
+classes and their bases.
+
+``self.<attr>`` looks in every method of the class and its project bases. Calls of project
+functions evaluate their return expressions; calls of client entities make client objects
+(``version=`` picks the class of a dispatching client).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, List, Optional, Tuple
+
+from ..clients import Clients
+from ..model import MODULE, ClassInfo, Point, Scope, anywhere
+from ..nodes import arguments
+from ..project_index import ProjectIndex
+from ..values import (
+    UNKNOWN,
+    BoundMethod,
+    ClientObj,
+    Entity,
+    EnumMember,
+    Opaque,
+    ProjectClass,
+    ProjectFunc,
+    ProjectModule,
+    ProjectObj,
+    QName,
+    RootObj,
+    Str,
+    Value,
+)
+from .base import Evaluation, Values, union
+
+
+class Objects(Evaluation):
+    """Attributes, calls and classes."""
+
+    def __init__(self, clients: Clients, index: Optional[ProjectIndex]):
+        super().__init__(clients, index)
+        self._mro: Dict[int, Tuple[List[ClassInfo], List[ClientObj]]] = {}
+
+    def attribute(
+        self, value: Value, attr: str, node: Optional[ast.Attribute], depth: int
+    ) -> Values:
+        if isinstance(value, QName):
+            return self.qualified(f"{value.name}.{attr}", depth)
+        if isinstance(value, ProjectModule):
+            return self.module_attribute(value.name, attr, depth)
+        if isinstance(value, Entity):
+            return self.entity_attribute(value, attr, node)
+        if isinstance(value, EnumMember):
+            if attr == "value":
+                return (Str(value.value, value.site),)
+            return (Opaque("enum attribute"),)
+        if isinstance(value, RootObj):
+            spec = self.clients.roots[value.root]
+            target = spec["attributes"].get(attr)
+            if target is not None:
+                return (ClientObj((target,)),)
+            return (Opaque(f"{value.root}.{attr}"),)
+        if isinstance(value, ProjectObj):
+            return self.class_attribute(value.info, attr, depth, instance=value)
+        if isinstance(value, ProjectClass):
+            return self.class_attribute(value.info, attr, depth, instance=None)
+        if value is UNKNOWN:
+            return (UNKNOWN,)
+        return (Opaque("attribute"),)
+
+    def entity_attribute(self, entity: Entity, attr: str, node: Optional[ast.Attribute]) -> Values:
+        if entity.kind == "type_enum":
+            spec = self.clients.type_enums[entity.target]
+            member = spec["members"].get(attr)
+            if member is not None:
+                return (EnumMember(spec["kind"], member, node),)
+        elif entity.kind == "version_enum":
+            member = self.clients.version_enums[entity.target].get(attr)
+            if member is not None:
+                return (Str(member, node),)
+        return (Opaque(f"{entity.target}.{attr}"),)
+
+    def class_attribute(
+        self, cls: ClassInfo, attr: str, depth: int, instance: Optional[ProjectObj]
+    ) -> Values:
+        project_classes, _ = self.mro(cls)
+        for klass in project_classes:
+            groups: List[Values] = []
+            for binding in klass.scope.bindings.get(attr, ()):
+                if binding.kind == "def" and binding.target.property and instance is not None:
+                    groups.append(self.returns(ProjectFunc(binding.target, instance), depth))
+                elif binding.kind == "def":
+                    groups.append((ProjectFunc(binding.target, instance),))
+                else:
+                    groups.append(self.binding(binding, depth))
+            if instance is not None:
+                for binding in klass.attrs.get(attr, ()):
+                    groups.append(self.binding(binding, depth))
+            if groups:
+                return union(groups)
+        return (Opaque(f"{cls.qualname}.{attr}"),)
+
+    def mro(self, cls: ClassInfo) -> Tuple[List[ClassInfo], List[ClientObj]]:
+        """Project classes in lookup order (the class first) and client classes among the bases."""
+        cached = self._mro.get(id(cls))
+        if cached is not None:
+            return cached
+        self._mro[id(cls)] = ([cls], [])
+        project: List[ClassInfo] = [cls]
+        clients: List[ClientObj] = []
+        for base in cls.bases:
+            for value in self.eval(base, anywhere(cls.outer), 0, False):
+                if isinstance(value, ProjectClass):
+                    inner_project, inner_clients = self.mro(value.info)
+                    project.extend(c for c in inner_project if c not in project)
+                    clients.extend(c for c in inner_clients if c not in clients)
+                elif isinstance(value, Entity):
+                    obj = self.instantiate(value, None, None, 0)
+                    if isinstance(obj, ClientObj) and obj not in clients:
+                        clients.append(obj)
+        result = (project, clients)
+        self._mro[id(cls)] = result
+        return result
+
+    def call(
+        self,
+        node: ast.Call,
+        point: Point,
+        depth: int,
+        callsites: bool,
+    ) -> Values:
+        func = node.func
+        if type(func) is ast.Attribute and func.attr == "format":
+            base = self.eval(func.value, point, depth, callsites)
+            strings = tuple(Str(v.value, v.site, True) for v in base if isinstance(v, Str))
+            if strings:
+                return strings
+        args = arguments(node) if type(func) is ast.Attribute else ()
+        if args:
+            attr = func.attr
+            if attr in self.clients.class_by_name_methods:
+                named = self.class_by_name(args[0].value, point, depth)
+                if named:
+                    return named
+            if attr in ("get", "setdefault", "pop"):
+                items = self.items(
+                    func.value, point, depth, callsites, key=args[0].value
+                )
+                if items:
+                    extra = [
+                        self.eval(a.value, point, depth, callsites)
+                        for a in args[1:2]
+                    ]
+                    return union([items] + extra)
+        groups = [
+            self.call_value(v, node, point, depth, callsites)
+            for v in self.eval(func, point, depth, callsites)
+        ]
+        return union(groups)
+
+    def class_by_name(self, arg: ast.expr, point: Point, depth) -> Values:
+        found = []
+        for value in self.eval(arg, point, depth, False):
+            if isinstance(value, Str):
+                for package, spec in self.clients.packages.items():
+                    class_id = (
+                        self.clients.class_named(value.value, package)
+                        if spec["class_by_name_methods"]
+                        else None
+                    )
+                    if class_id is not None:
+                        found.append(ClientObj((class_id,)))
+        return tuple(found)
+
+    def call_value(
+        self, value: Value, node: ast.Call, point: Point, depth: int, callsites: bool
+    ) -> Values:
+        if isinstance(value, Entity):
+            if value.kind == "type_enum":
+                kind = self.clients.type_enums[value.target]["kind"]
+                args = arguments(node)
+                if args:
+                    return tuple(
+                        EnumMember(kind, s.value, s.site)
+                        for s in self.scalars(
+                            self.eval(args[0].value, point, depth, False), depth
+                        )
+                        if isinstance(s, Str)
+                    ) or (UNKNOWN,)
+                return (UNKNOWN,)
+            instance = self.instantiate(value, node, point, depth)
+            return (instance,) if instance is not None else (Opaque(value.target),)
+        if isinstance(value, ProjectClass):
+            return (ProjectObj(value.info),)
+        if isinstance(value, ProjectFunc):
+            return self.returns(value, depth)
+        if isinstance(value, QName):
+            if value.name == "builtins.getattr":
+                return self.getattr_values(node, point, depth) or (Opaque("getattr"),)
+            if value.name == "builtins.super":
+                return self.super_values(point.scope)
+            return (Opaque(value.name),)
+        if value is UNKNOWN:
+            return (UNKNOWN,)
+        return (Opaque("call result"),)
+
+    def instantiate(
+        self, entity: Entity, node: Optional[ast.Call], point: Optional[Point], depth: int
+    ) -> Optional[Value]:
+        """The object ``Entity(...)`` creates; for dispatch classes ``version=`` picks the class."""
+        if entity.kind == "class":
+            return ClientObj((entity.target,))
+        if entity.kind == "root":
+            return RootObj(entity.target)
+        if entity.kind == "dispatch":
+            spec = self.clients.dispatch[entity.target]
+            versions: List[str] = []
+            version_arg = None
+            if node is not None and point is not None:
+                version_arg = next(
+                    (k.value for k in node.keywords if k.arg == "version"),
+                    None,
+                )
+            if version_arg is None:
+                versions = [spec["default"]]
+            else:
+                for value in self.scalars(
+                    self.eval(version_arg, point, depth, True), depth
+                ):
+                    version = spec["aliases"].get(getattr(value, "value", None))
+                    if version is not None and version not in versions:
+                        versions.append(version)
+            if not versions:
+                versions = sorted(spec["versions"])
+            classes = tuple(spec["versions"][v] for v in versions if v in spec["versions"])
+            return ClientObj(classes, entity.target, tuple(versions)) if classes else None
+        return None
+
+    def returns(self, function: ProjectFunc, depth: int) -> Values:
+        scope = function.scope
+        groups = [
+            self.eval(expr, point, depth, True) for expr, point in scope.returns
+        ]
+        values = union(groups) if groups else (UNKNOWN,)
+        if all(v is UNKNOWN for v in values):
+            node = scope.node
+            if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef) and node.returns is not None:
+                return self.instance_of(node.returns, scope.parent or scope, depth)
+        return values
+
+    def getattr_values(self, node: ast.Call, point: Point, depth: int) -> Values:
+        """``getattr(client, name)``: the client methods picked (names from literals, constants)."""
+        args = arguments(node)
+        if len(args) < 2:
+            return ()
+        found = []
+        receivers = [
+            v
+            for v in self.eval(args[0].value, point, depth, True)
+            if isinstance(v, ClientObj)
+        ]
+        if not receivers:
+            return ()
+        names = self.scalars(
+            self.eval(args[1].value, point, depth, False),
+            depth,
+            args[1].value,
+        )
+        for receiver in receivers:
+            for name in names:
+                if isinstance(name, Str) and not name.holes:
+                    found.append(BoundMethod(receiver, name.value, name.site))
+        return tuple(found)
+
+    def super_values(self, scope: Scope) -> Values:
+        function = scope
+        while function.kind not in ("function", MODULE) and function.parent is not None:
+            function = function.parent
+        cls = function.method_of
+        if cls is None:
+            return (UNKNOWN,)
+        project, clients = self.mro(cls)
+        return tuple([ProjectObj(c) for c in project[1:]] + list(clients)) or (Opaque("super"),)
