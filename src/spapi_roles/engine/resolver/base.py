@@ -105,14 +105,8 @@ class Evaluation(ABC):
 
     # ------------------------------------------------------------------ containers.py
     @abstractmethod
-    def items(
-        self,
-        container: ast.expr,
-        point: Point,
-        depth: int,
-        callsites: bool,
-        key: Optional[ast.expr],
-    ) -> Values: ...
+    def items(self, container: ast.expr, point: Point, depth: int, callsites: bool,
+              key: Optional[ast.expr]) -> Values: ...
 
     @abstractmethod
     def elements(self, values: Values, depth: int) -> Values: ...
