@@ -7,6 +7,9 @@
 - ``dense/``:   the fixture projects copied until the tree holds at least 20,000 lines of Python,
                 with a root ``spapi-roles.toml`` so the checks run too (not only the engine).
 - ``stdlib/``:  the whole installed standard library (no site-packages).
+- ``monorepo/``: 200 generated apps of 100 files (20,000 files, 200 manifests), each with its own
+                source root, cross-module clients and dispatch wrappers
+                (``tests/support/monorepo.py``).
 
 ``bench/corpus`` is made a git repository of its own (``git init``) so that spapi-roles's file
 discovery does not see it through this repository's ``.gitignore`` (which lists ``bench/corpus/``).
@@ -21,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+from pathlib import Path
 from typing import Dict
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
@@ -30,6 +34,8 @@ FIXTURES = os.path.join(REPO, "fixtures")
 STDLIB = sysconfig.get_paths()["stdlib"]
 NOSPAPI_PACKAGES = ("email", "json", "logging", "xml", "asyncio", "http")
 DENSE_MIN_LINES = 20_000
+MONOREPO_APPS = 200
+MONOREPO_FILES_PER_APP = 100
 NOSPAPI_MANIFEST = 'roles = ["Pricing"]\n'
 DENSE_MANIFEST = """# Some roles, so that some uses are granted and others reported.
 roles = ["Inventory and Order Tracking", "Pricing", "Product Listing"]
@@ -103,6 +109,17 @@ def build_stdlib(force: bool = False) -> str:
     return target
 
 
+def build_monorepo(force: bool = False) -> str:
+    """200 apps of 100 files each (tests/support/monorepo.py), each with its own manifest."""
+    target = os.path.join(CORPUS, "monorepo")
+    if _fresh(target, force):
+        sys.path.insert(0, os.path.join(REPO, "tests"))
+        from support import monorepo
+
+        monorepo.generate(Path(target), apps=MONOREPO_APPS, files_per_app=MONOREPO_FILES_PER_APP)
+    return target
+
+
 def build_all(force: bool = False) -> Dict[str, str]:
     """Build every corpus; returns name -> directory."""
     os.makedirs(CORPUS, exist_ok=True)
@@ -113,6 +130,7 @@ def build_all(force: bool = False) -> Dict[str, str]:
         "nospapi-configured": build_nospapi_configured(force),
         "dense": build_dense(force),
         "stdlib": build_stdlib(force),
+        "monorepo": build_monorepo(force),
     }
 
 

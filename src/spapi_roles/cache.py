@@ -137,6 +137,7 @@ class ProjectCache:
 
     def __init__(self, root: str, directory: Optional[str] = None):
         self.root = os.path.abspath(root)
+        self._prefix = os.path.join(self.root, "")
         name = hashlib.sha256(self.root.encode("utf-8", "surrogateescape")).hexdigest()[:24]
         self.path = os.path.join(directory or cache_dir(), f"v{FORMAT}", f"{name}.json")
         self.files: Dict[str, list] = {}  # relative path -> [*signature, *scan]
@@ -146,15 +147,19 @@ class ProjectCache:
 
     # ------------------------------------------------------------------ paths
     def relative(self, path: str) -> str:
+        """The key of the absolute ``path`` (below the root): relative, with "/" separators."""
+        if path.startswith(self._prefix):
+            return path[len(self._prefix):].replace(os.sep, "/")
         return os.path.relpath(path, self.root).replace(os.sep, "/")
 
     def absolute(self, key: str) -> Optional[str]:
         """The absolute path of the relative ``key``; None if it lies outside the project."""
         if not isinstance(key, str) or not key or key.startswith("/") or "\0" in key:
             return None
-        path = os.path.normpath(os.path.join(self.root, key.replace("/", os.sep)))
-        inside = path.startswith(os.path.join(self.root, ""))
-        return path if inside else None
+        parts = key.split("/")
+        if ".." in parts or "." in parts or "" in parts:
+            return None
+        return self._prefix + key.replace("/", os.sep)
 
     # ------------------------------------------------------------------ reading
     def load(self) -> "ProjectCache":
@@ -263,18 +268,27 @@ class ProjectCache:
         return True
 
     # ------------------------------------------------------------------ writing
-    def record_index(self, index: ProjectIndex) -> None:
-        """Remember the index's scans (of files not changed lately) and its anchor propagation."""
+    def record_index(self, index: ProjectIndex, rescanned: Iterable[str]) -> None:
+        """Remember the scans of the files read again this run (those not changed lately), forget
+        the files gone, and keep the index's anchor propagation."""
         now = time.time()
-        files: Dict[str, list] = {}
-        for path, scan in index.scans.items():
+        for path in rescanned:
+            scan = index.scans.get(path)
             signature = _signature(path)
-            if signature is None or now - max(signature[1], signature[2]) / 1e9 <= RACY_SECONDS:
+            key = self.relative(path)
+            racy = signature is None or now - max(signature[1], signature[2]) / 1e9 <= RACY_SECONDS
+            if scan is None or racy:
+                self.changed |= self.files.pop(key, None) is not None
                 continue
-            files[self.relative(path)] = [*signature, scan.sha, scan.text_sha, scan.reason,
-                                          scan.talks, sorted(scan.defined), sorted(scan.functions)]
-        if files != self.files or index.promotion != self.promotion:
-            self.files, self.promotion = files, index.promotion
+            self.files[key] = [*signature, scan.sha, scan.text_sha, scan.reason, scan.talks,
+                               sorted(scan.defined), sorted(scan.functions)]
+            self.changed = True
+        if len(self.files) > len(index.scans):
+            present = {self.relative(path) for path in index.scans}
+            self.files = {key: record for key, record in self.files.items() if key in present}
+            self.changed = True
+        if index.promotion != self.promotion:
+            self.promotion = index.promotion
             self.changed = True
 
     def _promotion_doc(self) -> Optional[dict]:

@@ -131,9 +131,10 @@ class FileFinder:
         ).match
         self.gitignores = _GitIgnores()
 
-    def excluded(self, path: str) -> bool:
-        """flake8's rule: a pattern matches the base name or the absolute path."""
-        absolute = os.path.normcase(os.path.abspath(path))
+    def excluded(self, path: str, absolute: Optional[str] = None) -> bool:
+        """flake8's rule: a pattern matches the base name or the absolute path (``absolute``:
+        ``path`` made absolute, when the caller has it)."""
+        absolute = os.path.normcase(absolute or os.path.abspath(path))
         return bool(self._matcher(os.path.basename(absolute)) or self._matcher(absolute))
 
     def find(self, paths: Sequence[str]) -> List[str]:
@@ -152,8 +153,9 @@ class FileFinder:
                 raise UserError(f"cannot check it: {reason}", path=given)
             else:
                 candidates = [] if self.excluded(given) else [os.path.normpath(given)]
+            cwd = os.getcwd()
             for path in candidates:
-                key = os.path.abspath(path)
+                key = os.path.join(cwd, path)  # ``path`` is normalised already
                 if key not in seen:
                     seen.add(key)
                     found.append(path)
@@ -183,7 +185,7 @@ class FileFinder:
             for name in sorted(dirnames):
                 sub = os.path.join(dirpath, name)
                 absolute = os.path.join(dir_abs, name)
-                if self.excluded(sub) or self.gitignores.ignored(absolute, True, bases):
+                if self.excluded(sub, absolute) or self.gitignores.ignored(absolute, True, bases):
                     continue
                 keep.append(name)
             dirnames[:] = keep
@@ -192,7 +194,8 @@ class FileFinder:
                     continue
                 path = os.path.join(dirpath, name)
                 absolute = os.path.join(dir_abs, name)
-                if self.excluded(path) or self.gitignores.ignored(absolute, False, bases):
+                if self.excluded(path, absolute) or self.gitignores.ignored(
+                        absolute, False, bases):
                     continue
                 if os.path.isfile(path):
                     yield os.path.normpath(path)

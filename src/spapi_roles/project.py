@@ -68,12 +68,13 @@ class ManifestFinder:
         self._roots: Dict[str, str] = {}
 
     def _locate(self, directory: str) -> Tuple[Optional[str], Optional[str]]:
-        """(governing manifest as a display path, directory where the upward walk stopped)."""
+        """(governing manifest as a display path, directory where the upward walk stopped) for
+        the files of ``directory`` (as the file's path names it: relative or absolute)."""
         located = self._located.get(directory)
         if located is None:
             from .manifest import locate_manifest
 
-            found, stop = locate_manifest(directory)
+            found, stop = locate_manifest(os.path.abspath(directory or os.curdir))
             located = self._located[directory] = (
                 None if found is None else display_path(found),
                 stop,
@@ -84,7 +85,7 @@ class ManifestFinder:
         """The manifest governing the file ``path``, or None."""
         if self.explicit:
             return self.explicit
-        return self._locate(os.path.dirname(os.path.abspath(path)))[0]
+        return self._locate(os.path.dirname(path))[0]
 
     def manifest_for(self, path: str) -> Optional[Manifest]:
         """The loaded manifest governing ``path`` (None: none does); UserError if it is invalid."""
@@ -97,13 +98,14 @@ class ManifestFinder:
 
     def project_root(self, path: str) -> str:
         """The absolute directory of the project the file ``path`` belongs to (module docstring)."""
-        directory = os.path.dirname(os.path.abspath(path))
+        directory = os.path.dirname(path)
         root = self._roots.get(directory)
         if root is None:
             root = self._roots[directory] = self._find_root(directory)
         return root
 
     def _find_root(self, directory: str) -> str:
+        directory = os.path.abspath(directory or os.curdir)
         if self.explicit:
             marked: Optional[str] = os.path.dirname(os.path.abspath(self.explicit))
             if not is_within(directory, marked):
@@ -229,8 +231,7 @@ class Analysis:
         listed = [display_path(path) for path in found]
         # file or directory -> why it cannot be read; it is not checked, and the run says so
         self.unreadable: Dict[str, str] = dict(finder.unreadable_directories)
-        self.unreadable.update(files_module.unreadable(listed))
-        self.files: List[str] = [path for path in listed if path not in self.unreadable]
+        self.files: List[str] = listed  # less the unreadable ones, once the analysis found them
         self.explicit = manifest if with_manifests else None
         self.finder = ManifestFinder(self.explicit)
         self.with_manifests = with_manifests
@@ -246,19 +247,22 @@ class Analysis:
         # file -> why the engine could not analyse it (a syntax error, too big...); the run says so
         self.not_analysed: Dict[str, str] = {}
         self.uses: List[Use] = self._analyse(jobs, use_cache, walked, found)
+        if self.unreadable:
+            self.files = [path for path in self.files if path not in self.unreadable]
 
     def _analyse(
         self, jobs: Optional[int], use_cache: bool, walked: List[str], found: List[str]
     ) -> List[Use]:
         from . import runner
 
+        cwd = os.getcwd()
         by_root: Dict[str, List[str]] = defaultdict(list)
-        for path in self.files:
-            by_root[self.finder.project_root(path)].append(path)
+        for path in self.files:  # normalised paths: absolute, or relative to the working directory
+            by_root[self.finder.project_root(path)].append(os.path.join(cwd, path))
         in_walk: Dict[str, List[str]] = defaultdict(list)
         if walked:
-            for path in map(os.path.abspath, found):
-                in_walk[self.finder.project_root(path)].append(path)
+            for path in found:
+                in_walk[self.finder.project_root(path)].append(os.path.join(cwd, path))
         uses: List[Use] = []
         for root, named in sorted(by_root.items()):
             if any(is_within(root, top) for top in walked):
@@ -266,11 +270,13 @@ class Analysis:
             else:
                 everything = project_files(root)
             known = set(everything)
-            everything += [path for path in map(os.path.abspath, named) if path not in known]
+            everything += [path for path in named if path not in known]
             result = runner.run(named, root, jobs, use_cache, project_files=everything)
             uses += [dataclasses.replace(use, path=display_path(use.path)) for use in result.uses]
             self.not_analysed.update((display_path(path), why)
                                      for path, why in result.not_analysed.items())
+            self.unreadable.update((display_path(path), why)
+                                   for path, why in result.not_read.items())
         order = {path: position for position, path in enumerate(self.files)}
         return sorted(uses, key=lambda use: order.get(use.path, len(order)))
 

@@ -38,7 +38,7 @@ from .uses import Use
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-    from .engine.project_index import Dependencies, ProjectIndex
+    from .engine.project_index import Dependencies, FileScan, ProjectIndex
 
 T = TypeVar("T")
 PROGRESS_DELAY = 0.3  # seconds before a progress bar appears (short runs show none)
@@ -68,6 +68,7 @@ class Result:
     uses: List[Use]
     stats: Stats = field(default_factory=Stats)
     not_analysed: Dict[str, str] = field(default_factory=dict)  # absolute path -> why
+    not_read: Dict[str, str] = field(default_factory=dict)  # absolute path -> why
 
 
 def default_jobs() -> int:
@@ -225,12 +226,12 @@ def _index(
     progress: Progress,
     stats: Stats,
     store: Optional[cache_module.ProjectCache],
+    known: Dict[str, FileScan],
 ) -> ProjectIndex:
     """The project index; files read and screened in worker processes if there are many. Files
-    the cache knows unchanged are not read again."""
+    the cache knows unchanged (``known``) are not read again."""
     from . import engine
 
-    known = store.unchanged_scans(files) if store is not None else {}
     promotion = store.promotion if store is not None else None
     stats.rescanned = len(files) - len(known)
     progress.phase("indexing", stats.rescanned)
@@ -265,18 +266,27 @@ def analyze(
     project_files: Optional[Sequence[str]] = None,
     store: Optional[cache_module.ProjectCache] = None,
     not_analysed: Optional[Dict[str, str]] = None,
+    not_read: Optional[Dict[str, str]] = None,
 ) -> List[Use]:
     """Index ``project_files`` (default: ``files``) and analyse those of ``files`` that may hold a
     use, unless ``store`` holds their uses with everything they depend on unchanged; uses in file
-    order, absolute paths. Files that could not be analysed go into ``not_analysed`` with the
-    reason."""
+    order, absolute paths. Files that could not be read go into ``not_read``, those that could not
+    be analysed into ``not_analysed``, with the reason."""
     not_analysed = {} if not_analysed is None else not_analysed
-    files = [os.path.abspath(path) for path in files]
-    indexed = files if project_files is None else [os.path.abspath(p) for p in project_files]
-    index = _index(indexed, root, jobs, progress, stats, store)
+    not_read = {} if not_read is None else not_read
+    files = [path if os.path.isabs(path) else os.path.abspath(path) for path in files]
+    indexed = files if project_files is None else [
+        path if os.path.isabs(path) else os.path.abspath(path) for path in project_files]
+    known_scans = store.unchanged_scans(indexed) if store is not None else {}
+    index = _index(indexed, root, jobs, progress, stats, store, known_scans)
     found: List[List[Use]] = [[] for _ in files]
     tasks = []
     for position, path in enumerate(files):
+        if path not in index.scans:  # it could not be read (the cache knows only readable files)
+            from .files import unreadable
+
+            not_read[path] = unreadable([path]).get(path, "vanished")
+            continue
         if index.reason(path) is None:
             continue
         stats.candidates += 1
@@ -298,7 +308,7 @@ def analyze(
         stats.analyzed += 1
         progress.advance()
     if store is not None:
-        store.record_index(index)
+        store.record_index(index, [path for path in indexed if path not in known_scans])
         store.save(indexed)
     return [use for uses in found for use in uses]
 
@@ -324,9 +334,11 @@ def run(
     stream = sys.stderr if progress_stream is None else progress_stream
     progress = Progress(stream) if Progress.wanted(stream) else _Silent(stream)
     not_analysed: Dict[str, str] = {}
+    not_read: Dict[str, str] = {}
     try:
-        uses = analyze(files, root, jobs, progress, stats, project_files, store, not_analysed)
+        uses = analyze(files, root, jobs, progress, stats, project_files, store, not_analysed,
+                       not_read)
     finally:
         progress.close()
     stats.cached = stats.analyzed == 0
-    return Result(uses, stats, not_analysed)
+    return Result(uses, stats, not_analysed, not_read)

@@ -13,7 +13,11 @@ from typing import Optional, Tuple
 
 def module_name_for(path: str, root: str) -> Tuple[str, bool]:
     """Dotted module name of ``path`` below ``root``, and whether it is a package ``__init__``."""
-    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    prefix = os.path.join(root, "")
+    if path.startswith(prefix) and os.path.isabs(path):  # the common case, without relpath's cost
+        relative = path[len(prefix):]
+    else:
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
     parts = [p for p in relative.replace(os.sep, "/").split("/") if p not in ("", ".")]
     if parts and parts[0] == "..":
         parts = [os.path.basename(path)]

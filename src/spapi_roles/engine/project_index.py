@@ -179,7 +179,7 @@ class ProjectIndex:
     # ------------------------------------------------------------------ queries
     def reason(self, path: str, source: Optional[str] = None) -> Optional[str]:
         """Why the file may hold a use, or None; ``source`` overrides the indexed text."""
-        path = os.path.abspath(path)
+        path = path if os.path.isabs(path) else os.path.abspath(path)
         if source is None or source == self._sources.get(path):
             if path in self.reasons or source is None:
                 return self.reasons.get(path)
@@ -189,7 +189,7 @@ class ProjectIndex:
         return prefilter_module.load().reason(source, self.anchors)
 
     def module_of(self, path: str) -> Tuple[str, bool]:
-        path = os.path.abspath(path)
+        path = path if os.path.isabs(path) else os.path.abspath(path)
         found = self.path_modules.get(path)
         return found if found is not None else module_name_for(path, self.root)
 
