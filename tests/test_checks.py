@@ -58,8 +58,7 @@ def test_spr101_names_operation_api_version_roles_and_suggestion(manifest):
     assert diagnostic.code == "SPR101"
     assert (diagnostic.path, diagnostic.line, diagnostic.column) == ("app.py", 7, 4)
     assert diagnostic.message == (
-        "`getInvoices` (Invoices API 2024-06-19) needs one of: Tax Invoicing (Restricted); "
-        "suggest `Tax Invoicing (Restricted)`"
+        "`getInvoices` (Invoices API 2024-06-19) needs a role; suggest `Tax Invoicing (Restricted)`"
     )
     assert (diagnostic.kind, diagnostic.name, diagnostic.api, diagnostic.version) == (
         "operation",
@@ -95,16 +94,15 @@ def test_type_codes_and_non_restricted_suggestion(manifest):
         (4, "SPR201"),
         (5, "SPR203"),
     ]
+    # Three roles grant the first: the message names the suggestion and counts the others.
     assert result[0][2] == (
-        "feed type `POST_EASYSHIP_DOCUMENTS` needs one of: Direct-to-Consumer Shipping "
-        "(Restricted), Inventory and Order Tracking, Tax Invoicing (Restricted); "
-        "suggest `Inventory and Order Tracking`"
+        "feed type `POST_EASYSHIP_DOCUMENTS` needs a role; "
+        "suggest `Inventory and Order Tracking` or any of 2 other roles"
     )
-    assert result[1][2].endswith("suggest `Inventory and Order Tracking`")
-    assert (
-        result[3][2]
-        == "notification type `ANY_OFFER_CHANGED` needs one of: Pricing; suggest `Pricing`"
-    )
+    # One plan for all four: Inventory and Order Tracking and Pricing grant every one.
+    assert result[1][2].endswith("suggest `Inventory and Order Tracking` or `Product Listing`")
+    assert result[2][2].endswith("suggest `Pricing` or `Amazon Fulfillment`")
+    assert result[3][2] == "notification type `ANY_OFFER_CHANGED` needs a role; suggest `Pricing`"
 
 
 def test_type_carrier_operation_is_left_to_its_types(manifest):
@@ -167,7 +165,7 @@ def test_operation_outside_declared_regions(manifest):
     "regions, expected",
     [
         ('["FE"]', []),
-        ("[]", []),
+        ("[]", ["SPR101"]),  # no regions: every region it is offered in, FE is not enough
         ('["EU"]', ["SPR101"]),
     ],
 )
@@ -176,9 +174,14 @@ def test_role_granting_only_in_other_regions_does_not_count(manifest, regions, e
     diagnostics = checks.check_uses([op_use("sales#getOrderMetrics")], KB, manifest(text))
     assert [d.code for d in diagnostics] == expected
     if expected:
-        # In EU only the two roles without a region limit grant it.
+        # In EU (and in NA) only the two roles without a region limit grant it; the message
+        # says where a role is needed and why the declared one is not enough.
         assert diagnostics[0].required_roles == (IOT, "Product Listing")
-        assert diagnostics[0].message.endswith("suggest `Inventory and Order Tracking`")
+        where = "EU" if regions == '["EU"]' else "NA, EU, FE (no `regions` declared;"
+        assert f"needs a role in {where}" in diagnostics[0].message
+        assert "`Pricing` grants it only in FE)" in diagnostics[0].message
+        assert diagnostics[0].message.endswith(
+            "suggest `Inventory and Order Tracking` or `Product Listing`")
 
 
 def test_vendor_account(manifest):
@@ -198,7 +201,7 @@ def test_vendor_account(manifest):
     ]
     assert result[1][2] == (
         "`getInvoices` (Invoices API 2024-06-19) is not available to vendor accounts "
-        "(it needs one of: Tax Invoicing (Restricted))"
+        "(it needs `Tax Invoicing (Restricted)`)"
     )
     # Inventory and Order Tracking is seller-only, so the vendor is pointed at Product Listing.
     assert result[2][2].endswith("suggest `Product Listing`")
@@ -255,7 +258,7 @@ def test_unknown_roles_and_manifest_override(manifest):
     )
     overridden = manifest(f'roles = []\n[operations]\n{op.operation_id} = ["Pricing"]\n')
     [(_, code, message)] = found([use], overridden)
-    assert code == "SPR101" and "needs one of: Pricing" in message
+    assert code == "SPR101" and message.endswith("needs a role; suggest `Pricing`")
     assert (
         found(
             [use], manifest(f'roles = ["Pricing"]\n[operations]\n{op.operation_id} = ["Pricing"]\n')
@@ -281,9 +284,8 @@ def test_opt_in_evidence(manifest):
     assert result[0] == (
         1,
         "SPR901",
-        "`getInvoices` (Invoices API 2024-06-19) needs one of: Tax Invoicing "
-        "(Restricted); suggest `Tax Invoicing (Restricted)` (matched by method "
-        "name only)",
+        "`getInvoices` (Invoices API 2024-06-19) needs a role; suggest "
+        "`Tax Invoicing (Restricted)` (matched by method name only)",
     )
     # Name-only matches get no SPR401/SPR402: only the opt-in role finding.
     assert [(line, code) for line, code, _ in result] == [
@@ -370,6 +372,7 @@ def test_diagnostic_as_dict_has_the_json_fields():
         "line": 3,
         "column": 4,
         "code": "SPR101",
+        "level": "error",
         "message": "m",
         "kind": "operation",
         "name": "getOrders",
@@ -377,7 +380,7 @@ def test_diagnostic_as_dict_has_the_json_fields():
         "version": "v0",
         "required_roles": ["A", "B"],
         "confidence": "high",
-        "level": "error",
+        "suggested_role": None,
     }
 
 

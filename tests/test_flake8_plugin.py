@@ -32,7 +32,7 @@ def run(lines, filename):
 def test_result_tuples_are_line_column_text_and_type(project):
     [(line, column, text, kind)] = run(SOURCE, project / "app.py")
     assert (line, column) == (3, SOURCE[2].index("get_competitive_pricing_for_asins"))
-    assert text.startswith("SPR101 `getCompetitivePricing` (Product Pricing API v0) needs one of: ")
+    assert text.startswith("SPR101 `getCompetitivePricing` (Product Pricing API v0) needs a role; ")
     assert kind is Plugin
 
 

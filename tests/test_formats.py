@@ -21,13 +21,13 @@ D101 = Diagnostic(
     12,
     4,
     "SPR101",
-    "`getInvoices` (Invoices API 2024-06-19) needs one of: Tax Invoicing (Restricted); "
-    "suggest `Tax Invoicing (Restricted)`",
+    "`getInvoices` (Invoices API 2024-06-19) needs a role; suggest `Tax Invoicing (Restricted)`",
     "operation",
     "getInvoices",
     "Invoices API",
     "2024-06-19",
     ("Tax Invoicing (Restricted)",),
+    suggested="Tax Invoicing (Restricted)",
 )
 D501 = Diagnostic(
     "spapi-roles.toml",
@@ -84,6 +84,7 @@ def test_json_holds_exactly_the_diagnostic_fields(tmp_path):
                 "line": 12,
                 "column": 4,
                 "code": "SPR101",
+                "level": "error",
                 "message": D101.message,
                 "kind": "operation",
                 "name": "getInvoices",
@@ -91,7 +92,7 @@ def test_json_holds_exactly_the_diagnostic_fields(tmp_path):
                 "version": "2024-06-19",
                 "required_roles": ["Tax Invoicing (Restricted)"],
                 "confidence": "high",
-                "level": "error",
+                "suggested_role": "Tax Invoicing (Restricted)",
             }
         ]
     }

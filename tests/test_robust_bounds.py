@@ -35,7 +35,7 @@ def folding(tmp_path_factory):
         (project / "worst.py").write_text(worst_folding_module(style))
         tools = {
             "cli": [harness.SPAPI_ROLES, "check", "--no-cache", "--extend-select", "SPR9",
-                    "worst.py"],
+                    "--fail-on", "note", "worst.py"],
             "flake8": [harness.FLAKE8, "--isolated", "--select", "SPR", "--extend-select", "SPR9",
                        "worst.py"],
         }

@@ -19,7 +19,7 @@ from bad_inputs.cases import USE
 
 NAME = b"caf\xe9.py"
 SHOWN = "caf\\xe9.py"  # as human-readable outputs write it
-ROLE = "Amazon Fulfillment"  # the role init and --fix choose for getOrders
+ROLE = "Inventory and Order Tracking"  # the role init and --fix choose for getOrders
 
 
 def _project(tmp_path: Path, manifest: str = "roles = []\n") -> Path:

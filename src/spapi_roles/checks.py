@@ -9,12 +9,13 @@ manifest's own (roles the account cannot hold). Every message comes from ``rules
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import reading, rules
 from .knowledge import CONFIDENCES, INFERRED
-from .least_privilege import choose_roles
+from .least_privilege import Plan, Requirement, plan_for_kb
+from .manifest import REGIONS
 from .uses import (
     EVIDENCE_NAME_ONLY,
     EVIDENCE_UNRESOLVED,
@@ -43,7 +44,12 @@ UNAVAILABLE_TO = {"seller": "vendor only", "vendor": "seller only"}
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One finding, at a 1-based line and 0-based column of ``path``."""
+    """One finding, at a 1-based line and 0-based column of ``path``.
+
+    ``required_roles``: every role that grants the use here (any one is enough); ``suggested``:
+    the one to add (``least_privilege``), for the codes that suggest one. ``manifest``: the path of
+    the manifest the use was checked against ("" when none governs it).
+    """
 
     path: str
     line: int
@@ -57,6 +63,12 @@ class Diagnostic:
     required_roles: Tuple[str, ...] = ()
     confidence: str = "high"  # of the facts the finding rests on (CONFIDENCE_ORDER)
     level: str = ""  # "" = the rule's level
+    suggested: str = ""
+    manifest: str = field(default="", compare=False)
+    # what the message is built from, for the codes that suggest a role (``with_suggestions``)
+    subject: str = field(default="", compare=False)
+    where: str = field(default="", compare=False)
+    options: Tuple[str, ...] = field(default=(), compare=False)  # the roles the account can hold
 
     @property
     def severity(self) -> str:
@@ -70,14 +82,15 @@ class Diagnostic:
             "line": self.line,
             "column": self.column,
             "code": self.code,
+            "level": self.severity,
             "message": self.message,
             "kind": self.kind,
             "name": self.name,
             "api": self.api,
             "version": self.version,
             "required_roles": list(self.required_roles),
+            "suggested_role": self.suggested or None,
             "confidence": self.confidence,
-            "level": self.severity,
         }
 
 
@@ -198,13 +211,33 @@ def available_roles(roles: Sequence[str], account: Optional[str], kb) -> Tuple[s
     return tuple(role for role in roles if role not in kb.roles or getattr(kb.roles[role], flag))
 
 
-def suggest_role(roles: Sequence[str], kb) -> str:
-    """The role to suggest among ``roles``: the one ``choose_roles`` picks (unrestricted first)."""
-    return choose_roles([roles], restricted_roles(kb))[0]
+def other_roles(roles: Sequence[str], named: str) -> str:
+    """What a message says after naming ``named`` of ``roles``: the one other role, or how many
+    there are (the full list is in JSON, SARIF and `spapi-roles explain`)."""
+    others = [role for role in roles if role != named]
+    if not others:
+        return ""
+    if len(others) == 1:
+        return f" or `{others[0]}`"
+    return f" or any of {len(others)} other roles"
+
+
+def roles_text(roles: Sequence[str]) -> str:
+    """``roles`` in a message: the first, then the other one or how many others."""
+    return f"`{roles[0]}`{other_roles(roles, roles[0])}" if roles else "no role"
+
+
+def _regions_text(regions: Iterable[str]) -> str:
+    return ", ".join(regions)
 
 
 class Checker:
-    """Runs the per-use checks for the uses of files governed by one manifest (or none)."""
+    """Runs the per-use checks for the uses of files governed by one manifest (or none).
+
+    Regions: a use needs a role that grants it in every region the app runs in: the declared
+    ``regions`` where the use is offered, or, without ``regions``, every region it is offered in
+    (Amazon's role limits such as "(FE only)" make a role grant it in some regions only).
+    """
 
     def __init__(self, kb, manifest=None):
         self.kb = kb
@@ -212,15 +245,15 @@ class Checker:
         self.declared = frozenset(manifest.roles if manifest is not None else ())
         self.account = manifest.account if manifest is not None else None
         self.regions = tuple(manifest.regions) if manifest is not None else ()
+        self.manifest_path = manifest.path if manifest is not None else ""
         self.inferred_level = manifest.inferred if manifest is not None else None
 
     def diagnostic(self, need: Need, code: str, **fields: object) -> Diagnostic:
         use = need.use
         message = rules.rule(code).format(subject=need.subject, kind=use.kind, **fields)
         if need.confidence == INFERRED and "roles" in fields:
-            message += (f" (roles inferred: no source names them;"
-                        f" `spapi-roles explain {use.name}`)")
-        found = Diagnostic(
+            message += inferred_note(use.name)
+        return self.leveled(Diagnostic(
             path=use.path,
             line=use.line,
             column=use.column,
@@ -232,8 +265,37 @@ class Checker:
             version=need.version,
             required_roles=self.roles_here(need),
             confidence=need.confidence,
-        )
-        return with_inferred_level(found, self.inferred_level) if self.inferred_level else found
+            manifest=self.manifest_path,
+        ))
+
+    def leveled(self, diagnostic: Diagnostic) -> Diagnostic:
+        """``diagnostic`` at the manifest's ``inferred`` level when it rests on inference."""
+        if not self.inferred_level:
+            return diagnostic
+        return with_inferred_level(diagnostic, self.inferred_level)
+
+    def suggesting(self, need: Need, code: str, roles: Tuple[str, ...],
+                   options: Tuple[str, ...]) -> Diagnostic:
+        """A finding that suggests one of ``options`` (its message is written by
+        ``with_suggestions``, once the least-privilege plan of every finding is known)."""
+        use = need.use
+        return self.leveled(Diagnostic(
+            path=use.path,
+            line=use.line,
+            column=use.column,
+            code=code,
+            message="",
+            kind=use.kind,
+            name=use.name,
+            api=need.api,
+            version=need.version,
+            required_roles=roles,
+            confidence=need.confidence,
+            manifest=self.manifest_path,
+            subject=need.subject,
+            where=self.region_note(need, roles),
+            options=options,
+        ))
 
     def check(self, uses: Iterable[Use]) -> List[Diagnostic]:
         found: Dict[Tuple[str, int, int, str, str, str], Diagnostic] = {}
@@ -242,22 +304,24 @@ class Checker:
                 key = (diagnostic.path, diagnostic.line, diagnostic.column, diagnostic.code,
                        diagnostic.kind, diagnostic.name)
                 found.setdefault(key, diagnostic)
-        return sorted(found.values(), key=sort_key)
+        return with_suggestions(sorted(found.values(), key=sort_key), self.kb)
 
     def check_use(self, need: Need) -> List[Diagnostic]:
         use = need.use
         if need.status == UNRESOLVED:
             return [self.diagnostic(need, "SPR902")]
         if use.evidence == EVIDENCE_NAME_ONLY:
-            if need.status == NEEDS_ROLE and not self.declared & set(self.roles_here(need)):
+            if need.status == NEEDS_ROLE and not self.granted(need):
                 roles = self.roles_here(need) or need.roles
-                return [self.diagnostic(need, "SPR901", roles=", ".join(roles),
-                                        suggested=suggest_role(roles, self.kb))]
+                options = available_roles(roles, self.account, self.kb) or roles
+                return [self.suggesting(need, "SPR901", roles, options)]
             return []
         if need.retired:
             return [self.diagnostic(need, "SPR403")]
         if self.regions and need.regions and not set(need.regions) & set(self.regions):
-            found = [self.region_diagnostic(need, need.regions)]
+            found = [self.diagnostic(need, "SPR304", wanted="the declared regions "
+                                     + _regions_text(self.regions),
+                                     available=_regions_text(need.regions))]
         else:
             found = self.role_findings(need)
         if need.restricted_data:
@@ -266,38 +330,126 @@ class Checker:
             found.append(self.diagnostic(need, "SPR402"))
         return found
 
-    def roles_here(self, need: Need) -> Tuple[str, ...]:
-        """The use's roles that grant it in at least one declared region (all without regions)."""
-        limits = dict(need.role_regions)
-        if not self.regions or not limits:
-            return need.roles
-        return tuple(role for role in need.roles
-                     if role not in limits or set(limits[role]) & set(self.regions))
+    def regions_needed(self, need: Need) -> Tuple[str, ...]:
+        """The regions a role must grant the use in: the declared ones where it is offered, or
+        every region it is offered in (all three when the data does not say)."""
+        offered = need.regions or REGIONS
+        if not self.regions:
+            return tuple(offered)
+        return tuple(region for region in offered if region in self.regions)
 
-    def region_diagnostic(self, need: Need, available: Iterable[str]) -> Diagnostic:
-        return self.diagnostic(need, "SPR304", declared=", ".join(self.regions),
-                               available=", ".join(available))
+    def roles_here(self, need: Need) -> Tuple[str, ...]:
+        """The use's roles that grant it in every region it is needed in."""
+        limits = dict(need.role_regions)
+        if not limits:
+            return need.roles
+        needed = set(self.regions_needed(need))
+        return tuple(role for role in need.roles
+                     if role not in limits or needed <= set(limits[role]))
+
+    def granted(self, need: Need) -> bool:
+        """Whether the declared roles grant the use in every region it is needed in (a role
+        limited to some regions counts there only)."""
+        limits = dict(need.role_regions)
+        covered = set()
+        for role in need.roles:
+            if role in self.declared:
+                if role not in limits:
+                    return True
+                covered.update(limits[role])
+        return bool(covered) and set(self.regions_needed(need)) <= covered
+
+    def region_note(self, need: Need, roles_here: Tuple[str, ...]) -> str:
+        """Where a role must grant the use, said when some of its roles grant it only in some
+        regions (" in NA, EU, FE (no `regions` declared; `Amazon Fulfillment` grants it only in
+        FE)"); "" otherwise."""
+        limits = dict(need.role_regions)
+        limited = [role for role in need.roles if role not in roles_here and role in limits]
+        if not limited:
+            return ""
+        declared = [role for role in limited if role in self.declared]
+        if declared:
+            detail = "; ".join(f"`{role}` grants it only in {_regions_text(limits[role])}"
+                               for role in declared)
+        else:
+            places = {limits[role] for role in limited}
+            where = _regions_text(places.pop()) if len(places) == 1 else "some of them"
+            count = len(limited)
+            roles = f"{count} other roles grant" if count > 1 else "1 other role grants"
+            detail = f"{roles} it only in {where}"
+        scope = "" if self.regions else "no `regions` declared; "
+        return f" in {_regions_text(self.regions_needed(need))} ({scope}{detail})"
 
     def role_findings(self, need: Need) -> List[Diagnostic]:
         if need.status == UNKNOWN:
             return [self.diagnostic(need, "SPR301")]
-        if need.status != NEEDS_ROLE:
+        if need.status != NEEDS_ROLE or self.granted(need):
             return []
         roles_here = self.roles_here(need)
-        if self.declared & set(roles_here):
-            return []
         if not roles_here:
-            limited = _unique(region for _, regions in need.role_regions for region in regions)
-            return [self.region_diagnostic(need, limited)]
+            limits = dict(need.role_regions)
+            granting = _unique(region for role in need.roles for region in limits.get(role, ()))
+            missing = [region for region in self.regions_needed(need) if region not in granting]
+            wanted = _regions_text(missing) + ("" if self.regions else " (no `regions` declared)")
+            return [self.diagnostic(need, "SPR304", wanted=wanted,
+                                    available=_regions_text(granting))]
         available = available_roles(roles_here, self.account, self.kb)
         lacking = UNAVAILABLE_TO.get(self.account or "")
         type_unavailable = lacking is not None and need.availability == lacking
         if not available or type_unavailable:
-            return [self.diagnostic(need, "SPR303", roles=", ".join(roles_here),
+            return [self.diagnostic(need, "SPR303", roles=roles_text(roles_here),
                                     account=self.account)]
         code = TYPE_CODES.get(need.use.kind, "SPR101")
-        return [self.diagnostic(need, code, roles=", ".join(roles_here),
-                                suggested=suggest_role(available, self.kb))]
+        return [self.suggesting(need, code, roles_here, available)]
+
+
+# ---------------------------------------------------------------------------- suggestions
+
+SUGGESTING_CODES = ("SPR101", "SPR201", "SPR202", "SPR203", "SPR901")
+
+
+def requirement_of(diagnostic: Diagnostic) -> Requirement:
+    """What a finding that suggests a role needs, for the least-privilege plan."""
+    topic = diagnostic.api if diagnostic.kind == KIND_OPERATION else diagnostic.name
+    return Requirement(diagnostic.options, topic,
+                       f"{diagnostic.name} ({diagnostic.path}:{diagnostic.line})")
+
+
+def suggestion_plans(diagnostics: Iterable[Diagnostic], kb
+                     ) -> Dict[str, Tuple[Plan, List[Tuple[Diagnostic, Requirement]]]]:
+    """Per manifest (path, "" for none), the least-privilege plan for the findings that suggest a
+    role, with each finding and its requirement."""
+    groups: Dict[str, List[Tuple[Diagnostic, Requirement]]] = {}
+    for diagnostic in diagnostics:
+        if diagnostic.code in SUGGESTING_CODES and diagnostic.options:
+            groups.setdefault(diagnostic.manifest, []).append(
+                (diagnostic, requirement_of(diagnostic)))
+    return {manifest: (plan_for_kb([requirement for _, requirement in pairs], kb), pairs)
+            for manifest, pairs in groups.items()}
+
+
+def with_suggestions(diagnostics: Sequence[Diagnostic], kb) -> List[Diagnostic]:
+    """``diagnostics``, each finding that suggests a role suggesting the role the least-privilege
+    plan of all of them (per manifest) gives it: what `check --fix` adds and `init` writes."""
+    chosen: Dict[int, str] = {}
+    for plan, pairs in suggestion_plans(diagnostics, kb).values():
+        for diagnostic, requirement in pairs:
+            chosen[id(diagnostic)] = plan.role_for(requirement) or diagnostic.options[0]
+    return [_suggesting(d, chosen[id(d)]) if id(d) in chosen else d for d in diagnostics]
+
+
+def _suggesting(diagnostic: Diagnostic, role: str) -> Diagnostic:
+    message = rules.rule(diagnostic.code).format(
+        subject=diagnostic.subject, where=diagnostic.where, suggested=role,
+        others=other_roles(diagnostic.options, role))
+    if diagnostic.confidence == INFERRED:
+        message += inferred_note(diagnostic.name)
+    return replace(diagnostic, suggested=role, message=message)
+
+
+def inferred_note(name: str) -> str:
+    """What a finding on inferred roles adds to its message."""
+    return f" (roles inferred: no source names them; `spapi-roles explain {name}`)"
 
 
 def with_inferred_level(diagnostic: Diagnostic, level: str) -> Diagnostic:
@@ -332,6 +484,7 @@ def _manifest_diagnostic(manifest, role: str, code: str, confidence: str = "high
         kind="role",
         name=role,
         confidence=confidence,
+        manifest=manifest.path,
     )
     return with_inferred_level(found, manifest.inferred) if manifest.inferred else found
 
@@ -348,8 +501,34 @@ def check_manifest(manifest, kb) -> List[Diagnostic]:
             for role in manifest.roles if role not in allowed]
 
 
+# What the engine could not tell the roles of, by Need.status, as SPR501 names them.
+_UNSEEN = {
+    UNRESOLVED: "unresolved {kind} type{s}",
+    UNKNOWN: "use{s} with no known role mapping",
+    UNMATCHED: "use{s} missing from the bundled data",
+}
+
+
+def unseen_uses(needs: Iterable[Need]) -> str:
+    """The kinds of use whose roles the engine could not tell, counted ("2 unresolved report types
+    and 1 use with no known role mapping"); "" when there are none."""
+    counts: Dict[str, int] = {}
+    for need in needs:
+        if need.status in _UNSEEN:
+            kind = need.use.kind if need.status == UNRESOLVED else ""
+            counts[need.status + kind] = counts.get(need.status + kind, 0) + 1
+    parts = []
+    for status, template in _UNSEEN.items():
+        for key, count in sorted(counts.items()):
+            if key.startswith(status):
+                kind = key[len(status):]
+                parts.append(f"{count} " + template.format(kind=kind, s="s" if count > 1 else ""))
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+
+
 def check_project(manifest, uses: Iterable[Use], kb) -> List[Diagnostic]:
-    """Whole-project findings for ``manifest`` given every use of its project: unused roles.
+    """Whole-project findings for ``manifest`` given every use of its project: unused roles,
+    naming the kinds of use whose roles the engine could not tell.
 
     "Unused" is as sure as the least sure roles of the project's uses.
     """
@@ -357,7 +536,9 @@ def check_project(manifest, uses: Iterable[Use], kb) -> List[Diagnostic]:
     needed = _roles_needed(needs)
     confidence = lowest_confidence(
         (need.confidence for need in needs if need.status in (NEEDS_ROLE, UNKNOWN)), "high")
-    return [_manifest_diagnostic(manifest, role, "SPR501", confidence)
+    unseen = unseen_uses(needs)
+    note = f"; the engine could not tell the roles of {unseen}" if unseen else ""
+    return [_manifest_diagnostic(manifest, role, "SPR501", confidence, unseen=note)
             for role in manifest.roles if role not in needed]
 
 
@@ -365,7 +546,7 @@ def sort_key(diagnostic: Diagnostic) -> Tuple[str, int, int, str, str]:
     return (diagnostic.path, diagnostic.line, diagnostic.column, diagnostic.code, diagnostic.name)
 
 
-def _read_lines(path: str) -> List[str]:
+def read_lines(path: str) -> List[str]:
     """The lines of ``path`` decoded and split as flake8 reads them (``reading``: the parser's
     line breaks, not ``str.splitlines``'); [] if unreadable."""
     try:
@@ -387,9 +568,10 @@ def noqa_suppresses(code: str, line_text: str) -> bool:
     return code.startswith(tuple(item for item in re.split(r"[,\s]+", listed) if item))
 
 
-def drop_noqa(diagnostics: Iterable[Diagnostic]) -> Tuple[List[Diagnostic], int]:
+def drop_noqa(diagnostics: Iterable[Diagnostic], sources: Optional[Dict[str, str]] = None
+              ) -> Tuple[List[Diagnostic], int]:
     """The diagnostics not silenced by ``# noqa`` on their line (or ``# flake8: noqa`` in a
-    Python file), and how many were."""
+    Python file), and how many were. ``sources``: texts to read instead of the files (stdin)."""
     from flake8.defaults import NOQA_FILE
 
     files: Dict[str, Tuple[List[str], bool]] = {}
@@ -397,7 +579,8 @@ def drop_noqa(diagnostics: Iterable[Diagnostic]) -> Tuple[List[Diagnostic], int]
     dropped = 0
     for diagnostic in diagnostics:
         if diagnostic.path not in files:
-            lines = _read_lines(diagnostic.path)
+            given = (sources or {}).get(diagnostic.path)
+            lines = read_lines(diagnostic.path) if given is None else reading.split_lines(given)
             whole_file = diagnostic.path.endswith(".py") and any(map(NOQA_FILE.match, lines))
             files[diagnostic.path] = (lines, whole_file)
         lines, file_noqa = files[diagnostic.path]

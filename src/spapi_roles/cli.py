@@ -1,6 +1,8 @@
-"""The ``spapi-roles`` command line: a thin adapter over the engine, checks and knowledge base.
+"""The ``spapi-roles`` command line: a thin face over the library layer (``project``).
 
-Exit codes: 0 clean, 1 findings, 2 usage or configuration error (one line, never a traceback).
+Exit codes: 0 clean, 1 findings at the ``--fail-on`` level (default: errors), 2 usage or
+configuration error (one line, never a traceback). The run's settings (``select``, ``exclude``,
+``format``, ``fail-on``, ``jobs``, ...) may live in the manifest; each option given here wins.
 """
 
 from __future__ import annotations
@@ -8,15 +10,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections import defaultdict
-from typing import TYPE_CHECKING, Dict, List, NoReturn, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Dict, List, NoReturn, Optional, Sequence, TextIO, Tuple
 
 from . import __version__, checks, rules
 from .errors import DataError, UserError
-from .reading import printable
 from .project import ConfigErrors
+from .reading import printable
 
 if TYPE_CHECKING:
+    from .formats import Report
+    from .least_privilege import Plan, Requirement
     from .project import Analysis
 
 EXIT_CLEAN = 0
@@ -24,11 +28,17 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
 DEFAULT_MANIFEST = "spapi-roles.toml"
-FIXABLE_CODES = ("SPR101", "SPR201", "SPR202", "SPR203", "SPR901")
+PYPROJECT = "pyproject.toml"
+FAIL_LEVELS = ("error", "warning", "note")
+COLOR_CHOICES = ("auto", "always", "never")
+STDIN = "-"
+RESTRICTED_NOTE = ("Amazon reviews each app's need for a restricted role (it opens personal data) "
+                   "before granting it")
 
 
-def _note(text: str) -> None:
-    print(f"spapi-roles: {text}", file=sys.stderr)
+def _note(text: str, quiet: bool = False) -> None:
+    if not quiet:
+        print(f"spapi-roles: {text}", file=sys.stderr)
 
 
 # ---------------------------------------------------------------------------- data, explain
@@ -48,16 +58,62 @@ def _cmd_data_coverage(args: argparse.Namespace) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from . import kb_report
+    from . import lookup
 
-    text = rules.explain(args.name) or kb_report.explain(args.name)
-    if text is None:
-        raise UserError(f"unknown operation, type, role or code `{args.name}`")
+    text = lookup.explain(args.name)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return EXIT_CLEAN
 
 
-# ---------------------------------------------------------------------------- the project
+def data_snapshot() -> List[str]:
+    """What the bundled data was built from, and when (``--version``)."""
+    import json
+
+    from . import knowledge, regions
+    from .engine import clients
+
+    with open(knowledge.DATA_PATH, encoding="utf-8") as stream:
+        kb = json.load(stream)
+    with open(clients.DATA_PATH, encoding="utf-8") as stream:
+        tables = json.load(stream)
+    with open(regions.DATA_PATH, encoding="utf-8") as stream:
+        marketplaces = json.load(stream)
+    dates: Dict[str, List[str]] = {}
+    for _, date, kind in kb["sources"]:
+        if date:
+            dates.setdefault(kind, []).append(date)
+    pages = sorted(date for kind in ("role-mappings-table", "guide", "role-page", "type-page",
+                                     "grantless-list") for date in dates.get(kind, ()))
+    retrieved = sorted({source["date"] for source in marketplaces["sources"] if source["date"]})
+    packages = ", ".join(f"{source['package']} {source['version']}"
+                         for source in tables["sources"])
+    return [
+        f"data {kb['data_version']}:",
+        f"  Amazon's API models: {kb['generated_from']['models']}",
+        f"  Amazon's role and type pages: retrieved {pages[0]} to {pages[-1]}",
+        f"  Amazon's 2022 role lists: {kb['generated_from']['roles_2022']}",
+        f"  client method tables: {packages}",
+        f"  marketplace IDs and endpoints: retrieved {', '.join(retrieved)}",
+    ]
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the tool's version, then the data's snapshot dates."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: Optional[str] = None):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> NoReturn:
+        lines = [f"{parser.prog} {__version__}"]
+        try:
+            lines += data_snapshot()
+        except (OSError, ValueError, KeyError, IndexError) as error:
+            lines.append(f"data: cannot be read ({error}); reinstall the package")
+        parser.exit(EXIT_CLEAN, "\n".join(lines) + "\n")
+
+
+# ---------------------------------------------------------------------------- settings
 
 def _comma_list(values: Optional[Sequence[str]]) -> List[str]:
     return [item.strip() for value in values or () for item in value.split(",") if item.strip()]
@@ -74,13 +130,55 @@ def _codes(values: Optional[Sequence[str]], option: str) -> List[str]:
     return codes
 
 
+@dataclass
+class Run:
+    """A check run's settings: the manifest's, each option given on the command line winning."""
+
+    selection: rules.Selection
+    exclude: Optional[List[str]]
+    extend_exclude: List[str]
+    format: str
+    fail_on: str
+    jobs: Optional[int]
+    inferred: Optional[str]  # the level of findings resting only on inferred roles
+
+
+def _run(args: argparse.Namespace) -> Run:
+    from .project import settings_for
+
+    where = [args.stdin_filename] if _reads_stdin(args) and args.stdin_filename else args.paths
+    settings = settings_for(where, args.manifest)
+    select = _codes(args.select, "--select") if args.select else settings.select
+    ignore = _codes(args.ignore, "--ignore") if args.ignore else list(settings.ignore or ())
+    return Run(
+        selection=rules.Selection(
+            select=select,
+            ignore=ignore + list(settings.extend_ignore)
+            + _codes(args.extend_ignore, "--extend-ignore"),
+            extend_select=list(settings.extend_select)
+            + _codes(args.extend_select, "--extend-select"),
+        ),
+        exclude=_comma_list(args.exclude) if args.exclude else (
+            list(settings.exclude) if settings.exclude is not None else None),
+        extend_exclude=list(settings.extend_exclude) + _comma_list(args.extend_exclude),
+        format=args.format or settings.format or "text",
+        fail_on=args.fail_on or settings.fail_on or "error",
+        jobs=args.jobs or settings.jobs,
+        inferred=args.inferred,
+    )
+
+
+def _reads_stdin(args: argparse.Namespace) -> bool:
+    return STDIN in (args.paths or ())
+
+
 def _analysis(args: argparse.Namespace, with_manifests: bool = True) -> "Analysis":
     """The library layer's analysis of the paths and file options ``args`` name."""
     from .project import Analysis
 
     return Analysis(
         args.paths,
-        manifest=getattr(args, "manifest", None),
+        manifest=getattr(args, "manifest", None) if with_manifests else None,
         exclude=_comma_list(args.exclude) if args.exclude else None,
         extend_exclude=_comma_list(args.extend_exclude),
         jobs=args.jobs,
@@ -89,150 +187,310 @@ def _analysis(args: argparse.Namespace, with_manifests: bool = True) -> "Analysi
     )
 
 
+# ---------------------------------------------------------------------------- suggestions
+
+def restricted_notes(plan: "Plan", requirements: Sequence["Requirement"]) -> Dict[str, str]:
+    """For each restricted role of ``plan``: that Amazon reviews it, and the use that needs it."""
+    notes = {}
+    for role in plan.roles:
+        if role not in plan.restricted:
+            continue
+        needing = plan.why_restricted(role, requirements) or plan.uses_by_role(requirements)[role]
+        more = f" and {len(needing) - 1} more" if len(needing) > 1 else ""
+        notes[role] = (f"`{role}` is restricted: {RESTRICTED_NOTE}; it is needed for "
+                       f"{needing[0]}{more}, which no unrestricted role grants")
+    return notes
+
+
+def _reasons(plan: "Plan", requirements: Sequence["Requirement"],
+             notes: Dict[str, str]) -> Dict[str, List[str]]:
+    """The manifest comments of each role to add: the uses it grants, after the restricted note."""
+    reasons = plan.uses_by_role(requirements)
+    for role, note in notes.items():
+        reasons[role].insert(0, "restricted: Amazon reviews the need for this role; "
+                             + note.split("; it is ", 1)[1])
+    return reasons
+
+
 # ---------------------------------------------------------------------------- check
 
-def _selection(args: argparse.Namespace) -> rules.Selection:
-    select = _codes(args.select, "--select") if args.select else None
-    return rules.Selection(
-        select=select,
-        ignore=_codes(args.ignore, "--ignore") + _codes(args.extend_ignore, "--extend-ignore"),
-        extend_select=_codes(args.extend_select, "--extend-select"),
-    )
-
-
-def _fix(project: "Analysis", diagnostics: List[checks.Diagnostic]) -> Dict[str, List[str]]:
-    """Add to each manifest the roles its findings need (least privilege); return what was added."""
-    from .least_privilege import choose_roles, reasons_by_role
+def _fix(diagnostics: List[checks.Diagnostic], kb, quiet: bool) -> Dict[str, List[str]]:
+    """Add to each manifest the roles its findings suggest (one least-privilege plan per
+    manifest); return what was added."""
     from .manifest_edit import add_roles
 
-    by_manifest: Dict[str, List[checks.Diagnostic]] = defaultdict(list)
-    manifests: Dict[str, object] = {}
-    unfixable = 0
-    for d in diagnostics:
-        if d.code not in FIXABLE_CODES:
-            continue
-        manifest = project.manifest_of.get(d.path)
-        if manifest is None:
-            unfixable += 1
-            continue
-        by_manifest[manifest.path].append(d)
-        manifests[manifest.path] = manifest
-    if unfixable:
-        _note(f"{unfixable} finding(s) are in files no manifest governs; "
-              "create one with `spapi-roles init`")
-    restricted = checks.restricted_roles(project.kb)
     added: Dict[str, List[str]] = {}
-    for path, found in by_manifest.items():
-        manifest = manifests[path]
-        requirements = [checks.available_roles(d.required_roles, manifest.account, project.kb)
-                        for d in found]
-        chosen = choose_roles(requirements, restricted, frozenset(manifest.roles))
-        described = [(req, f"{d.name} ({d.path}:{d.line})") for req, d in zip(requirements, found)]
-        new_roles = add_roles(path, chosen, reasons_by_role(chosen, described))
+    for manifest, (plan, pairs) in checks.suggestion_plans(diagnostics, kb).items():
+        if not manifest:
+            _note(f"{len(pairs)} finding(s) are in files no manifest governs; "
+                  "create one with `spapi-roles init`", quiet)
+            continue
+        requirements = [requirement for _, requirement in pairs]
+        notes = restricted_notes(plan, requirements)
+        new_roles = add_roles(manifest, plan.roles, _reasons(plan, requirements, notes))
         if new_roles:
-            added[path] = new_roles
+            added[manifest] = new_roles
+        for role in new_roles:
+            if role in notes:
+                _note(notes[role], quiet)
     return added
 
 
-def _diagnostics(project: "Analysis", args: argparse.Namespace) -> List[checks.Diagnostic]:
-    """The project's findings; ``--inferred`` sets the level of those resting on inference."""
-    found = project.diagnostics()
-    if args.inferred:
-        found = [checks.with_inferred_level(d, args.inferred) for d in found]
-    return found
+def _reported(result, baseline) -> Tuple[List[checks.Diagnostic], int, int, int]:
+    """The findings to report after the baseline, their suggestions from the plan of those."""
+    diagnostics, in_baseline, fixed = result.diagnostics, 0, 0
+    if baseline is not None:
+        diagnostics, in_baseline, fixed_entries = baseline.filter(diagnostics)
+        fixed = sum(entry.count for entry in fixed_entries)
+        from . import knowledge
+
+        diagnostics = checks.with_suggestions(diagnostics, knowledge.load())
+    return diagnostics, in_baseline, fixed, result.suppressed_by_noqa
+
+
+def _check_result(args: argparse.Namespace, run: Run):
+    """The library's result for the paths, or for standard input, and the texts read from it."""
+    from . import project, reading
+
+    if not _reads_stdin(args):
+        return project.check(args.paths, manifest=args.manifest, selection=run.selection,
+                             exclude=run.exclude, extend_exclude=run.extend_exclude,
+                             jobs=run.jobs, use_cache=not args.no_cache,
+                             inferred=run.inferred), {}
+    if args.paths != [STDIN]:
+        raise UserError("`-` (standard input) cannot be checked together with other paths")
+    if args.fix:
+        raise UserError("--fix cannot edit a manifest for standard input; check the file itself")
+    name = args.stdin_filename or "stdin"
+    source = reading.decode_source(sys.stdin.buffer.read())
+    return project.check_text(source, name, manifest=args.manifest, selection=run.selection,
+                              inferred=run.inferred), {name: source}
+
+
+def _color(choice: str, stream: TextIO) -> bool:
+    """Colours: always, never, or on a terminal unless NO_COLOR is set (no-color.org)."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _render(args: argparse.Namespace, run: Run, report: "Report") -> None:
+    from . import formats
+    from .files import find_git_root
+
+    root = find_git_root(".") or os.getcwd()
+    target: TextIO = sys.stdout
+    if args.output_file:
+        try:
+            target = open(args.output_file, "w", encoding="utf-8")
+        except OSError as error:
+            raise UserError(f"cannot write the output: {error.strerror or error}",
+                            args.output_file) from None
+    try:
+        report.style = formats.Style(color=_color(args.color, target),
+                                     show_source=args.show_source, quiet=args.quiet)
+        if args.statistics:
+            formats.render_statistics(run.format, report, target)
+        else:
+            formats.render(run.format, report, target, root=root)
+    finally:
+        if target is not sys.stdout:
+            target.close()
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from . import baseline as baseline_module
-    from . import formats
+    from . import formats, knowledge, project
 
-    from .project import select
-
-    selection = _selection(args)
-    project = _analysis(args)
-    diagnostics, noqa_count = checks.drop_noqa(select(_diagnostics(project, args), selection))
+    run = _run(args)
+    if args.statistics and run.format not in formats.STATISTICS_FORMATS:
+        raise UserError(f"--statistics prints text or json, not {run.format}")
+    result, sources = _check_result(args, run)
     if args.write_baseline:
-        count = baseline_module.write_baseline(args.write_baseline, diagnostics)
-        _note(f"wrote {count} finding(s) to {args.write_baseline}")
+        count = baseline_module.write_baseline(args.write_baseline, result.diagnostics)
+        _note(f"wrote {count} finding(s) to {args.write_baseline}", args.quiet)
         return EXIT_CLEAN
-    report = formats.Report(diagnostics, files_checked=len(project.files),
-                            suppressed_by_noqa=noqa_count)
-    if args.baseline:
-        report.diagnostics, report.suppressed_by_baseline, fixed = (
-            baseline_module.load_baseline(args.baseline).filter(diagnostics))
-        report.fixed_baseline_entries = sum(entry.count for entry in fixed)
+    baseline = baseline_module.load_baseline(args.baseline) if args.baseline else None
+    diagnostics, in_baseline, fixed, noqa = _reported(result, baseline)
+    added: Dict[str, List[str]] = {}
     if args.fix:
-        report.roles_added = _fix(project, report.diagnostics)
-        if report.roles_added:
-            project.reload_manifests()
-            report.diagnostics, report.suppressed_by_noqa = checks.drop_noqa(
-                select(_diagnostics(project, args), selection))
-            if args.baseline:
-                report.diagnostics, report.suppressed_by_baseline, _ = (
-                    baseline_module.load_baseline(args.baseline).filter(report.diagnostics))
-    without = project.files_without_manifest()
-    if without and not project.explicit:
+        added = _fix(diagnostics, knowledge.load(), args.quiet)
+        if added:
+            result.analysis.reload_manifests()
+            again, noqa = project.reported(result.analysis, run.selection, run.inferred)
+            result = project.CheckResult(result.analysis, again, noqa)
+            diagnostics, in_baseline, _, noqa = _reported(result, baseline)
+    report = formats.Report(diagnostics, files_checked=result.files_checked,
+                            suppressed_by_noqa=noqa, suppressed_by_baseline=in_baseline,
+                            fixed_baseline_entries=fixed, roles_added=added, sources=sources)
+    without = result.files_without_manifest
+    if without:
         _note(f"no spapi-roles.toml governs {len(without)} file(s) using SP-API "
-              f"(e.g. {without[0]}); they were checked against an empty role list; "
-              "create one with `spapi-roles init`")
-    from .files import find_git_root
-
-    unchecked = project.unchecked()
+              f"(e.g. {printable(without[0])}); they were checked against an empty role list; "
+              "create one with `spapi-roles init`", args.quiet)
+    unchecked = result.unchecked
     for path, problem in unchecked.items():
         _note(f"error: {printable(path)}: {problem}")
     # The verdict is known before a byte is written: a reader that stops early (`| head`)
     # does not change it.
-    args.verdict = EXIT_ERROR if unchecked else EXIT_FINDINGS if report.diagnostics else EXIT_CLEAN
-    formats.render(args.format, report, sys.stdout, root=find_git_root(".") or os.getcwd())
+    failed = project.failing(report.diagnostics, run.fail_on) and not args.exit_zero
+    args.verdict = EXIT_ERROR if unchecked else EXIT_FINDINGS if failed else EXIT_CLEAN
+    _render(args, run, report)
     return args.verdict
 
 
 # ---------------------------------------------------------------------------- init
 
-def _describe(need: checks.Need) -> str:
-    use = need.use
-    return f"{use.name} ({use.path}:{use.line})"
+def _holds_roles(pyproject: str) -> bool:
+    """Whether the ``[tool.spapi-roles]`` table of ``pyproject`` already lists roles."""
+    from .manifest import parse_toml, read_manifest_text, tool_table
+
+    _, table = tool_table(parse_toml(read_manifest_text(pyproject), pyproject))
+    return isinstance(table, dict) and "roles" in table
+
+
+def _init_target(manifest: Optional[str]) -> str:
+    """Where `init` writes: ``--manifest``, else the ``[tool.spapi-roles]`` table pyproject.toml
+    holds already, else spapi-roles.toml. Never over roles already written, and never where the
+    new manifest would shadow one that governs the directory now."""
+    from .manifest import locate_manifest, pyproject_holds_manifest
+
+    if manifest:
+        target = manifest
+    elif os.path.isfile(PYPROJECT) and pyproject_holds_manifest(PYPROJECT):
+        target = PYPROJECT
+    else:
+        target = DEFAULT_MANIFEST
+    if os.path.basename(target) == PYPROJECT:
+        if os.path.isfile(target) and pyproject_holds_manifest(target) and _holds_roles(target):
+            raise UserError("already holds [tool.spapi-roles] with roles; not overwriting it "
+                            "(add roles with `spapi-roles check --fix`)", target)
+    elif os.path.lexists(target):
+        raise UserError("already exists; not overwriting it "
+                        "(add roles with `spapi-roles check --fix`)", target)
+    if os.path.basename(target) not in (DEFAULT_MANIFEST, PYPROJECT):
+        return target  # a name discovery never finds: it governs only with --manifest
+    directory = os.path.dirname(os.path.abspath(target))
+    governing, _ = locate_manifest(directory)
+    if governing is not None and os.path.realpath(governing) != os.path.realpath(target):
+        raise UserError(f"would shadow {printable(os.path.relpath(governing))}, which governs "
+                        f"this directory now; add the roles there with `spapi-roles check --fix`",
+                        target)
+    return target
+
+
+def _init_regions(args: argparse.Namespace, analysis: "Analysis") -> Tuple[Tuple[str, ...], str]:
+    """The regions to write and how they were found: ``--regions``, else what the code shows
+    (marketplace IDs, ``Marketplaces.X``, regional hosts); none when the code is silent."""
+    from . import regions as regions_module
+    from .manifest import REGIONS
+
+    if args.regions:
+        wanted = [region.upper() for region in _comma_list(args.regions)]
+        for region in wanted:
+            if region not in REGIONS:
+                raise UserError(f"--regions: unknown region `{region}`; SP-API regions are "
+                                + ", ".join(REGIONS))
+        return tuple(r for r in REGIONS if r in wanted), "from --regions"
+    signs = regions_module.signs_in(analysis.files)
+    found = regions_module.regions_of(signs)
+    if not found:
+        return (), ""
+    shown = "; ".join(str(next(sign for sign in signs if sign.region == region))
+                      for region in found)
+    return found, f"from what the code shows: {shown}"
+
+
+def _talks_to_sp_api(paths: Sequence[str]) -> List[str]:
+    """The files that import an SP-API client, or name an SP-API host or path."""
+    from . import reading
+    from .engine import prefilter
+
+    screen = prefilter.load()
+    found = []
+    for path in paths:
+        try:
+            source = reading.read_source(path)
+        except reading.ReadError:
+            continue
+        reason = screen.reason(source)
+        if reason is not None and screen.talks_to_sp_api(source, reason):
+            found.append(path)
+    return found
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from .least_privilege import choose_roles, reasons_by_role
+    from .manifest import Manifest
     from .manifest_edit import write_new_manifest
+    from .project import select
 
-    target = args.manifest or DEFAULT_MANIFEST
-    if os.path.lexists(target) and os.path.basename(target) != "pyproject.toml":
-        raise UserError("already exists; not overwriting it "
-                        "(add roles with `spapi-roles check --fix`)", target)
-    project = _analysis(args, with_manifests=False)
-    requirements: List[Tuple[Tuple[str, ...], str]] = []
-    unknown: List[str] = []
-    unavailable: List[str] = []
-    for use in project.uses:
-        if use.evidence not in ("receiver", "carrier", "literal"):
-            continue
-        need = checks.need_of(use, project.kb)
-        if need.retired:
-            continue
-        if need.status == checks.UNKNOWN:
-            unknown.append(_describe(need))
-        elif need.status == checks.NEEDS_ROLE:
-            options = checks.available_roles(need.roles, args.account, project.kb)
-            if options:
-                requirements.append((options, _describe(need)))
-            else:
-                unavailable.append(_describe(need))
-    restricted = checks.restricted_roles(project.kb)
-    chosen = choose_roles([options for options, _ in requirements], restricted)
-    write_new_manifest(target, reasons_by_role(chosen, requirements), account=args.account)
-    listed = ", ".join(f"`{role}`" for role in chosen) or "none"
-    print(f"Wrote {printable(target)}: {len(chosen)} role(s) for {len(requirements)} use(s): "
-          f"{listed}")
-    if unknown:
-        _note(f"{len(unknown)} use(s) have no known role mapping (e.g. {unknown[0]}); "
-              "give their roles under [operations] or [types] in the manifest")
-    if unavailable:
-        _note(f"{len(unavailable)} use(s) need roles {args.account} accounts cannot hold "
-              f"(e.g. {unavailable[0]})")
+    target = _init_target(args.manifest)
+    analysis = _analysis(args, with_manifests=False)
+    seen = [use for use in analysis.uses if use.evidence in ("receiver", "carrier", "literal")]
+    if not seen:
+        talking = _talks_to_sp_api(analysis.files)
+        if talking:
+            hidden = len(analysis.uses)
+            candidates = (f"; {hidden} call(s) it could only guess at: "
+                          "`spapi-roles check --extend-select SPR9` lists them" if hidden else "")
+            raise _Silent(f"found no SP-API use it can resolve, although {len(talking)} file(s) "
+                          f"import an SP-API client or name an SP-API host or path (e.g. "
+                          f"{printable(talking[0])}){candidates}; not writing a manifest without "
+                          "roles: write it by hand (`spapi-roles explain` gives each "
+                          "operation's roles)")
+    regions, regions_source = _init_regions(args, analysis)
+    planned = Manifest(path=target, roles=(), role_lines={}, account=args.account,
+                       regions=regions, operation_overrides={}, type_overrides={}, root=False)
+    found = checks.check_uses(analysis.uses, analysis.kb, planned)
+    diagnostics, _ = checks.drop_noqa(select(found, None))
+    plans = checks.suggestion_plans(diagnostics, analysis.kb)
+    roles: Tuple[str, ...] = ()
+    reasons: Dict[str, List[str]] = {}
+    notes: Dict[str, str] = {}
+    if target in plans:
+        plan, pairs = plans[target]
+        requirements = [requirement for _, requirement in pairs]
+        roles = plan.roles
+        notes = restricted_notes(plan, requirements)
+        reasons = _reasons(plan, requirements, notes)
+    write_new_manifest(target, reasons, account=args.account, regions=regions)
+    listed = ", ".join(f"`{role}`" for role in roles) or "none"
+    print(f"Wrote {printable(target)}: {len(roles)} role(s) for {len(seen)} use(s): {listed}")
+    if regions:
+        written = ", ".join(f'"{region}"' for region in regions)
+        print(f"regions = [{written}] {regions_source}")
+    for role in roles:
+        if role in notes:
+            _note(notes[role])
+    _init_notes(found, args.account)
     return EXIT_CLEAN
+
+
+def _init_notes(found: List[checks.Diagnostic], account: Optional[str]) -> None:
+    """What `init` could not give a role to: no known mapping, the account, the regions."""
+    def first(code: str) -> List[checks.Diagnostic]:
+        return [d for d in found if d.code == code]
+
+    unknown, unavailable, elsewhere = first("SPR301"), first("SPR303"), first("SPR304")
+    if unknown:
+        _note(f"{len(unknown)} use(s) have no known role mapping (e.g. {unknown[0].name} "
+              f"({printable(unknown[0].path)}:{unknown[0].line})); give their roles under "
+              "[operations] or [types] in the manifest")
+    if unavailable:
+        _note(f"{len(unavailable)} use(s) need roles {account} accounts cannot hold (e.g. "
+              f"{unavailable[0].message})")
+    if elsewhere:
+        _note(f"{len(elsewhere)} use(s) are not available in these regions (e.g. "
+              f"{elsewhere[0].message})")
+
+
+class _Silent(UserError):
+    """`init` found nothing to write although the code talks to SP-API (exit code 1)."""
 
 
 # ---------------------------------------------------------------------------- why
@@ -248,22 +506,31 @@ def _cmd_why(args: argparse.Namespace) -> int:
         raise UserError(f"unknown role `{args.role}`{hint}")
     project = _analysis(args)
     sites = []
+    only = 0
     for use in project.uses:
-        need = checks.need_of(use, kb, project.manifest_of.get(use.path))
-        if need.status != checks.NEEDS_ROLE or role.name not in need.roles:
+        manifest = project.manifest_of.get(use.path)
+        need = checks.need_of(use, kb, manifest)
+        if need.status != checks.NEEDS_ROLE:
             continue
-        if need.roles == (role.name,):
-            how = f"needs `{role.name}` (no other role grants it)"
+        roles = checks.Checker(kb, manifest).roles_here(need)
+        if role.name not in roles:
+            continue
+        others = len(roles) - 1
+        if not others:
+            how = "(no other role grants it)"
+            only += 1
         else:
-            how = "needs one of: " + ", ".join(need.roles)
+            how = f"(or any of {others} other roles)" if others > 1 else (
+                f"(or `{next(r for r in roles if r != role.name)}`)")
         hedge = " (matched by method name only)" if use.evidence == "name-only" else ""
-        sites.append(f"{use.path}:{use.line}:{use.column + 1}: {need.subject} {how}{hedge}")
+        sites.append(f"{use.path}:{use.line}:{use.column + 1}: {need.subject} can use "
+                     f"`{role.name}` {how}{hedge}")
     for line in sites:
         print(printable(line))
     if sites:
-        print(f"{len(sites)} use(s) need `{role.name}`")
+        print(f"{len(sites)} use(s) can use `{role.name}` ({only} have no other choice)")
     else:
-        print(f"No checked code needs `{role.name}`")
+        print(f"No checked code can use `{role.name}`")
     return EXIT_CLEAN
 
 
@@ -280,7 +547,8 @@ def _add_file_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or directories (default: .)")
     parser.add_argument("--exclude", action="append", metavar="PATTERNS",
-                        help="comma-separated glob patterns replacing the default excludes")
+                        help="comma-separated glob patterns replacing the default excludes "
+                        "(files left out are still read to resolve imports)")
     parser.add_argument("--extend-exclude", action="append", metavar="PATTERNS",
                         help="comma-separated glob patterns to exclude as well")
     parser.add_argument("--jobs", "-j", type=_job_count, metavar="N",
@@ -296,18 +564,11 @@ def _job_count(text: str) -> int:
     return int(text)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="spapi-roles",
-        description="Check Amazon SP-API uses in Python code against the roles your app declares.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    sub.required = True
+def _add_check_parser(sub) -> None:
+    from .formats import FORMATS
 
     check = sub.add_parser("check", help="report SP-API uses the manifest's roles do not grant")
     _add_file_options(check)
-    check.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text")
     check.add_argument("--manifest", metavar="PATH", help="check every file against this manifest")
     for flag, text in [
         ("--select", "report only these codes (comma-separated prefixes)"),
@@ -316,6 +577,27 @@ def build_parser() -> argparse.ArgumentParser:
         ("--extend-ignore", "ignore these as well"),
     ]:
         check.add_argument(flag, action="append", metavar="CODES", help=text)
+    output = check.add_argument_group("output")
+    output.add_argument("--format", choices=FORMATS, help="output format (default: text)")
+    output.add_argument("--output-file", "-o", metavar="FILE",
+                        help="write the report to FILE instead of standard output")
+    output.add_argument("--quiet", "-q", action="store_true",
+                        help="print the findings only: no summary line, no notes")
+    output.add_argument("--statistics", action="store_true",
+                        help="print how many findings of each code instead of the findings")
+    output.add_argument("--show-source", action="store_true",
+                        help="print each finding's line of source with a caret under it")
+    output.add_argument("--color", choices=COLOR_CHOICES, default="auto",
+                        help="colour the text output (auto: on a terminal, unless NO_COLOR is "
+                        "set)")
+    output.add_argument("--stdin-filename", metavar="PATH",
+                        help="the file standard input (`-`) stands for: its manifest and "
+                        "project apply, and findings name it")
+    policy = check.add_argument_group("exit code")
+    policy.add_argument("--fail-on", choices=FAIL_LEVELS,
+                        help="the lowest level of finding that exits 1 (default: error)")
+    policy.add_argument("--exit-zero", action="store_true",
+                        help="exit 0 even with findings (2 still means a usage or input error)")
     check.add_argument("--baseline", metavar="FILE",
                        help="do not report the findings recorded in FILE")
     check.add_argument("--write-baseline", metavar="FILE",
@@ -324,18 +606,35 @@ def build_parser() -> argparse.ArgumentParser:
                        help="level of findings that rest only on inferred roles (default: the "
                        "manifest's `inferred`, else error)")
     check.add_argument("--fix", action="store_true",
-                       help="add the roles the findings need to the manifest (comments kept)")
+                       help="add the roles the findings suggest to the manifest (comments kept)")
     check.set_defaults(func=_cmd_check)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="spapi-roles",
+        description="Check Amazon SP-API uses in Python code against the roles your app declares.",
+    )
+    parser.add_argument("--version", action=_VersionAction,
+                        help="print the version and the dates of the bundled SP-API data")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    _add_check_parser(sub)
 
     init = sub.add_parser("init", help="write a least-privilege manifest for the code found")
     _add_file_options(init)
     init.add_argument("--manifest", metavar="PATH",
-                      help=f"where to write it (default: {DEFAULT_MANIFEST})")
+                      help=f"where to write it (default: the [tool.spapi-roles] table of "
+                      f"pyproject.toml if there is one, else {DEFAULT_MANIFEST})")
     init.add_argument("--account", choices=["seller", "vendor", "hybrid"],
                       help="the app's account type")
+    init.add_argument("--regions", action="append", metavar="REGIONS",
+                      help="the regions the app runs in, comma-separated NA, EU, FE (default: "
+                      "those the code shows; none when it shows none)")
     init.set_defaults(func=_cmd_init)
 
-    why = sub.add_parser("why", help="list every use that needs a role")
+    why = sub.add_parser("why", help="list every use that can use a role")
     why.add_argument("role")
     _add_file_options(why)
     why.add_argument("--manifest", metavar="PATH", help="use this manifest's overrides")
@@ -350,7 +649,9 @@ def build_parser() -> argparse.ArgumentParser:
     coverage = data_sub.add_parser("coverage", help="how many operations and types have roles")
     coverage.set_defaults(func=_cmd_data_coverage)
 
-    explain = sub.add_parser("explain", help="explain an operation, type, role or SPR code")
+    explain = sub.add_parser(
+        "explain", help="explain an operation (also as code writes it: get_orders, "
+        "Orders.get_orders, a URL path), a type, a role or an SPR code")
     explain.add_argument("name")
     explain.set_defaults(func=_cmd_explain)
     return parser
@@ -371,6 +672,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         for error in errors.errors:
             print(f"spapi-roles: error: {error}", file=sys.stderr)
         return EXIT_ERROR
+    except _Silent as silent:
+        print(f"spapi-roles: {silent}", file=sys.stderr)
+        return EXIT_FINDINGS
     except (UserError, DataError) as exc:
         print(f"spapi-roles: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -90,9 +90,14 @@ class Plugin:
             if not engine.analyze_source("".join(self.lines), self.filename, tree=self.tree):
                 return []
             return [_invalid(error)]
-        diagnostics = checks.check_uses(uses, kb, manifest)
-        return [(d.line, d.column, f"{d.code} {d.message}") for d in diagnostics
-                if d.code not in rules.DEFAULT_OFF or d.code in self.opt_in]
+        selected = [d for d in checks.check_uses(uses, kb, manifest)
+                    if d.code not in rules.DEFAULT_OFF or d.code in self.opt_in]
+        # The suggestions are the least-privilege choice for the findings flake8 will show, as
+        # `spapi-roles check FILE` makes it: those ``# noqa`` leaves.
+        shown, _ = checks.drop_noqa(selected, {self.filename: "".join(self.lines)})
+        suggested = {id(d): s for d, s in zip(shown, checks.with_suggestions(shown, kb))}
+        return [(d.line, d.column, f"{d.code} {suggested.get(id(d), d).message}")
+                for d in selected]
 
 
 def _invalid(error: object) -> Tuple[int, int, str]:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, TextIO
 
 from . import __version__, rules
-from .checks import Diagnostic
-from .reading import printable
+from .checks import Diagnostic, read_lines
+from .reading import printable, split_lines
 
 FORMATS = ("text", "json", "sarif", "github")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -31,6 +31,17 @@ GITHUB_COMMAND = {
 }
 
 
+@dataclass(frozen=True)
+class Style:
+    """How the text format looks: ANSI colours, each finding's source line with a caret under
+    its column (``--show-source``), and no summary line (``--quiet``, which the GitHub format
+    honours too)."""
+
+    color: bool = False
+    show_source: bool = False
+    quiet: bool = False
+
+
 @dataclass
 class Report:
     """What one `check` run found, ready to print."""
@@ -41,6 +52,8 @@ class Report:
     suppressed_by_baseline: int = 0
     fixed_baseline_entries: int = 0
     roles_added: Dict[str, List[str]] = field(default_factory=dict)  # manifest path -> roles
+    style: Style = Style()
+    sources: Dict[str, str] = field(default_factory=dict)  # texts not read from files (stdin)
 
     def counts(self) -> Dict[str, int]:
         levels = {rules.LEVEL_ERROR: 0, rules.LEVEL_WARNING: 0, rules.LEVEL_NOTE: 0}
@@ -77,10 +90,44 @@ def summary_line(report: Report) -> str:
     return text + ("; " + "; ".join(extras) if extras else "")
 
 
+_RESET = "\033[0m"
+_BOLD = "\033[1m"
+_LEVEL_COLOR = {
+    rules.LEVEL_ERROR: "\033[1;31m",
+    rules.LEVEL_WARNING: "\033[1;33m",
+    rules.LEVEL_NOTE: "\033[1;36m",
+}
+
+
+def _source_lines(d: Diagnostic, report: Report, cache: Dict[str, List[str]]) -> str:
+    """The finding's line of source and a caret under its column (flake8's --show-source)."""
+    if d.path not in cache:
+        given = report.sources.get(d.path)
+        cache[d.path] = read_lines(d.path) if given is None else split_lines(given)
+    lines = cache[d.path]
+    if not 0 < d.line <= len(lines):
+        return ""
+    text = printable(lines[d.line - 1].rstrip("\r\n"))
+    pad = "".join(c if c == "\t" else " " for c in text[:d.column])
+    return f"{text}\n{pad}^\n"
+
+
 def render_text(report: Report, stream: TextIO, root: str) -> None:
+    style = report.style
+    color = style.color
+    cache: Dict[str, List[str]] = {}
     for d in report.diagnostics:
-        stream.write(f"{printable(d.path)}:{d.line}:{d.column + 1}: {d.code} {d.message}\n")
-    stream.write(summary_line(report) + "\n")
+        path = printable(d.path)
+        code = d.code
+        if color:
+            path = f"{_BOLD}{path}{_RESET}"
+            code = f"{_LEVEL_COLOR[d.severity]}{code}{_RESET}"
+        stream.write(f"{path}:{d.line}:{d.column + 1}: {code} {d.message}\n")
+        if style.show_source:
+            stream.write(_source_lines(d, report, cache))
+    if not style.quiet:
+        summary = summary_line(report)
+        stream.write((f"{_BOLD}{summary}{_RESET}" if color else summary) + "\n")
 
 
 def render_json(report: Report, stream: TextIO, root: str) -> None:
@@ -114,7 +161,8 @@ def render_github(report: Report, stream: TextIO, root: str) -> None:
         line += (f" (GitHub shows at most {GITHUB_ANNOTATION_LIMIT} annotations per level; "
                  "every finding is listed above and in the job summary)")
         _write_step_summary(report)
-    stream.write(line + "\n")
+    if not report.style.quiet:
+        stream.write(line + "\n")
 
 
 def _write_step_summary(report: Report) -> None:
@@ -138,11 +186,42 @@ def _sarif_rule(rule: rules.Rule) -> Dict[str, object]:
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": rule.what},
+        "fullDescription": {"text": plain_text(rule.what)},
         "help": {"text": rule.doc(), "markdown": rule.doc()},
         "defaultConfiguration": {"level": rule.level, "enabled": rule.default_on},
         "properties": {"tags": ["sp-api", "roles"]},
     }
+
+
+def plain_text(block: str) -> str:
+    """A documentation block as one paragraph of plain text (no line breaks, no backticks)."""
+    return " ".join(block.split()).replace("`", "")
+
+
+def statistics(diagnostics: List[Diagnostic]) -> List[Dict[str, object]]:
+    """How many findings of each code, most first (ruff's --statistics)."""
+    counts: Dict[str, int] = {}
+    for d in diagnostics:
+        counts[d.code] = counts.get(d.code, 0) + 1
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [{"code": code, "name": rules.RULES[code].name, "level": rules.RULES[code].level,
+             "count": count} for code, count in ordered]
+
+
+STATISTICS_FORMATS = ("text", "json")
+
+
+def render_statistics(fmt: str, report: Report, stream: TextIO) -> None:
+    """The counts per code instead of the findings, in ``fmt`` (text or json)."""
+    rows = statistics(report.diagnostics)
+    if fmt == "json":
+        json.dump({"statistics": rows}, stream, indent=2)
+        stream.write("\n")
+        return
+    for row in rows:
+        stream.write(f"{row['count']:>5}  {row['code']}  {row['name']} ({row['level']})\n")
+    if not report.style.quiet:
+        stream.write(summary_line(report) + "\n")
 
 
 def _root_relative(path: str, root: str) -> str:

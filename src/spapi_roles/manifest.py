@@ -16,6 +16,15 @@ Format (``spapi-roles.toml``, or the same keys under ``[tool.spapi-roles]`` in
     [types]                       # optional: roles of report / feed / notification types
     GET_MERCHANT_LISTINGS_ALL_DATA = ["Product Listing"]
 
+The run's settings may live beside them (``Settings``; the command line overrides each)::
+
+    select = ["SPR"]              # codes (prefixes) to report; also ignore, extend-select,
+    extend-ignore = ["SPR304"]    # extend-ignore, as ruff and flake8 spell them
+    exclude = ["build/*"]         # glob patterns replacing the default excludes; extend-exclude
+    format = "json"               # the output format
+    fail-on = "warning"           # the lowest level that fails the run: error, warning, note
+    jobs = 2                      # worker processes
+
 Role names are matched forgivingly through the knowledge base (case, hyphens and
 spaces, "(Restricted)" optional, Amazon's other spellings) and stored canonically.
 Override keys are operationIds (an override applies to every version of the
@@ -59,12 +68,32 @@ PYPROJECT_NAME = "pyproject.toml"
 TOOL_TABLE = "spapi-roles"
 ACCOUNTS = ("seller", "vendor", "hybrid")
 REGIONS = ("NA", "EU", "FE")
-KEYS = ("roles", "account", "regions", "root", "inferred", "operations", "types")
 INFERRED_LEVELS = ("error", "warning")
+# The run's settings, as ruff and flake8 spell them (``Settings``).
+CODE_LIST_KEYS = ("select", "ignore", "extend-select", "extend-ignore")
+PATTERN_LIST_KEYS = ("exclude", "extend-exclude")
+SETTING_KEYS = CODE_LIST_KEYS + PATTERN_LIST_KEYS + ("format", "fail-on", "jobs")
+FAIL_LEVELS = ("error", "warning", "note")
+KEYS = ("roles", "account", "regions", "root", "inferred", "operations", "types") + SETTING_KEYS
 
 _TOML_ERROR_LINE = re.compile(r"\(at line (\d+), column \d+\)|\(at end of document\)")
 _OPERATION_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _TYPE_NAME = re.compile(r"[A-Za-z0-9_]+\Z")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The run's settings a manifest holds (None / (): not given there)."""
+
+    select: Optional[Tuple[str, ...]] = None
+    ignore: Optional[Tuple[str, ...]] = None
+    extend_select: Tuple[str, ...] = ()
+    extend_ignore: Tuple[str, ...] = ()
+    exclude: Optional[Tuple[str, ...]] = None
+    extend_exclude: Tuple[str, ...] = ()
+    format: Optional[str] = None
+    fail_on: Optional[str] = None
+    jobs: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +109,7 @@ class Manifest:
     type_overrides: Dict[str, Tuple[str, ...]]
     root: bool
     inferred: Optional[str] = None  # level of findings resting only on inferred roles
+    settings: Settings = Settings()
 
 
 # ---------------------------------------------------------------------------
@@ -217,7 +247,62 @@ class _Validator:
             type_overrides=self.type_overrides(table.get("types", {})),
             root=root,
             inferred=inferred,
+            settings=self.settings(table),
         )
+
+    def settings(self, table: Dict[str, Any]) -> Settings:
+        """The run's settings in ``table``, each checked."""
+        found: Dict[str, Any] = {}
+        for key in CODE_LIST_KEYS:
+            if key in table:
+                found[key.replace("-", "_")] = self.strings(table[key], key, self.code)
+        for key in PATTERN_LIST_KEYS:
+            if key in table:
+                found[key.replace("-", "_")] = self.strings(table[key], key, None)
+        if "format" in table:
+            from .formats import FORMATS  # here: formats reads the checks, which read this
+
+            found["format"] = self.choice(table["format"], "format", FORMATS)
+        if "fail-on" in table:
+            found["fail_on"] = self.choice(table["fail-on"], "fail-on", FAIL_LEVELS)
+        if "jobs" in table:
+            jobs = table["jobs"]
+            if isinstance(jobs, bool) or not isinstance(jobs, int):
+                raise self.fail(f"`jobs` must be a positive integer, not {_kind(jobs)}", "jobs")
+            if jobs < 1:
+                raise self.fail(f"`jobs` must be a positive integer, not {jobs}", "jobs")
+            found["jobs"] = jobs
+        return Settings(**found)
+
+    def strings(self, value: Any, key: str, check) -> Tuple[str, ...]:
+        if not isinstance(value, list):
+            raise self.fail(f"`{key}` must be an array of strings, not {_kind(value)}", key)
+        lines = self.element_lines(key)
+        items: List[str] = []
+        for index, written in enumerate(value):
+            line = lines[index] if index < len(lines) else None
+            if not isinstance(written, str):
+                raise self.fail(f"`{key}` must hold strings, not {_kind(written)}", key, line=line)
+            items.append(check(written, key, line) if check else written)
+        return tuple(items)
+
+    def code(self, written: str, key: str, line: Optional[int]) -> str:
+        from .rules import RULES  # here: the rules table is only needed when codes are given
+
+        code = written.strip().upper()
+        if not code or not any(known.startswith(code) for known in RULES):
+            hint = _did_you_mean(code, list(RULES)) or "; codes: `spapi-roles explain SPR101`"
+            raise self.fail(f"`{written}` in `{key}` matches no SPR code{hint}", key, line=line)
+        return code
+
+    def choice(self, value: Any, key: str, choices: Tuple[str, ...]) -> str:
+        if not isinstance(value, str):
+            raise self.fail(f"`{key}` must be a string, not {_kind(value)}", key)
+        if value.strip().lower() not in choices:
+            hint = _did_you_mean(value.strip().lower(), list(choices)) or (
+                "; expected one of: " + ", ".join(choices))
+            raise self.fail(f"unknown {key} `{value}`{hint}", key)
+        return value.strip().lower()
 
     def role_list(self, value: Any, *key: str) -> Tuple[Tuple[str, ...], Dict[str, int]]:
         name = ".".join(key)

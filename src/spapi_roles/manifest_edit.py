@@ -43,6 +43,7 @@ LOCK_TIMEOUT_SECONDS = 10.0
 STALE_LOCK_SECONDS = 60.0
 BOM = b"\xef\xbb\xbf"
 REASONS_PER_ROLE = 5  # reason comments written per role; the rest are counted
+INLINE_ARRAY_WIDTH = 100  # a one-line roles array longer than this is written one role per line
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -343,6 +344,12 @@ def _insert_into_array(text: str, layout: toml_layout.Layout, array: toml_layout
         else:
             at = last.comma + 1 if last.comma is not None else last.end
             edits.append((at, comma_fix + "".join(" " + item for item in items)))
+        edited = _applied(text, edits)
+        line_start = layout.line_start(array.start)
+        line_end = edited.find("\n", line_start)
+        line_end = len(edited) if line_end < 0 else line_end
+        if len(edited[line_start:line_end].rstrip("\r")) > INLINE_ARRAY_WIDTH:
+            return _one_per_line(text, layout, array, values, reasons)
     else:
         closing_line = layout.line_start(array.end)
         closing_alone = not text[closing_line:array.end].strip()
@@ -373,9 +380,41 @@ def _insert_into_array(text: str, layout: toml_layout.Layout, array: toml_layout
             else:
                 at = after
             edits.append((at, comma_fix + "".join(newline + pad + item for item in items)))
+    return _applied(text, edits)
+
+
+def _applied(text: str, edits: List[Tuple[int, str]]) -> str:
     for offset, insertion in sorted(edits, reverse=True):
         text = text[:offset] + insertion + text[offset:]
     return text
+
+
+def _one_per_line(text: str, layout: toml_layout.Layout, array: toml_layout.ArraySpan,
+                  values: List[str], reasons: List[List[str]]) -> str:
+    """``text`` with the one-line ``array`` rewritten one role per line, ``values`` appended with
+    the comments of their uses; the roles already there keep their spelling and quotes."""
+    newline = _newline(text)
+    line_start = layout.line_start(array.start)
+    before = text[line_start:array.start]
+    indent = before[:len(before) - len(before.lstrip())] + "    "
+    lines = ["["]
+    lines += [f"{indent}{text[element.start:element.end]}," for element in array.elements]
+    for value, why in zip(values, reasons):
+        lines.extend(_comment_lines(why, indent))
+        lines.append(f"{indent}{value},")
+    lines.append(before[:len(before) - len(before.lstrip())] + "]")
+    return text[:array.start] + newline.join(lines) + text[array.end:]
+
+
+def _line_end(text: str, line: int) -> int:
+    """The offset just after line ``line`` (1-based) of ``text``, its line break included."""
+    offset = 0
+    for _ in range(line):
+        found = text.find("\n", offset)
+        if found < 0:
+            return len(text)
+        offset = found + 1
+    return offset
 
 
 def _array_indent(text: str, layout: toml_layout.Layout, array: toml_layout.ArraySpan) -> str:
@@ -470,8 +509,9 @@ def add_roles(path: str, roles: Sequence[str],
 
 
 def manifest_body(roles_with_reasons: Dict[str, List[str]], account: Optional[str] = None,
-                  newline: str = "\n") -> str:
-    """The settings of a new manifest: sorted roles, each after the comments of its uses."""
+                  newline: str = "\n", regions: Sequence[str] = ()) -> str:
+    """The settings of a new manifest: sorted roles, each after the comments of its uses; the
+    account type and the regions when given."""
     roles = sorted(_canonical_roles(list(roles_with_reasons)))
     by_canonical: Dict[str, List[str]] = {}
     kb = knowledge.load()
@@ -488,17 +528,21 @@ def manifest_body(roles_with_reasons: Dict[str, List[str]], account: Optional[st
         lines = ["roles = []"]
     if account is not None:
         lines.append(f"account = {_toml_string(account)}")
+    if regions:
+        lines.append("regions = [" + ", ".join(_toml_string(region) for region in regions) + "]")
     return newline.join(lines) + newline
 
 
 def write_new_manifest(path: str, roles_with_reasons: Dict[str, List[str]],
-                       account: Optional[str] = None, overwrite: bool = False) -> None:
+                       account: Optional[str] = None, overwrite: bool = False,
+                       regions: Sequence[str] = ()) -> None:
     """Write a new manifest holding these roles, commented with the uses that need them.
 
     ``path`` is a ``spapi-roles.toml`` (any name but pyproject.toml), written whole; an
     existing file is a UserError unless ``overwrite``. For a ``pyproject.toml`` a
-    ``[tool.spapi-roles]`` table is appended (the file is created if missing); an
-    existing table is a UserError unless ``overwrite``, which replaces that table only.
+    ``[tool.spapi-roles]`` table is appended (the file is created if missing); a table that
+    holds no ``roles`` yet (settings only) gets them at its top, every other byte kept; a table
+    with roles is a UserError unless ``overwrite``, which replaces that table only.
     """
     target = os.path.realpath(path)
     is_pyproject = os.path.basename(path) == PYPROJECT_NAME
@@ -508,10 +552,10 @@ def write_new_manifest(path: str, roles_with_reasons: Dict[str, List[str]],
         if not is_pyproject:
             if exists and not overwrite:
                 raise UserError("already exists; not overwriting it", path)
-            text = HEADER + "\n" + manifest_body(roles_with_reasons, account)
+            text = HEADER + "\n" + manifest_body(roles_with_reasons, account, regions=regions)
         else:
             text = _pyproject_with_table(path, target, exists, roles_with_reasons, account,
-                                         overwrite)
+                                         overwrite, regions)
         parse_manifest_text(path, text)
         if not _write_atomically(path, target, text, fingerprint, replace=exists):
             raise UserError("the file changed while spapi-roles was writing it; run again", path)
@@ -519,16 +563,22 @@ def write_new_manifest(path: str, roles_with_reasons: Dict[str, List[str]],
 
 def _pyproject_with_table(path: str, target: str, exists: bool,
                           roles_with_reasons: Dict[str, List[str]], account: Optional[str],
-                          overwrite: bool) -> str:
+                          overwrite: bool, regions: Sequence[str] = ()) -> str:
     old = read_manifest_text(target) if exists else ""
     newline = _newline(old)
     data = parse_toml(old, path)
-    key, _ = tool_table(data)
-    body = manifest_body(roles_with_reasons, account, newline)
+    key, table = tool_table(data)
+    body = manifest_body(roles_with_reasons, account, newline, regions)
+    comments = "".join(line + newline for line in HEADER.splitlines())
     if key is None:
-        comments = "".join(line + newline for line in HEADER.splitlines())
         separator = "" if not old else (newline if old.endswith("\n") else newline * 2)
         return old + separator + comments + f"[tool.{TOOL_TABLE}]" + newline + body
+    header = toml_layout.scan(old).tables.get(("tool", key))
+    if isinstance(table, dict) and "roles" not in table and header is not None:
+        body = manifest_body(roles_with_reasons, None if "account" in table else account,
+                             newline, () if "regions" in table else regions)
+        after_header = _line_end(old, header)
+        return old[:after_header] + comments + body + old[after_header:]
     if not overwrite:
         raise UserError(f"already has a [tool.{key}] table; not overwriting it", path)
     document = tomlkit.parse(old)

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from .engine import ProjectIndex
     from .knowledge import KnowledgeBase
     from .manifest import Manifest
+    from .manifest import Settings as ManifestSettings
     from .rules import Selection
     from .uses import Use
 
@@ -358,20 +359,29 @@ class Analysis:
 
 @dataclass
 class CheckResult:
-    """What ``check`` found: the diagnostics to report, and what the run should say besides."""
+    """What ``check`` found: the diagnostics to report, and what the run should say besides.
 
-    analysis: Analysis
+    ``analysis`` is None for a text checked on its own (``check_text``)."""
+
+    analysis: Optional[Analysis]
     diagnostics: List[Diagnostic]
     suppressed_by_noqa: int = 0
     files_without_manifest: List[str] = field(default_factory=list)
+    not_analysed: Dict[str, str] = field(default_factory=dict)  # ``check_text``'s file, if so
 
     @property
     def files_checked(self) -> int:
-        return len(self.analysis.files)
+        return len(self.analysis.files) if self.analysis is not None else 1
 
     @property
     def unchecked(self) -> Dict[str, str]:
+        if self.analysis is None:
+            return {path: f"not analysed: {why}" for path, why in self.not_analysed.items()}
         return self.analysis.unchecked()
+
+    def fails(self, fail_on: str = "error") -> bool:
+        """Whether a finding reaches ``fail_on`` ("error", "warning" or "note")."""
+        return failing(self.diagnostics, fail_on)
 
 
 def select(diagnostics: Iterable[Diagnostic], selection: Optional[Selection]) -> List[Diagnostic]:
@@ -380,6 +390,41 @@ def select(diagnostics: Iterable[Diagnostic], selection: Optional[Selection]) ->
 
     selection = selection or rules.Selection()
     return [d for d in diagnostics if selection.enabled(d.code)]
+
+
+def failing(diagnostics: Iterable[Diagnostic], fail_on: str = "error") -> bool:
+    """Whether any of ``diagnostics`` is at level ``fail_on`` or above (note < warning < error),
+    as severity thresholds work in mypy and ruff: by default only errors fail a run."""
+    from .manifest import FAIL_LEVELS
+
+    threshold = FAIL_LEVELS.index(fail_on)
+    return any(FAIL_LEVELS.index(d.severity) <= threshold for d in diagnostics)
+
+
+def reported(analysis: Analysis, selection: Optional[Selection] = None,
+             inferred: Optional[str] = None) -> Tuple[List[Diagnostic], int]:
+    """What a run over ``analysis`` reports, and how many findings ``# noqa`` silenced: the
+    selected codes (``inferred``: the level of findings resting only on inferred roles), each
+    suggestion taken from the least-privilege plan of the findings reported (what `check --fix`
+    adds)."""
+    from . import checks
+
+    found = analysis.diagnostics()
+    if inferred:
+        found = [checks.with_inferred_level(d, inferred) for d in found]
+    diagnostics, noqa_count = checks.drop_noqa(select(found, selection))
+    return checks.with_suggestions(diagnostics, analysis.kb), noqa_count
+
+
+def settings_for(paths: Sequence[str] = (), manifest: Optional[str] = None) -> ManifestSettings:
+    """The run's settings: those of ``manifest``, else of the manifest governing the first of
+    ``paths`` (the working directory when none is given); the defaults when none does. Raises
+    UserError for an invalid manifest."""
+    from .manifest import Settings, manifest_for
+
+    first = next((path for path in paths if path != "-"), ".")
+    found = manifest_for(first, manifest) if manifest or os.path.exists(first) else None
+    return found.settings if found is not None else Settings()
 
 
 def check(
@@ -391,13 +436,41 @@ def check(
     extend_exclude: Sequence[str] = (),
     jobs: Optional[int] = None,
     use_cache: bool = True,
+    inferred: Optional[str] = None,
 ) -> CheckResult:
     """What `spapi-roles check PATHS` reports, without printing it: selected codes, ``# noqa``
-    honoured. Raises UserError / ConfigErrors for bad input (paths, manifests)."""
-    from . import checks
-
+    honoured. Raises UserError / ConfigErrors for bad input (paths, manifests). ``exclude`` and
+    ``extend_exclude`` leave files out of the report, never out of the project's index."""
     analysis = Analysis(paths, manifest=manifest, exclude=exclude, extend_exclude=extend_exclude,
                         jobs=jobs, use_cache=use_cache)
-    diagnostics, noqa_count = checks.drop_noqa(select(analysis.diagnostics(), selection))
+    diagnostics, noqa_count = reported(analysis, selection, inferred)
     without = analysis.files_without_manifest() if not manifest else []
     return CheckResult(analysis, diagnostics, noqa_count, without)
+
+
+def check_text(
+    source: str,
+    path: str,
+    *,
+    manifest: Optional[str] = None,
+    selection: Optional[Selection] = None,
+    inferred: Optional[str] = None,
+) -> CheckResult:
+    """What `spapi-roles check - --stdin-filename PATH` reports for ``source`` (an unsaved
+    buffer) as the file ``path``: its manifest and project are those of ``path``; a file no
+    manifest governs is checked against an empty role list, as `check` does."""
+    from . import checks, engine, knowledge
+
+    kb = knowledge.load()
+    workspace = workspace_for(manifest)
+    governing = workspace.finder.manifest_for(path)
+    try:
+        uses = workspace.uses_in_source(source, path)
+    except engine.NotAnalysed as error:
+        return CheckResult(None, [], not_analysed={path: str(error).split(": not analysed: ")[-1]})
+    found = checks.check_uses(uses, kb, governing)
+    if inferred:
+        found = [checks.with_inferred_level(d, inferred) for d in found]
+    diagnostics, noqa_count = checks.drop_noqa(select(found, selection), {path: source})
+    without = [path] if governing is None and uses else []
+    return CheckResult(None, checks.with_suggestions(diagnostics, kb), noqa_count, without)

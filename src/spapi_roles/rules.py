@@ -159,7 +159,7 @@ _RULES: Tuple[Rule, ...] = (
         default_on=True,
         level=LEVEL_ERROR,
         scope=SCOPE_FILE,
-        message="{subject} needs one of: {roles}; suggest `{suggested}`",
+        message="{subject} needs a role{where}; suggest `{suggested}`{others}",
         what="""
             Finds a call of an SP-API operation none of whose roles the manifest declares. The
             message names the operation, its API and version, every role that grants it (any one
@@ -198,8 +198,8 @@ _RULES: Tuple[Rule, ...] = (
                 """,
             command="spapi-roles check",
             output=(
-                "app.py:9:23: SPR101 `getCompetitivePricing` (Product Pricing API v0) needs one "
-                "of: Pricing, Product Listing; suggest `Pricing`",
+                "app.py:9:23: SPR101 `getCompetitivePricing` (Product Pricing API v0) needs a "
+                "role; suggest `Pricing` or `Product Listing`",
                 "Found 1 problem (1 error) in 1 file (1 file checked)",
             ),
         ),
@@ -218,7 +218,7 @@ _RULES: Tuple[Rule, ...] = (
         default_on=True,
         level=LEVEL_ERROR,
         scope=SCOPE_FILE,
-        message="{subject} needs one of: {roles}; suggest `{suggested}`",
+        message="{subject} needs a role{where}; suggest `{suggested}`{others}",
         what="""
             Finds a report type (passed to createReport, createReportSchedule or getReports, or a
             report type name written in code) none of whose roles the manifest declares.
@@ -254,7 +254,7 @@ _RULES: Tuple[Rule, ...] = (
             command="spapi-roles check",
             output=(
                 "app.py:11:31: SPR201 report type `GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA` "
-                "needs one of: Amazon Fulfillment, Pricing; suggest `Amazon Fulfillment`",
+                "needs a role; suggest `Amazon Fulfillment` or `Pricing`",
                 "Found 1 problem (1 error) in 1 file (1 file checked)",
             ),
         ),
@@ -268,7 +268,7 @@ _RULES: Tuple[Rule, ...] = (
         default_on=True,
         level=LEVEL_ERROR,
         scope=SCOPE_FILE,
-        message="{subject} needs one of: {roles}; suggest `{suggested}`",
+        message="{subject} needs a role{where}; suggest `{suggested}`{others}",
         what="""
             Finds a feed type (passed to createFeed or getFeeds, or a feed type name written in
             code) none of whose roles the manifest declares.
@@ -295,8 +295,8 @@ _RULES: Tuple[Rule, ...] = (
                 """,
             command="spapi-roles check",
             output=(
-                "app.py:10:41: SPR202 feed type `JSON_LISTINGS_FEED` needs one of: Inventory and "
-                "Order Tracking, Product Listing; suggest `Inventory and Order Tracking`",
+                "app.py:10:41: SPR202 feed type `JSON_LISTINGS_FEED` needs a role; suggest "
+                "`Product Listing` or `Inventory and Order Tracking`",
                 "Found 1 problem (1 error) in 1 file (1 file checked)",
             ),
         ),
@@ -310,7 +310,7 @@ _RULES: Tuple[Rule, ...] = (
         default_on=True,
         level=LEVEL_ERROR,
         scope=SCOPE_FILE,
-        message="{subject} needs one of: {roles}; suggest `{suggested}`",
+        message="{subject} needs a role{where}; suggest `{suggested}`{others}",
         what="""
             Finds a notification type (passed to createSubscription, getSubscription or
             getSubscriptions, or a notification type name written in code) none of whose roles
@@ -335,8 +335,8 @@ _RULES: Tuple[Rule, ...] = (
                 """,
             command="spapi-roles check",
             output=(
-                "app.py:7:26: SPR203 notification type `ANY_OFFER_CHANGED` needs one of: Pricing; "
-                "suggest `Pricing`",
+                "app.py:7:26: SPR203 notification type `ANY_OFFER_CHANGED` needs a role; suggest "
+                "`Pricing`",
                 "Found 1 problem (1 error) in 1 file (1 file checked)",
             ),
         ),
@@ -440,7 +440,7 @@ _RULES: Tuple[Rule, ...] = (
         default_on=True,
         level=LEVEL_ERROR,
         scope=SCOPE_FILE,
-        message="{subject} is not available to {account} accounts (it needs one of: {roles})",
+        message="{subject} is not available to {account} accounts (it needs {roles})",
         what="""
             Finds a use that the manifest's `account` type cannot be granted: none of its roles is
             open to that account type, or the type is seller-only (vendor-only). It replaces
@@ -463,7 +463,7 @@ _RULES: Tuple[Rule, ...] = (
             command="spapi-roles check",
             output=(
                 "app.py:6:23: SPR303 `getInvoices` (Invoices API 2024-06-19) is not available to "
-                "vendor accounts (it needs one of: Tax Invoicing (Restricted))",
+                "vendor accounts (it needs `Tax Invoicing (Restricted)`)",
                 "Found 1 problem (1 error) in 1 file (1 file checked)",
             ),
         ),
@@ -477,8 +477,7 @@ _RULES: Tuple[Rule, ...] = (
         default_on=True,
         level=LEVEL_WARNING,
         scope=SCOPE_FILE,
-        message="{subject} is not available in the declared regions {declared}; "
-        "available in {available}",
+        message="{subject} is not available in {wanted}; available in {available}",
         what="""
             Finds a use of an operation or type that Amazon does not offer in any region the
             manifest declares (`regions = ["EU"]`), or whose roles all grant it only in other
@@ -622,7 +621,7 @@ _RULES: Tuple[Rule, ...] = (
         default_on=True,
         level=LEVEL_WARNING,
         scope=SCOPE_PROJECT,
-        message="role `{role}` is declared but no checked code needs it",
+        message="role `{role}` is declared but no checked code needs it{unseen}",
         what="""
             Finds roles in the manifest that no use in the manifest's project needs (no use lists
             the role among those that grant it). Reported at the role's line in the manifest,
@@ -671,7 +670,7 @@ _RULES: Tuple[Rule, ...] = (
         default_on=False,
         level=LEVEL_NOTE,
         scope=SCOPE_FILE,
-        message="{subject} needs one of: {roles}; suggest `{suggested}` "
+        message="{subject} needs a role{where}; suggest `{suggested}`{others} "
         "(matched by method name only)",
         what="""
             Opt-in strictness: SPR101 for calls whose receiver could not be resolved to an SP-API
@@ -694,9 +693,8 @@ _RULES: Tuple[Rule, ...] = (
                 """,
             command="spapi-roles check --extend-select SPR901",
             output=(
-                "app.py:5:19: SPR901 `getInventorySummaries` (FBA Inventory API v1) needs one of: "
-                "Amazon Fulfillment, Product Listing; suggest `Amazon Fulfillment` (matched by "
-                "method name only)",
+                "app.py:5:19: SPR901 `getInventorySummaries` (FBA Inventory API v1) needs a role; "
+                "suggest `Amazon Fulfillment` or `Product Listing` (matched by method name only)",
                 "Found 1 problem (1 note) in 1 file (1 file checked)",
             ),
         ),
