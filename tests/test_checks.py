@@ -336,7 +336,7 @@ def test_a_finding_on_inferred_roles_says_so_and_is_an_error_by_default(manifest
     assert (diagnostic.code, diagnostic.confidence, diagnostic.severity) == (
         "SPR101", "inferred", "error")
     assert diagnostic.message == (
-        "`listInboundPlans` (Fulfillment Inbound API 2024-03-20) needs one of: Amazon Fulfillment;"
+        "`listInboundPlans` (Fulfillment Inbound API 2024-03-20) needs a role;"
         " suggest `Amazon Fulfillment` (roles inferred: no source names them;"
         " `spapi-roles explain listInboundPlans`)")
 
