@@ -81,7 +81,7 @@ class Baseline:
         covers fewer findings than there are, the first ones by position are suppressed.
         """
         diagnostics = list(diagnostics)
-        remaining: Counter = Counter()
+        remaining: Counter[Tuple[str, str, str]] = Counter()
         for entry in self.entries:
             remaining[(entry.path, entry.code, entry.name)] += entry.count
         suppressed_ids = set()

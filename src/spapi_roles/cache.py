@@ -108,7 +108,7 @@ def _strings(value: Any) -> bool:
 # ---------------------------------------------------------------------------- uses <-> JSON
 
 
-def encode_use(use: Use) -> list:
+def encode_use(use: Use) -> List[Any]:
     """A use as a JSON row (its file is the entry's key)."""
     return [use.line, use.column, use.kind, use.name, use.evidence, use.api, use.version,
             list(use.operation_keys), use.via]
@@ -140,9 +140,9 @@ class ProjectCache:
         self._prefix = os.path.join(self.root, "")
         name = hashlib.sha256(self.root.encode("utf-8", "surrogateescape")).hexdigest()[:24]
         self.path = os.path.join(directory or cache_dir(), f"v{FORMAT}", f"{name}.json")
-        self.files: Dict[str, list] = {}  # relative path -> [*signature, *scan]
+        self.files: Dict[str, List[Any]] = {}  # relative path -> [*signature, *scan]
         self.promotion: Optional[Promotion] = None
-        self.entries: Dict[str, dict] = {}  # relative path -> its uses and what they depend on
+        self.entries: Dict[str, Dict[str, Any]] = {}  # relative path -> its uses and what they read
         self.changed = False
 
     # ------------------------------------------------------------------ paths
@@ -276,8 +276,8 @@ class ProjectCache:
             scan = index.scans.get(path)
             signature = _signature(path)
             key = self.relative(path)
-            racy = signature is None or now - max(signature[1], signature[2]) / 1e9 <= RACY_SECONDS
-            if scan is None or racy:
+            if scan is None or signature is None or (
+                    now - max(signature[1], signature[2]) / 1e9 <= RACY_SECONDS):
                 self.changed |= self.files.pop(key, None) is not None
                 continue
             self.files[key] = [*signature, scan.sha, scan.text_sha, scan.reason, scan.talks,
@@ -291,7 +291,7 @@ class ProjectCache:
             self.promotion = index.promotion
             self.changed = True
 
-    def _promotion_doc(self) -> Optional[dict]:
+    def _promotion_doc(self) -> Optional[Dict[str, Any]]:
         promotion = self.promotion
         if promotion is None:
             return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from typing import Dict, Iterable, List, Optional, TextIO, Tuple
+from typing import Any, Dict, Iterable, List, Optional, TextIO, Tuple
 
 from .knowledge import (
     CONFIDENCES,
@@ -35,7 +35,7 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # ---------------------------------------------------------------------- export
 
 
-def _source_dict(source: Source) -> dict:
+def _source_dict(source: Source) -> Dict[str, Any]:
     return {"ref": source.ref, "date": source.date or None, "kind": source.kind}
 
 
@@ -43,7 +43,7 @@ def _regions_dict(pairs: Iterable[Tuple[str, Tuple[str, ...]]]) -> Dict[str, Lis
     return {role: list(regions) for role, regions in pairs}
 
 
-def role_record(role: Role) -> dict:
+def role_record(role: Role) -> Dict[str, Any]:
     return {
         "name": role.name,
         "aliases": list(role.aliases),
@@ -55,7 +55,7 @@ def role_record(role: Role) -> dict:
     }
 
 
-def operation_record(op: Operation) -> dict:
+def operation_record(op: Operation) -> Dict[str, Any]:
     return {
         "key": op.key,
         "api": op.api,
@@ -79,7 +79,7 @@ def operation_record(op: Operation) -> dict:
     }
 
 
-def type_record(info: TypeInfo) -> dict:
+def type_record(info: TypeInfo) -> Dict[str, Any]:
     return {
         "kind": info.kind,
         "name": info.name,
@@ -126,7 +126,7 @@ def _percent(part: int, whole: int) -> str:
     return f"{100.0 * part / whole:.1f}%" if whole else "n/a"
 
 
-def coverage(kb: Optional[KnowledgeBase] = None) -> dict:
+def coverage(kb: Optional[KnowledgeBase] = None) -> Dict[str, Any]:
     """Counts behind ``data coverage`` (also used by tests)."""
     kb = kb or load()
     current = [op for op in kb.operations.values() if op.in_models]

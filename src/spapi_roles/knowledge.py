@@ -21,9 +21,24 @@ import os
 import re
 from dataclasses import dataclass
 from itertools import chain
-from typing import Dict, FrozenSet, List, Optional, Tuple
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    Type,
+    TypeVar,
+)
 
 from .errors import DataError
+
+T = TypeVar("T")
 
 SCHEMA_VERSION = 1
 DATA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "kb.json")
@@ -159,7 +174,7 @@ class KnowledgeBase:
         operations: Dict[str, Operation],
         types: Dict[Tuple[str, str], TypeInfo],
         mentioned: Dict[str, MentionedRole],
-        raw_evidence: Optional[Dict[str, list]] = None,
+        raw_evidence: Optional[Dict[str, List[Any]]] = None,
         sources: Tuple[Source, ...] = (),
     ):
         self.data_version = data_version
@@ -210,7 +225,7 @@ class KnowledgeBase:
             first = ""  # a placeholder given as input fits every template
         candidates = self._templates.get((len(segments), first))
         if candidates is None:  # a first segment no template starts with
-            candidates = self._templates.get((len(segments), None), ())
+            candidates = self._templates.get((len(segments), None)) or []
         for parts, op in candidates:
             if wanted and op.method != wanted:
                 continue
@@ -391,36 +406,43 @@ def _check(condition: bool, message: str) -> None:
 
 _REGIONS = frozenset(("NA", "EU", "FE"))
 _CARRIERS = frozenset(TYPE_KINDS + ("query", None))
-_STR, _BOOL, _INT, _LIST, _DICT = {str}, {bool}, {int}, {list}, {dict}
-_OPTIONAL_STR = {str, type(None)}
+_STR: Set[type] = {str}
+_BOOL: Set[type] = {bool}
+_INT: Set[type] = {int}
+_LIST: Set[type] = {list}
+_DICT: Set[type] = {dict}
+_OPTIONAL_STR: Set[type] = {str, type(None)}
 
 
-def _types_in(values, allowed: set) -> bool:
+Column = Sequence[Any]  # one field of every row of the data file
+
+
+def _types_in(values: Iterable[Any], allowed: Set[type]) -> bool:
     return set(map(type, values)) <= allowed
 
 
-def _flat(column) -> list:
+def _flat(column: Column) -> List[Any]:
     return list(chain.from_iterable(column))
 
 
-def _strs(column) -> bool:
+def _strs(column: Column) -> bool:
     return _types_in(column, _LIST) and _types_in(_flat(column), _STR)
 
 
-def _regions(column) -> bool:
+def _regions(column: Column) -> bool:
     return _types_in(column, _LIST) and _REGIONS.issuperset(_flat(column))
 
 
-def _role_regions(column) -> bool:
+def _role_regions(column: Column) -> bool:
     return (_types_in(column, _DICT) and _types_in(_flat(column), _STR)
             and _regions([regions for table in column for regions in table.values()]))
 
 
-def _of(allowed: set):
+def _of(allowed: Set[type]) -> Callable[[Column], bool]:
     return lambda column: _types_in(column, allowed)
 
 
-def _validate(doc: dict) -> None:
+def _validate(doc: Dict[str, Any]) -> None:
     """Check the type of every field the loader reads; ValueError naming the first bad one."""
     for name in ("sources", "roles", "mentioned_roles", "operations", "types"):
         _check(type(doc[name]) is list, f"`{name}` is not an array")
@@ -428,13 +450,13 @@ def _validate(doc: dict) -> None:
     _check(doc["type_fields"] == TYPE_FIELDS, "unexpected type fields")
     count = len(doc["sources"])
 
-    def sources(column) -> bool:
+    def sources(column: Column) -> bool:
         if not _types_in(column, _LIST):
             return False
         flat = _flat(column)
         return _types_in(flat, _INT) and (not flat or (min(flat) >= 0 and max(flat) < count))
 
-    def evidence(column) -> bool:
+    def evidence(column: Column) -> bool:
         if not _types_in(column, _LIST):
             return False
         items = _flat(column)
@@ -482,14 +504,14 @@ def _validate(doc: dict) -> None:
                                  f"type or value ({bad[position]!r:.40})")
 
 
-def _new(cls, **fields):
+def _new(cls: Type[T], **fields: Any) -> T:
     """Instance of a frozen dataclass without running its __init__ (load() must stay fast)."""
     obj = object.__new__(cls)
     obj.__dict__.update(fields)
     return obj
 
 
-def _build(doc: dict) -> KnowledgeBase:
+def _build(doc: Dict[str, Any]) -> KnowledgeBase:
     sources = tuple(Source(str(ref), str(date), str(kind)) for ref, date, kind in doc["sources"])
     pick = sources.__getitem__
     _check(isinstance(doc["data_version"], str), "data_version is not a string")
@@ -514,7 +536,7 @@ def _build(doc: dict) -> KnowledgeBase:
     }
     confidences = frozenset(CONFIDENCES)
     operations: Dict[str, Operation] = {}
-    raw_evidence: Dict[str, list] = {}
+    raw_evidence: Dict[str, List[Any]] = {}
     for (
         key,
         api,

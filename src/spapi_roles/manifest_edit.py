@@ -360,7 +360,7 @@ def _insert_into_array(text: str, layout: toml_layout.Layout, array: toml_layout
             for item, why in zip(items, reasons):
                 lines.extend(_comment_lines(why, indent))
                 lines.append(indent + item)
-            if comma_fix:
+            if comma_fix and last is not None:
                 edits.append((last.end, comma_fix))
             edits.append((closing_line, newline.join(lines) + newline))
         else:
@@ -516,8 +516,8 @@ def manifest_body(roles_with_reasons: Dict[str, List[str]], account: Optional[st
     by_canonical: Dict[str, List[str]] = {}
     kb = knowledge.load()
     for written, why in roles_with_reasons.items():
-        role = kb.role_named(written)
-        by_canonical.setdefault(role.name if role else written, []).extend(why)
+        known = kb.role_named(written)
+        by_canonical.setdefault(known.name if known else written, []).extend(why)
     if roles:
         lines = ["roles = ["]
         for role in roles:

@@ -109,7 +109,7 @@ class ManifestFinder:
         directory = os.path.abspath(directory or os.curdir)
         if self.explicit:
             marked: Optional[str] = os.path.dirname(os.path.abspath(self.explicit))
-            if not is_within(directory, marked):
+            if marked is not None and not is_within(directory, marked):
                 marked = None
         else:
             marked = self._locate(directory)[1]
@@ -293,7 +293,7 @@ class Analysis:
                 continue
             try:
                 if manifest_path not in loaded:
-                    loaded[manifest_path] = manifest_module.manifest_for(path, manifest_path)
+                    loaded[manifest_path] = manifest_module.load_manifest(manifest_path)
                 self.manifest_of[path] = loaded[manifest_path]
             except UserError as error:
                 errors[manifest_path] = error

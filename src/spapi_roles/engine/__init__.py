@@ -23,7 +23,7 @@ from ..uses import Use
 from . import prefilter
 from .project_index import NotAnalysed, ProjectIndex, build_index
 
-__all__ = ["ProjectIndex", "analyze_paths", "analyze_source", "build_index"]
+__all__ = ["NotAnalysed", "ProjectIndex", "analyze_paths", "analyze_source", "build_index"]
 
 
 def analyze_source(
