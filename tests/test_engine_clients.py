@@ -229,3 +229,30 @@ def test_name_only_needs_the_client_package_imported():
         def buyer(orders_client, order_id):
             return orders_client.get_order_buyer_info(order_id)
     """)
+
+
+def test_a_client_method_used_as_a_value_is_a_use_where_it_is_named():
+    assert_marked("""
+        import asyncio, functools
+        from sp_api.api import Orders, Reports
+        from sp_api.base import ReportType
+
+        def run(retry, pool, ids):
+            orders = Orders()
+            # expect: operation:getOrder@v0
+            retry(orders.get_order, ids[0])
+            # expect: operation:getOrderItems@v0
+            pool.submit(orders.get_order_items, ids[0])
+            # expect: operation:getOrderAddress@v0
+            fetch = functools.partial(orders.get_order_address, ids[0])
+            fetch()  # running it later is no second use
+            # expect: operation:getOrderBuyerInfo@v0
+            asyncio.to_thread(orders.get_order_buyer_info, ids[0])
+            # expect: operation:getOrders@v0
+            table = {"orders": orders.get_orders}
+            table["orders"]()
+            # the arguments after the method are its own: the type is carried
+            # expect: operation:createReport report:GET_EXCESS_INVENTORY_DATA/carrier
+            retry(Reports().create_report, reportType=ReportType.GET_EXCESS_INVENTORY_DATA)
+            return orders.get_order.__name__, Orders.get_orders  # names, not uses
+    """)

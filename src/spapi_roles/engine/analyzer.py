@@ -31,7 +31,16 @@ from . import prefilter as prefilter_module
 from .carriers import CarrierReader, TypeHit
 from .clients import Clients, Method, OpRef
 from .http import HttpMatch, HttpReader
-from .model import Binding, CallRecord, ClassInfo, ModuleInfo, Point, Scope, anywhere
+from .model import (
+    Binding,
+    CallRecord,
+    ClassInfo,
+    MethodValue,
+    ModuleInfo,
+    Point,
+    Scope,
+    anywhere,
+)
 from .modules import module_name_for
 from .nodes import argument_for, arguments, call_arguments, dotted
 from .positions import Positions
@@ -165,6 +174,8 @@ class ModuleAnalysis:
     def run(self) -> List[Use]:
         for record in self.info.calls:
             self.call(record)
+        for value in self.info.method_values:
+            self.method_value(value)
         for node, point in self.info.path_dicts:
             for match in self.analyzer.http.path_dict(node, point):
                 self.http_findings(match, None, point)
@@ -221,8 +232,27 @@ class ModuleAnalysis:
                 is_client = self.project_object_call(record, value.info, method, site) or is_client
         return is_client
 
+    def method_value(self, value: MethodValue) -> None:
+        """A client method read as a value (handed to a retry helper, ``partial``, an executor,
+        ``map``, kept in a variable or a table of callables): a use where it is named. When it is
+        a positional argument, the arguments after it are the method's (``with_retry(c.m, a)``,
+        ``executor.submit(c.m, a)``, ``partial(c.m, a)``) and may carry its type."""
+        node = value.node
+        record = CallRecord(value.call, value.point) if value.call is not None else None
+        for receiver in self.resolver.eval(node.value, value.point):
+            if isinstance(receiver, ClientObj):
+                found = self.analyzer.client_methods(receiver, node.attr)
+                self.client_call(record, found, node.attr, node, shift=value.position + 1)
+            elif isinstance(receiver, ProjectObj):
+                self.project_object_call(record, receiver.info, node.attr, node, value.position + 1)
+
     def project_object_call(
-        self, record: CallRecord, cls: ClassInfo, method: str, site: ast.Attribute
+        self,
+        record: Optional[CallRecord],
+        cls: ClassInfo,
+        method: str,
+        site: ast.Attribute,
+        shift: int = 0,
     ) -> bool:
         project, client_bases = self.resolver.mro(cls)
         if not client_bases:
@@ -233,7 +263,9 @@ class ModuleAnalysis:
                     self.endpoint_call(binding.target, site, f"{klass.qualname}.{method}")
                     return True
         for obj in client_bases:
-            self.client_call(record, self.analyzer.client_methods(obj, method), method, site)
+            self.client_call(
+                record, self.analyzer.client_methods(obj, method), method, site, shift=shift
+            )
         return True
 
     def endpoint_call(self, function: Scope, site: ast.AST, via: str) -> None:
@@ -261,16 +293,21 @@ class ModuleAnalysis:
 
     def client_call(
         self,
-        record: CallRecord,
+        record: Optional[CallRecord],
         found: List[Tuple[str, Method]],
         method: str,
         site: ast.AST,
         rdt_checked: bool = True,
+        shift: int = 0,
     ) -> None:
+        """Operations of a client method; with ``record``, the types its call passes (the
+        method's arguments start at positional ``shift``)."""
         if not found:
             return
         pairs = [(op, f"{class_id}.{method}") for class_id, m in found for op in m.ops]
         self.add_refs(site, pairs)
+        if record is None:
+            return
         node = record.node
         _, keywords, _ = call_arguments(node)
         if rdt_checked and self.asks_rdt(keywords, found):
@@ -285,7 +322,7 @@ class ModuleAnalysis:
                     continue
                 seen.add((m.package, op.operation_id))
                 hits, unresolved = self.analyzer.carriers.types(
-                    node, record.point, spec, spec["kind"]
+                    node, record.point, spec, spec["kind"], shift
                 )
                 self.add_types(hits, unresolved)
 

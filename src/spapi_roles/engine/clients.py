@@ -75,6 +75,7 @@ class Clients:
         )
         self.rdt: Dict[str, dict] = {p: spec["rdt"] for p, spec in self.packages.items()}
         self._restricted_data_token: Optional[OpRef] = None
+        self._method_names: Optional[FrozenSet[str]] = None
 
     # ------------------------------------------------------------------ names
     def _simple_name_index(self) -> Dict[Tuple[str, bool, str], Optional[Tuple[str, str]]]:
@@ -155,6 +156,16 @@ class Clients:
         ]
         ops = tuple(op for op in (self.op(i) for i in chosen) if op is not None)
         return Method(name, ops, False, package or "") if ops else None
+
+    def method_names(self) -> FrozenSet[str]:
+        """Every method name of every client class (1.x names too): what a method value may be."""
+        if self._method_names is None:
+            names = {name for spec in self.classes.values() for name in spec["methods"]}
+            for classes in self.legacy.values():
+                for methods in classes.values():
+                    names.update(methods)
+            self._method_names = frozenset(names)
+        return self._method_names
 
     def op(self, index: int) -> Optional[OpRef]:
         if index not in self._resolved:

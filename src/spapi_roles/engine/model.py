@@ -172,6 +172,22 @@ class CallRecord:
         self.point = point
 
 
+class MethodValue:
+    """``<expression>.<name>`` read as a value, not called where written (``with_retry(c.m, x)``,
+    ``partial(c.m)``, ``fns = {"a": c.m}``): ``call`` and ``position`` when it is the positional
+    argument ``position`` of ``call`` (whose later arguments are then the method's)."""
+
+    __slots__ = ("node", "point", "call", "position")
+
+    def __init__(
+        self, node: ast.Attribute, point: Point, call: Optional[ast.Call], position: int
+    ):
+        self.node = node
+        self.point = point
+        self.call = call
+        self.position = position
+
+
 class ModuleInfo:
     """Everything the resolution needs from one module."""
 
@@ -189,6 +205,7 @@ class ModuleInfo:
         self.path_dicts: List[Tuple[ast.Dict, Point]] = []
         self.type_literals: List[Tuple[ast.Constant, str, Scope]] = []  # (node, value, scope)
         self.type_attributes: List[Tuple[ast.Attribute, Point]] = []
+        self.method_values: List[MethodValue] = []  # attributes named like a client method
         self.imported: Set[str] = set()  # qualified names imported
         # imported name -> the other local names ``from m import name as other`` binds it to
         self.import_aliases: Dict[str, Set[str]] = {}

@@ -7,7 +7,8 @@ what the resolution needs (the records of ``model.py``) and nothing else:
   its statement order and enclosing blocks (for a cheap "latest binding before the use" rule);
 - classes with ``self.<attr>`` assignments from any method and ``self.<attr>[key] = ...`` items;
 - every call, every dict literal with a ``"path"`` key, string literals equal to a type name
-  (docstrings excluded) and attributes named like a type (``ReportType.X``);
+  (docstrings excluded), attributes named like a type (``ReportType.X``) and attributes named like
+  a client method that are read as values rather than called (``with_retry(client.get_order)``);
 - the ids of the expressions it walked, so that a reported node is known to lie in this module.
 
 The tree is only read, never changed (flake8 shares it with its other plugins).
@@ -18,6 +19,7 @@ from __future__ import annotations
 import ast
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, Union
 
+from . import clients as clients_module
 from .model import (
     CLASS,
     COMPREHENSION,
@@ -27,6 +29,7 @@ from .model import (
     Blocks,
     CallRecord,
     ClassInfo,
+    MethodValue,
     ModuleInfo,
     Order,
     Point,
@@ -58,9 +61,12 @@ class Collector:
         info: ModuleInfo,
         type_names: FrozenSet[str],
         resolve_import: Callable[[str], str] = str,
+        method_names: FrozenSet[str] = frozenset(),
     ):
         self.info = info
         self.type_names = type_names
+        self.method_names = method_names
+        self.argument_slots: Dict[int, Tuple[ast.Call, int]] = {}  # see on_chain
         self.resolve_import = resolve_import  # absolute module name -> its name in the project
         self.walked = info.walked
         self.scope = info.scope
@@ -168,6 +174,13 @@ class Collector:
     # ------------------------------------------------------------------ leaves
     def on_chain(self, node: ast.expr) -> None:
         """``a.b(c)[d].e(...)`` chains, iteratively (builder-style chains can be very long)."""
+        if (
+            type(node) is ast.Attribute
+            and node.attr in self.method_names
+            and type(node.ctx) is ast.Load
+        ):  # the outermost link, not called here: a method read as a value
+            call, position = self.argument_slots.pop(id(node), (None, -1))
+            self.info.method_values.append(MethodValue(node, self.point(), call, position))
         chain: List[ast.expr] = []
         walked = self.walked
         while True:
@@ -191,6 +204,9 @@ class Collector:
                 record = CallRecord(link, self.point())
                 self.info.calls.append(record)
                 self.scope.calls.append(record)
+                for position, argument in enumerate(link.args):
+                    if type(argument) is ast.Attribute and argument.attr in self.method_names:
+                        self.argument_slots[id(argument)] = (link, position)
                 for argument in arguments(link):
                     self.visit(argument.value)
             else:
@@ -597,4 +613,5 @@ def collect(
     """Walk ``tree`` once and return its ModuleInfo (``resolve_import``: an absolute import's
     module name -> that module's name in the project index)."""
     info = ModuleInfo(path, module_name, is_package, tree, source)
-    return Collector(info, type_names, resolve_import).collect()
+    method_names = clients_module.load().method_names()
+    return Collector(info, type_names, resolve_import, method_names).collect()
