@@ -112,7 +112,7 @@ def test_a_pull_request_fails_on_the_role_it_newly_needs(pull_request):
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::error")]
     assert annotations == [
         f"::error file=shop/sync.py,line={NEW_LINE},col=27,title=SPR101::`getCatalogItem` "
-        "(Catalog Items API 2020-12-01) needs one of: Product Listing; suggest `Product Listing`"]
+        "(Catalog Items API 2020-12-01) needs a role; suggest `Product Listing`"]
     assert "::group::spapi-roles: fetching the base" in result.stdout  # the checkout lacked it
 
     base = payload["pull_request"]["base"]["sha"]

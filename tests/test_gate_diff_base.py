@@ -20,7 +20,7 @@ from support.change_repo import MOVED_LINE, NEW_LINE, make_change_repo
 
 SPAPI_ROLES = str(Path(sys.executable).with_name("spapi-roles"))
 NEW_FINDING = ("shop/sync.py:{line}:27: SPR101 `getCatalogItem` (Catalog Items API 2020-12-01) "
-               "needs one of: Product Listing; suggest `Product Listing`").format(line=NEW_LINE)
+               "needs a role; suggest `Product Listing`").format(line=NEW_LINE)
 
 
 def spapi_roles(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -162,7 +162,8 @@ def test_shallow_clone_without_the_base_says_what_to_fetch(repo, tmp_path):
      "--diff-base: `no-such-branch` is not a commit in this clone; fetch it first "
      "(`git fetch origin no-such-branch`)"),
     (["--diff-base", "main", "--fix"],
-     "--diff-base reports a change; it does not go with --fix or --write-baseline"),
+     "--diff-base reports a change; it does not go with --fix, --write-baseline or standard "
+     "input"),
 ])
 def test_bad_use_is_one_line(repo, args: List[str], message: str):
     result = spapi_roles("check", *args, cwd=repo)

@@ -78,9 +78,9 @@ repos:
     reported = [line for line in result.stdout.splitlines() if ": SPR" in line]
     assert reported == [
         f"shop/sync.py:{NEW_LINE}:27: SPR101 `getCatalogItem` (Catalog Items API 2020-12-01) "
-        "needs one of: Product Listing; suggest `Product Listing`",
+        "needs a role; suggest `Product Listing`",
         f"shop/sync.py:{MOVED_LINE}:23: SPR101 `getCompetitivePricing` (Product Pricing API v0) "
-        "needs one of: Pricing, Product Listing; suggest `Pricing`",
+        "needs a role; suggest `Product Listing` or `Pricing`",
     ]
 
     # Declaring the role the code needs makes the hook pass.

@@ -2,9 +2,9 @@
 role, what the app does with it in Amazon's words, every call site, whether it is restricted and
 which data it exposes.
 
-The demo (fixtures/demo) declares Inventory and Order Tracking; its findings call for Amazon
-Fulfillment (the FBA inventory report) and Product Listing (catalog, competitive pricing,
-marketplace participations in the EU).
+The demo (fixtures/demo) declares Inventory and Order Tracking; its findings suggest Pricing (the
+FBA inventory report, competitive pricing) and Product Listing (catalog, marketplace
+participations in the EU): the least-privilege plan `check --fix` follows.
 """
 
 from __future__ import annotations
@@ -57,16 +57,17 @@ def test_request_without_roles_asks_for_what_the_findings_call_for(demo):
     result = spapi_roles("request", cwd=demo)
     assert result.returncode == 0, result.stderr
     found = sections(result.stdout)
-    assert list(found) == ["Amazon Fulfillment", "Product Listing"]
-    fulfillment, listing = found["Amazon Fulfillment"], found["Product Listing"]
-    assert "**Restricted:** no." in fulfillment
+    assert list(found) == ["Pricing", "Product Listing"]
+    pricing, listing = found["Pricing"], found["Product Listing"]
+    assert "**Restricted:** no." in pricing
     assert ("| report type `GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA` | Requests this report. | "
-            "`shop_sync/inventory.py:10`, `shop_sync/inventory.py:20` | Pricing |") in fulfillment
+            "`shop_sync/inventory.py:10`, `shop_sync/inventory.py:20` | Amazon Fulfillment |"
+            ) in pricing
     # What each operation does: the first sentence of its description in Amazon's models.
     assert ("| `getCatalogItem` (Catalog Items API 2022-04-01) | Retrieves details for an item in "
             "the Amazon catalog. | `shop_sync/pricing.py:20` | none |") in listing
     assert "`getCompetitivePricing` (Product Pricing API v0) | Returns competitive pricing" \
-        in listing
+        in pricing
     # Uses the declared Inventory and Order Tracking already grants are counted, not listed.
     assert "getOrders" not in listing
     assert "It would also grant" in listing
@@ -105,7 +106,7 @@ def test_why_json_lists_every_use_with_its_roles(demo):
     document = json.loads(result.stdout)
     assert (document["role"], document["restricted"]) == ("Product Listing", False)
     uses = document["uses"]
-    assert f"{len(uses)} use(s) need `Product Listing`" in text.stdout
+    assert f"{len(uses)} use(s) can use `Product Listing`" in text.stdout
     catalog = next(use for use in uses if use["name"] == "getCatalogItem")
     assert catalog == {
         "path": "shop_sync/pricing.py", "line": 20, "column": 25, "kind": "operation",

@@ -8,6 +8,7 @@ configuration error (one line, never a traceback). The run's settings (``select`
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -303,6 +304,21 @@ def _render(args: argparse.Namespace, run: Run, report: "Report") -> None:
             target.close()
 
 
+def _diff_base(args: argparse.Namespace, run: Run, result,
+               diagnostics: List[checks.Diagnostic]):
+    """The findings of ``diagnostics`` not present at the merge base of ``--diff-base``."""
+    from . import diff_base
+
+    if args.fix or args.write_baseline or _reads_stdin(args):
+        raise UserError("--diff-base reports a change; it does not go with --fix, "
+                        "--write-baseline or standard input")
+    return diff_base.compare(
+        args.diff_base, diagnostics, args.paths, manifest=args.manifest,
+        selection=run.selection, exclude=run.exclude, extend_exclude=run.extend_exclude,
+        jobs=run.jobs, use_cache=not args.no_cache, inferred=run.inferred,
+        head_manifests=result.analysis.manifests())
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from . import baseline as baseline_module
     from . import formats, knowledge, project
@@ -317,6 +333,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return EXIT_CLEAN
     baseline = baseline_module.load_baseline(args.baseline) if args.baseline else None
     diagnostics, in_baseline, fixed, noqa = _reported(result, baseline)
+    change = _diff_base(args, run, result, diagnostics) if args.diff_base else None
+    if change is not None:
+        diagnostics = change.new
     added: Dict[str, List[str]] = {}
     if args.fix:
         added = _fix(diagnostics, knowledge.load(), args.quiet)
@@ -327,7 +346,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
             diagnostics, in_baseline, _, noqa = _reported(result, baseline)
     report = formats.Report(diagnostics, files_checked=result.files_checked,
                             suppressed_by_noqa=noqa, suppressed_by_baseline=in_baseline,
-                            fixed_baseline_entries=fixed, roles_added=added, sources=sources)
+                            fixed_baseline_entries=fixed, roles_added=added, sources=sources,
+                            change=change)
     without = result.files_without_manifest
     if without:
         _note(f"no spapi-roles.toml governs {len(without)} file(s) using SP-API "
@@ -505,6 +525,8 @@ def _cmd_why(args: argparse.Namespace) -> int:
         hint = f"; did you mean `{suggestion}`?" if suggestion else ""
         raise UserError(f"unknown role `{args.role}`{hint}")
     project = _analysis(args)
+    if args.format != "text":
+        return _why_structured(args, role.name, project)
     sites = []
     only = 0
     for use in project.uses:
@@ -534,6 +556,57 @@ def _cmd_why(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _why_structured(args: argparse.Namespace, role: str, project: "Analysis") -> int:
+    """`why --format json|markdown`: the uses ``role`` grants, as data or as a role request."""
+    from . import markdown
+
+    if args.format == "markdown":
+        sys.stdout.write(markdown.role_request([role], project, " ".join(args.paths) or "."))
+        return EXIT_CLEAN
+    restricted = project.kb.roles[role].restricted
+    uses = []
+    for site in markdown.sites_for(role, project):
+        use, need = site.need.use, site.need
+        uses.append({"path": use.path, "line": use.line, "column": use.column, "kind": use.kind,
+                     "name": use.name, "api": need.api, "version": need.version,
+                     "subject": need.subject, "roles": list(need.roles),
+                     "only_this_role": need.roles == (role,),
+                     "granted_by_another_declared_role": site.covered, "evidence": use.evidence,
+                     "restricted_data": need.restricted_data,
+                     "what_it_does": markdown.what_it_does(need, project.kb)})
+    json.dump({"role": role, "restricted": restricted, "uses": uses}, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return EXIT_CLEAN
+
+
+# ---------------------------------------------------------------------------- request
+
+def _cmd_request(args: argparse.Namespace) -> int:
+    """The role request: what the code does with each role asked for (default: the roles its
+    findings call for)."""
+    from . import knowledge, markdown, project
+
+    kb = knowledge.load()
+    names = []
+    for text in args.roles:
+        role = kb.role_named(text)
+        if role is None:
+            suggestion = kb.suggest_role(text)
+            hint = f"; did you mean `{suggestion}`?" if suggestion else ""
+            raise UserError(f"unknown role `{text}`{hint}")
+        names.append(role.name)
+    analysis = _analysis(args)
+    if not names:
+        names = markdown.roles_to_request(project.reported(analysis)[0])
+        if not names:
+            print("No role to request: every use found is granted by a role its manifest "
+                  "declares")
+            return EXIT_CLEAN
+    where = " ".join(printable(path) for path in args.paths) or "."
+    sys.stdout.write(markdown.role_request(list(dict.fromkeys(names)), analysis, where))
+    return EXIT_CLEAN
+
+
 # ---------------------------------------------------------------------------- parser
 
 class _Parser(argparse.ArgumentParser):
@@ -543,9 +616,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
-def _add_file_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="files or directories (default: .)")
+def _add_file_options(parser: argparse.ArgumentParser, positional: bool = True) -> None:
+    if positional:
+        parser.add_argument("paths", nargs="*", metavar="PATH",
+                            help="files or directories (default: .)")
+    else:
+        parser.add_argument("--path", action="append", dest="paths", default=[], metavar="PATH",
+                            help="a file or directory to check (repeatable; default: .)")
     parser.add_argument("--exclude", action="append", metavar="PATTERNS",
                         help="comma-separated glob patterns replacing the default excludes "
                         "(files left out are still read to resolve imports)")
@@ -605,6 +682,9 @@ def _add_check_parser(sub) -> None:
     check.add_argument("--inferred", choices=["error", "warning"],
                        help="level of findings that rest only on inferred roles (default: the "
                        "manifest's `inferred`, else error)")
+    check.add_argument("--diff-base", metavar="REF",
+                       help="report only what the working tree adds since its merge base with "
+                       "REF (a branch, tag or commit), analysed from git objects")
     check.add_argument("--fix", action="store_true",
                        help="add the roles the findings suggest to the manifest (comments kept)")
     check.set_defaults(func=_cmd_check)
@@ -638,7 +718,19 @@ def build_parser() -> argparse.ArgumentParser:
     why.add_argument("role")
     _add_file_options(why)
     why.add_argument("--manifest", metavar="PATH", help="use this manifest's overrides")
+    why.add_argument("--format", choices=["text", "json", "markdown"], default="text",
+                     help="markdown: the role request for this role (as `request`)")
     why.set_defaults(func=_cmd_why)
+
+    request = sub.add_parser(
+        "request", help="write the role request for the app registration: what the code does "
+        "with each role, its call sites, restricted data")
+    request.add_argument("roles", nargs="*", metavar="ROLE",
+                         help="roles to ask for (default: those the findings suggest)")
+    _add_file_options(request, positional=False)
+    request.add_argument("--manifest", metavar="PATH",
+                         help="check every file against this manifest")
+    request.set_defaults(func=_cmd_request)
 
     data = sub.add_parser("data", help="query the bundled SP-API knowledge base")
     data_sub = data.add_subparsers(dest="data_command", metavar="ACTION", parser_class=_Parser)

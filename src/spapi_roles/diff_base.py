@@ -191,11 +191,12 @@ def compare(
     extend_exclude: Sequence[str] = (),
     jobs: Optional[int] = None,
     use_cache: bool = True,
+    inferred: Optional[str] = None,
     head_manifests: Sequence[object] = (),
 ) -> Change:
     """The working tree's findings ``head`` (selected, ``# noqa`` applied) against those of the
     same check at the merge base of ``ref``."""
-    from . import checks, project
+    from . import project
 
     root = repository_root(os.getcwd())
     commit = merge_base(root, ref)
@@ -229,8 +230,7 @@ def compare(
             except UserError as error:
                 raise UserError(f"--diff-base: at the base {commit[:12]}: "
                                 f"{_in_repo_terms(str(error), tree)}") from None
-            base_diagnostics, _ = checks.drop_noqa(project.select(analysis.diagnostics(),
-                                                                  selection))
+            base_diagnostics = project.reported(analysis, selection, inferred)[0]
             base_declared = {_relative(found.path, tree): frozenset(found.roles)
                              for found in analysis.manifests()}
     finally:

@@ -1,4 +1,6 @@
-"""Output formats of `spapi-roles check`: text, json, sarif (2.1.0), github (workflow commands).
+"""Output formats of `spapi-roles check`: text, json, sarif (2.1.0), github (workflow commands),
+markdown (a summary people read: ``markdown.py``), codeclimate (GitLab Code Quality) and junit
+(``ci_formats.py``).
 
 A file name that is not UTF-8 (its bytes held as surrogate escapes) is written ``\\xNN`` in text,
 GitHub and the job summary, as a ``\\uXXXX`` JSON escape in JSON (which reads back as the same
@@ -13,13 +15,16 @@ import os
 import pathlib
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, TextIO
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, TextIO
 
 from . import __version__, rules
 from .checks import Diagnostic, read_lines
 from .reading import printable, split_lines
 
-FORMATS = ("text", "json", "sarif", "github")
+if TYPE_CHECKING:
+    from .diff_base import Change
+
+FORMATS = ("text", "json", "sarif", "github", "markdown", "codeclimate", "junit")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "spapiRolesFinding/v1"
 GITHUB_ANNOTATION_LIMIT = 10  # per level and step; GitHub drops the rest silently
@@ -54,6 +59,7 @@ class Report:
     roles_added: Dict[str, List[str]] = field(default_factory=dict)  # manifest path -> roles
     style: Style = Style()
     sources: Dict[str, str] = field(default_factory=dict)  # texts not read from files (stdin)
+    change: Optional["Change"] = None  # --diff-base: the working tree against its merge base
 
     def counts(self) -> Dict[str, int]:
         levels = {rules.LEVEL_ERROR: 0, rules.LEVEL_WARNING: 0, rules.LEVEL_NOTE: 0}
@@ -85,9 +91,21 @@ def summary_line(report: Report) -> str:
     if report.fixed_baseline_entries:
         fixed = report.fixed_baseline_entries
         extras.append(f"{fixed} baseline {'entry' if fixed == 1 else 'entries'} now fixed")
+    if report.change is not None:
+        extras.append(change_line(report.change))
     for path, roles in report.roles_added.items():
         extras.append(f"added {', '.join(f'`{r}`' for r in roles)} to {printable(path)}")
     return text + ("; " + "; ".join(extras) if extras else "")
+
+
+def change_line(change: "Change") -> str:
+    """What ``--diff-base`` left out: "2 already at the merge base with main (1a2b3c4d5e6f)"."""
+    text = f"{change.at_base} already at the merge base with {change.ref} ({change.short})"
+    if change.fixed:
+        text += f", {change.fixed} fixed since"
+    for path, roles in change.roles_declared.items():
+        text += f"; {printable(path)} newly declares {', '.join(f'`{r}`' for r in roles)}"
+    return text
 
 
 _RESET = "\033[0m"
@@ -143,7 +161,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_github(report: Report, stream: TextIO, root: str) -> None:
+def render_github(report: Report, stream: TextIO, root: str, step_summary: bool = True) -> None:
     """GitHub Actions workflow commands, one per finding, then a summary line.
 
     Paths are relative to ``root`` (the repository), where GitHub looks for annotated files.
@@ -160,7 +178,8 @@ def render_github(report: Report, stream: TextIO, root: str) -> None:
     if over:
         line += (f" (GitHub shows at most {GITHUB_ANNOTATION_LIMIT} annotations per level; "
                  "every finding is listed above and in the job summary)")
-        _write_step_summary(report)
+        if step_summary:  # the GitHub Action writes a fuller one (github_action.py)
+            _write_step_summary(report)
     if not report.style.quiet:
         stream.write(line + "\n")
 
@@ -233,6 +252,9 @@ def _root_relative(path: str, root: str) -> str:
     return pathlib.PurePath(relative).as_posix()
 
 
+root_relative = _root_relative  # for the renderers of other modules (ci_formats)
+
+
 def _uri(path: str, root: str) -> Dict[str, str]:
     relative = _root_relative(path, root)
     if os.path.isabs(relative):
@@ -297,11 +319,32 @@ def render_sarif(report: Report, stream: TextIO, root: str) -> None:
     stream.write("\n")
 
 
+def render_markdown(report: Report, stream: TextIO, root: str) -> None:
+    from .markdown import render_summary
+
+    render_summary(report, stream, root)
+
+
+def render_codeclimate(report: Report, stream: TextIO, root: str) -> None:
+    from .ci_formats import render_codeclimate
+
+    render_codeclimate(report, stream, root)
+
+
+def render_junit(report: Report, stream: TextIO, root: str) -> None:
+    from .ci_formats import render_junit
+
+    render_junit(report, stream, root)
+
+
 RENDERERS: Dict[str, Callable[[Report, TextIO, str], None]] = {
     "text": render_text,
     "json": render_json,
     "sarif": render_sarif,
     "github": render_github,
+    "markdown": render_markdown,
+    "codeclimate": render_codeclimate,
+    "junit": render_junit,
 }
 
 

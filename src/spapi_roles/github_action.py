@@ -136,15 +136,15 @@ def _outputs(path: Optional[str], values: Dict[str, str]) -> None:
 
 def run(environ: Mapping[str, str], stdout: TextIO) -> int:
     """The check step; returns the exit code."""
-    from . import checks, diff_base, formats, markdown, project, rules
+    from . import diff_base, formats, markdown, project, rules
     from .files import find_git_root
 
     inputs = Inputs(environ)
     if inputs.diff_base:
         fetch_base(inputs.diff_base, stdout)
     selection = rules.Selection(extend_select=inputs.extend_select)
-    analysis = project.Analysis(inputs.paths, manifest=inputs.manifest)
-    everything, noqa = checks.drop_noqa(project.select(analysis.diagnostics(), selection))
+    result = project.check(inputs.paths, manifest=inputs.manifest, selection=selection)
+    analysis, everything, noqa = result.analysis, result.diagnostics, result.suppressed_by_noqa
     root = find_git_root(".") or os.getcwd()
     report = formats.Report(list(everything), files_checked=len(analysis.files),
                             suppressed_by_noqa=noqa)
@@ -161,7 +161,7 @@ def run(environ: Mapping[str, str], stdout: TextIO) -> int:
     summary = io.StringIO()
     link = _link(environ, root)
     markdown.render_summary(report, summary, root, link=link)
-    grouped, _ = markdown.group_by_role(report.diagnostics, analysis.kb)
+    grouped, _ = markdown.group_by_role(report.diagnostics)
     text = summary.getvalue()
     if grouped:
         request = markdown.role_request(list(grouped), analysis, " ".join(inputs.paths),
@@ -178,9 +178,9 @@ def run(environ: Mapping[str, str], stdout: TextIO) -> int:
         "sarif-file": inputs.sarif_file,
         "base": report.change.base_commit if report.change else "",
     })
-    if analysis.unreadable:
-        for path, reason in analysis.unreadable.items():
-            stdout.write(f"::error file={path}::cannot read ({reason}); not checked\n")
+    if result.unchecked:  # a file that could not be checked is never a silent pass
+        for path, problem in result.unchecked.items():
+            stdout.write(f"::error file={path}::spapi-roles: {problem}\n")
         return 2
     failing = {"new": report.diagnostics, "any": everything, "never": []}[inputs.fail_on]
     return 1 if failing else 0

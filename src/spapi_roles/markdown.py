@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, TextIO, Tuple
 
 from . import __version__, checks
-from .least_privilege import choose_roles
 from .reading import printable
 
 if TYPE_CHECKING:
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
     from .knowledge import KnowledgeBase
 
 SUMMARY_LIMIT = 1_000_000  # bytes; GitHub's step summary limit is 1 MiB (1,048,576)
-ROLE_CODES = ("SPR101", "SPR201", "SPR202", "SPR203", "SPR901")
 ROLES_PAGE = "https://developer-docs.amazon.com/sp-api/docs/roles-in-the-selling-partner-api"
 PII_ROLES_PAGE = "https://developer-docs.amazon.com/sp-api/docs/applying-for-pii-roles"
 TOKENS_GUIDE = "https://developer-docs.amazon.com/sp-api/docs/tokens-api-use-case-guide"
@@ -106,18 +104,23 @@ def subject_of(diagnostic: "Diagnostic") -> str:
     return checks.type_subject(diagnostic.kind, diagnostic.name)
 
 
-def group_by_role(diagnostics: Sequence["Diagnostic"], kb: "KnowledgeBase"
+def group_by_role(diagnostics: Sequence["Diagnostic"]
                   ) -> Tuple[Dict[str, List["Diagnostic"]], List["Diagnostic"]]:
-    """The role findings under the roles the least-privilege choice picks (a finding under the
-    first chosen role that grants it), and the other findings."""
-    needing = [d for d in diagnostics if d.code in ROLE_CODES and d.required_roles]
-    others = [d for d in diagnostics if not (d.code in ROLE_CODES and d.required_roles)]
-    chosen = choose_roles([d.required_roles for d in needing], checks.restricted_roles(kb))
-    grouped: Dict[str, List["Diagnostic"]] = {role: [] for role in chosen}
-    for diagnostic in needing:
-        role = next(role for role in chosen if role in diagnostic.required_roles)
-        grouped[role].append(diagnostic)
-    return grouped, others
+    """The findings that suggest a role under the role they suggest (the least-privilege plan
+    `check --fix` follows), in alphabetical order of the roles, and the other findings."""
+    grouped: Dict[str, List["Diagnostic"]] = {}
+    others = []
+    for diagnostic in diagnostics:
+        if diagnostic.code in checks.SUGGESTING_CODES and diagnostic.suggested:
+            grouped.setdefault(diagnostic.suggested, []).append(diagnostic)
+        else:
+            others.append(diagnostic)
+    return dict(sorted(grouped.items())), others
+
+
+def roles_to_request(diagnostics: Sequence["Diagnostic"]) -> List[str]:
+    """The roles the findings suggest adding, alphabetically."""
+    return list(group_by_role(diagnostics)[0])
 
 
 def _verdict(report: "Report", grouped: Dict[str, List["Diagnostic"]],
@@ -157,7 +160,7 @@ def render_summary(report: "Report", stream: TextIO, root: str,
     from . import formats, knowledge
 
     kb = knowledge.load()
-    grouped, others = group_by_role(report.diagnostics, kb)
+    grouped, others = group_by_role(report.diagnostics)
     budget = Budget(limit - 200)  # room for the note on what was left out
     budget.add("### spapi-roles")
     budget.add("")
