@@ -118,3 +118,47 @@ def test_not_http_log_messages_unrelated_hosts_and_decorator_paths():
         requests.get("https://api.example.com/orders/v0/orders/list")
         requests.get("https://example.com/api/v1/reports")
     """)
+
+
+def test_a_project_helper_is_a_request_only_when_it_passes_the_path_on_to_one():
+    assert_marked("""
+        import logging, requests
+        from urllib.parse import urlparse
+        HOST = "https://sellingpartnerapi-na.amazon.com"
+        log = logging.getLogger(__name__)
+
+        def sign(method, url):
+            return {"authorization": method + urlparse(url).path}
+
+        def trace(url, status):
+            log.info("%s -> %s", url, status)
+
+        def _get(url):
+            return requests.get(url, headers=sign("GET", url))
+
+        def job(order_id):
+            url = f"{HOST}/orders/v0/orders/{order_id}"
+            headers = sign("GET",
+                           url)
+            response = requests.get(url, headers=headers)  # expect: operation:getOrder
+            trace(url,
+                  response.status_code)
+            # the verb of the wrapper's own request: getReport, not cancelReport too
+            _get(HOST + "/reports/2021-06-30/reports/" + order_id)  # expect: operation:getReport
+    """)
+
+
+def test_servers_route_tables_and_http_mocks_serve_paths_they_do_not_request():
+    assert_marked("""
+        import responses
+        from aiohttp import web
+        from flask import Flask
+        app = Flask(__name__)
+
+        @app.get("/orders/v0/orders/<order_id>")
+        def order(order_id): ...
+
+        app.add_url_rule("/sellers/v1/marketplaceParticipations", view_func=order)
+        routes = [web.get("/fba/inventory/v1/summaries", order)]
+        responses.post("https://sellingpartnerapi-na.amazon.com/feeds/2021-06-30/feeds", json={})
+    """)

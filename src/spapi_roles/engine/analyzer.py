@@ -30,7 +30,7 @@ from . import clients as clients_module
 from . import prefilter as prefilter_module
 from .carriers import CarrierReader, TypeHit
 from .clients import Clients, Method, OpRef
-from .http import HttpMatch, HttpReader
+from .http import HttpMatch, HttpReader, serves_or_fakes
 from .model import (
     Binding,
     CallRecord,
@@ -188,6 +188,7 @@ class ModuleAnalysis:
         func = node.func
         resolver = self.resolver
         client_call = False
+        callees: List[ProjectFunc] = []  # the project functions called, for raw HTTP
         if type(func) is ast.Attribute:
             receivers = resolver.eval(func.value, record.point)
             client_call = self.method_call(record, receivers, func.attr, func)
@@ -196,15 +197,19 @@ class ModuleAnalysis:
                     for callee in resolver.attribute(value, func.attr, None, 0):
                         if isinstance(callee, ProjectFunc):
                             self.wrapper_call(record, callee)
+                            callees.append(callee)
             if all(v is UNKNOWN for v in receivers):
                 self.name_only(func.attr, func)
+            served = serves_or_fakes(receivers)
         elif type(func) is ast.Name:
-            for callee in resolver.eval(func, record.point):
+            values = resolver.eval(func, record.point)
+            for callee in values:
                 if isinstance(callee, QName) and callee.name == "builtins.getattr":
                     self.getattr_call(record)
                     client_call = True
                 elif isinstance(callee, ProjectFunc):
                     self.wrapper_call(record, callee)
+                    callees.append(callee)
                 elif isinstance(callee, Entity) and callee.kind in (
                     "decorator",
                     "class",
@@ -212,13 +217,15 @@ class ModuleAnalysis:
                     "root",
                 ):
                     client_call = True
+            served = serves_or_fakes(values)
         else:
             client_call = any(
                 isinstance(v, BoundMethod)
                 for v in resolver.eval(func, record.point)
             )
-        if not client_call:
-            for match in self.analyzer.http.call(node, record.point):
+            served = False
+        if not (client_call or served or id(node) in self.info.decorator_calls):
+            for match in self.analyzer.http.call(node, record.point, callees):
                 self.http_findings(match, node, record.point)
 
     def method_call(self, record: CallRecord, receivers, method: str, site: ast.Attribute) -> bool:

@@ -8,21 +8,30 @@ knowledge base's path templates. Dict literals with a ``"path"`` key (Restricted
 ``restrictedResources``, data-driven endpoint tables) are read the same way with their
 ``"method"`` key. Types travel in the path (``{notificationType}``), the query string or a body
 dict under the operation's type argument.
+
+Not every call that receives a path is a request. A call of a project function is one only when
+the function passes that argument on to a request (a *wrapper*: ``_request(method, path)``) or
+builds a URL from it and returns it; a signing or logging helper that only receives the URL is
+not. Its verb is the call's own (``_request("GET", ...)``) or, failing that, the one every request
+of the wrapper uses (``_get(url)`` calling ``session.get``). Decorators, web-server route tables
+and HTTP mocking libraries (``@app.get(path)``, ``app.add_url_rule``, ``responses.add``) serve
+or fake a path; they never request it.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .. import knowledge
 from .carriers import CarrierReader, TypeHit, split
 from .prefilter import api_prefix
-from .model import Point
-from .nodes import call_arguments, string_value
+from .model import Point, Scope
+from .nodes import argument_for, call_arguments, string_value
 from .resolver import Resolver
-from .values import Str
+from .values import Opaque, ProjectFunc, QName, Str, Value
 
 HTTP_VERBS = frozenset(("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"))
 _SCHEME_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*")
@@ -47,6 +56,37 @@ _REQUEST_WORDS = (
     "url",
 )
 URL_KEYWORDS = frozenset(("url", "path", "endpoint", "uri", "resource_path", "resource", "route"))
+# Calls that send a request themselves (the leaves a wrapper's path must reach): a verb
+# (``session.get``), ``request`` / ``urlopen`` / ``fetch`` / ``stream``, or a request object built
+# for sending (``requests.Request(method, url)``).
+_SENDING_NAMES = frozenset(verb.lower() for verb in HTTP_VERBS) | frozenset(
+    ("request", "urlopen", "fetch", "stream")
+)
+_REQUEST_CLASSES = frozenset(("Request", "AWSRequest", "HTTPRequest"))
+# Packages whose objects serve or fake paths (web servers, HTTP mocking libraries): a path given
+# to them is never a request.
+_SERVING_PACKAGES = (
+    "aiohttp.web",
+    "bottle",
+    "django",
+    "falcon",
+    "fastapi",
+    "flask",
+    "litestar",
+    "pyramid",
+    "quart",
+    "sanic",
+    "starlette",
+    "tornado.web",
+    "aioresponses",
+    "httpretty",
+    "pytest_httpx",
+    "requests_mock",
+    "responses",
+    "respx",
+)
+_WRAPPER_DEPTH = 3  # wrappers of wrappers followed, e.g. ``get`` -> ``request`` -> ``_send``
+_STRING_BUILDERS = frozenset(("format", "join", "urljoin", "replace", "strip", "rstrip", "lstrip"))
 # path parameters of the SP-API models that hold a type
 # (/notifications/v1/subscriptions/{notificationType})
 PATH_TYPE_PARAMETERS = {
@@ -76,6 +116,24 @@ class HttpMatch:
         self.value = value
 
 
+@dataclass(frozen=True)
+class Forwarding:
+    """What a project function does with its parameters, as far as URLs go.
+
+    ``params``: the parameters whose value reaches the URL of a request it sends (directly or
+    through another wrapper); ``verbs``: the literal verbs of those requests ("" for a verb that
+    is not a literal, e.g. a parameter); ``returns_url``: a parameter reaches a string it returns
+    (a URL builder).
+    """
+
+    params: FrozenSet[str]
+    verbs: FrozenSet[str]
+    returns_url: bool
+
+
+_NOTHING_FORWARDED = Forwarding(frozenset(), frozenset(), False)
+
+
 def _called_name(call: ast.Call) -> str:
     func = call.func
     kind = type(func)
@@ -84,10 +142,31 @@ def _called_name(call: ast.Call) -> str:
 
 def _request_like(call: ast.Call) -> bool:
     name = _called_name(call)
+    if name.startswith("add_"):  # ``add_url_rule``, ``add_api_route``, ``router.add_get``: servers
+        return False
     words = name.lower().strip("_").split("_")
     return any(
         word.upper() in HTTP_VERBS or any(w in word for w in _REQUEST_WORDS) for word in words
     )
+
+
+def _sends(call: ast.Call) -> bool:
+    """Whether ``call`` sends a request itself, by its name (``session.get``, ``urlopen``)."""
+    name = _called_name(call)
+    return name in _REQUEST_CLASSES or name.lower().lstrip("_") in _SENDING_NAMES
+
+
+def serves_or_fakes(values: Iterable[Value]) -> bool:
+    """Whether a callee or receiver belongs to a web server or an HTTP mocking library."""
+    for value in values:
+        name = value.name if isinstance(value, QName) else (
+            value.what if isinstance(value, Opaque) else ""
+        )
+        if name and any(
+            name == package or name.startswith(package + ".") for package in _SERVING_PACKAGES
+        ):
+            return True
+    return False
 
 
 def sp_api_path(text: str, prefixes: frozenset) -> Optional[str]:
@@ -122,22 +201,33 @@ class HttpReader:
         self.kb = kb
         self.carriers = carriers
         self.prefixes = frozenset(prefixes)
+        self._forwardings: Dict[int, Forwarding] = {}
 
-    def call(self, call: ast.Call, point: Point) -> List[HttpMatch]:
+    def call(
+        self, call: ast.Call, point: Point, callees: Sequence[ProjectFunc] = ()
+    ) -> List[HttpMatch]:
         """Operations a request-like call reaches (not a log message or a string helper).
 
-        Request-like: named like a verb or a request, a URL keyword, or a literal verb argument.
-        The verb is worked out only once an argument folds to an SP-API path.
+        Request-like: named like a verb or a request, a URL keyword, or a literal verb argument;
+        a call of project functions (``callees``) only with the arguments they forward to a
+        request (see the module docstring). The verb is worked out only once an argument folds to
+        an SP-API path.
         """
         positional, keywords, _ = call_arguments(call)
-        if not (
-            _request_like(call)
-            or any(k in URL_KEYWORDS for k in keywords)
-            or any(string_value(arg) in HTTP_VERBS for arg in positional)
+        forwarded = [(callee, self.forwarding(callee.scope)) for callee in callees]
+        if callees and not any(f.params or f.returns_url for _, f in forwarded):
+            return []  # a project helper that only receives the URL (signing, logging)
+        wrapped = [(callee, f) for callee, f in forwarded if f.params]
+        if wrapped:
+            expressions = self._forwarded_arguments(call, wrapped)
+        elif _request_like(call) or any(k in URL_KEYWORDS for k in keywords) or any(
+            string_value(arg) in HTTP_VERBS for arg in positional
         ):
+            expressions = list(positional) + list(keywords.values())
+        else:
             return []
         found: List[HttpMatch] = []
-        for expr in list(positional) + list(keywords.values()):
+        for expr in expressions:
             if type(expr) not in _URL_EXPRESSIONS or (
                 type(expr) is ast.Constant and type(expr.value) is not str
             ):
@@ -145,8 +235,77 @@ class HttpReader:
             found.extend(self._matches(expr, point))
         if found:
             verb = self._verb(call, positional, keywords, point)
+            if verb is None and wrapped:
+                verbs = {v for _, f in wrapped for v in f.verbs}
+                verb = verbs.pop() if len(verbs) == 1 else None
             found = [m for m in (self._matched(m.value, m.site, verb) for m in found) if m]
         return found
+
+    @staticmethod
+    def _forwarded_arguments(
+        call: ast.Call, wrapped: Sequence[Tuple[ProjectFunc, Forwarding]]
+    ) -> List[ast.expr]:
+        """The arguments of ``call`` bound to parameters its callees forward to a request."""
+        found: List[ast.expr] = []
+        for callee, forwarding in wrapped:
+            shift = 1 if callee.self_value is not None else 0
+            for param in callee.scope.params:
+                if param.name in forwarding.params:
+                    expr = argument_for(call, param, shift)
+                    if expr is not None and all(expr is not seen for seen in found):
+                        found.append(expr)
+        return found
+
+    # ------------------------------------------------------------------ wrappers
+    def forwarding(self, function: Scope, depth: int = 0) -> Forwarding:
+        """What ``function`` does with its parameters (``Forwarding``), memoised per run."""
+        key = id(function)
+        cached = self._forwardings.get(key)
+        if cached is not None:
+            return cached
+        self._forwardings[key] = _NOTHING_FORWARDED  # a recursive wrapper forwards nothing more
+        params = {p.name for p in function.params if p.name != function.self_name}
+        reached: Set[str] = set()
+        verbs: Set[str] = set()
+        if params:
+            for record in function.calls:
+                node = record.node
+                positional, keywords, _ = call_arguments(node)
+                if _sends(node):
+                    urls = list(positional) + [
+                        v for k, v in keywords.items() if k in URL_KEYWORDS
+                    ]
+                    found = set().union(*(_depends(u, function, params) for u in urls))
+                    if found:
+                        reached |= found
+                        verbs.add(self._literal_verb(node, positional, keywords))
+                elif depth < _WRAPPER_DEPTH:
+                    for callee in self.resolver.eval(node.func, record.point):
+                        if not isinstance(callee, ProjectFunc) or callee.scope is function:
+                            continue
+                        inner = self.forwarding(callee.scope, depth + 1)
+                        for expr in self._forwarded_arguments(node, [(callee, inner)]):
+                            found = _depends(expr, function, params)
+                            if found:
+                                reached |= found
+                                verbs |= inner.verbs
+        returns_url = any(
+            _builds_string(expr, function) and _depends(expr, function, params)
+            for expr, _ in function.returns
+        )
+        result = Forwarding(frozenset(reached), frozenset(verbs), returns_url)
+        self._forwardings[key] = result
+        return result
+
+    @staticmethod
+    def _literal_verb(call: ast.Call, positional, keywords) -> str:
+        """The verb a sending call names literally: its name, ``method=`` or a first argument."""
+        name = _called_name(call).lstrip("_").upper()
+        if name in HTTP_VERBS:
+            return name
+        expr = keywords.get("method", positional[0] if positional else None)
+        verb = (string_value(expr) or "").upper()
+        return verb if verb in HTTP_VERBS else ""
 
     def path_dict(self, node: ast.Dict, point: Point) -> List[HttpMatch]:
         entries: Dict[str, ast.expr] = {}
@@ -241,3 +400,40 @@ class HttpReader:
             body_hits, unresolved = self.carriers.read(leaves, kind)
             hits.extend(body_hits)
         return hits, ([] if hits else unresolved)
+
+
+def _depends(expr: ast.expr, function: Scope, params: Set[str]) -> Set[str]:
+    """The parameters of ``function`` whose value may flow into ``expr`` (through its locals)."""
+    found: Set[str] = set()
+    seen: Set[int] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or len(seen) > 200:
+            continue
+        seen.add(id(node))
+        for name in ast.walk(node):
+            if type(name) is not ast.Name:
+                continue
+            if name.id in params:
+                found.add(name.id)
+            for binding in function.bindings.get(name.id, ()):
+                if binding.kind in ("assign", "for", "with") and binding.value is not None:
+                    stack.append(binding.value)
+    return found
+
+
+def _builds_string(expr: ast.expr, function: Scope, depth: int = 0) -> bool:
+    """Whether ``expr`` builds a string: an f-string, ``+`` / ``%``, ``.format`` / ``.join`` /
+    ``urljoin``, or a local bound to one."""
+    kind = type(expr)
+    if kind is ast.JoinedStr or (kind is ast.BinOp and type(expr.op) in (ast.Add, ast.Mod)):
+        return True
+    if kind is ast.Call:
+        return _called_name(expr) in _STRING_BUILDERS
+    if kind is ast.Name and depth < 4:
+        return any(
+            binding.kind == "assign" and _builds_string(binding.value, function, depth + 1)
+            for binding in function.bindings.get(expr.id, ())
+        )
+    return False

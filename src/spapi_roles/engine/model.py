@@ -203,6 +203,7 @@ class ModuleInfo:
         self.classes: List[ClassInfo] = []
         self.calls: List[CallRecord] = []
         self.path_dicts: List[Tuple[ast.Dict, Point]] = []
+        self.decorator_calls: Set[int] = set()  # ids of ``@decorator(...)`` calls (never requests)
         self.type_literals: List[Tuple[ast.Constant, str, Scope]] = []  # (node, value, scope)
         self.type_attributes: List[Tuple[ast.Attribute, Point]] = []
         self.method_values: List[MethodValue] = []  # attributes named like a client method

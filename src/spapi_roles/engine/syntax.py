@@ -492,8 +492,14 @@ class Collector:
                 bind.add(binding)
                 bind.params.append(binding)
 
-    def on_function(self, node: FunctionNode) -> None:
+    def decorators(self, node: Union[FunctionNode, ast.ClassDef]) -> None:
+        self.info.decorator_calls.update(
+            id(decorator) for decorator in node.decorator_list if type(decorator) is ast.Call
+        )
         self.visit_all(node.decorator_list)
+
+    def on_function(self, node: FunctionNode) -> None:
+        self.decorators(node)
         self.parameters(node.args)
         self.visit(node.returns)
         outer = self.scope
@@ -517,7 +523,7 @@ class Collector:
         self.scope, self.blocks = saved
 
     def on_class(self, node: ast.ClassDef) -> None:
-        self.visit_all(node.decorator_list)
+        self.decorators(node)
         self.visit_all(node.bases)
         for keyword in node.keywords:
             self.visit(keyword.value)
