@@ -227,3 +227,68 @@ def test_comma_separated_filter_strings_hold_several_types():
         # expect: report:GET_VENDOR_SALES_REPORT/carrier report:GET_VENDOR_TRAFFIC_REPORT/carrier
         Reports().get_reports(reportTypes="GET_VENDOR_SALES_REPORT,GET_VENDOR_TRAFFIC_REPORT")
     """)
+
+
+def test_types_and_clients_through_several_call_layers_and_framework_calls(tmp_path):
+    assert_marked_project(
+        tmp_path,
+        {
+            "app/service.py": """
+            def request(reports, kind):
+                # expect: operation:createReport
+                return reports.create_report(
+                    # expect: report:GET_LEDGER_DETAIL_VIEW_DATA/carrier
+                    # expect: report:GET_FBA_REIMBURSEMENTS_DATA/carrier
+                    # expect: report:GET_EXCESS_INVENTORY_DATA/carrier
+                    # expect: report:GET_MERCHANT_LISTINGS_DATA/carrier
+                    # expect: report:?/unresolved
+                    reportType=kind,
+                )
+        """,
+            "app/tasks.py": """
+            from celery import shared_task
+            from sp_api.api import Reports
+            from app.service import request
+
+            @shared_task
+            def task(kind):
+                return middle(kind)
+
+            def middle(kind):
+                return request(Reports(), kind)
+
+            def nightly(form, pool):
+                # expect: report:GET_LEDGER_DETAIL_VIEW_DATA/literal
+                task.delay("GET_LEDGER_DETAIL_VIEW_DATA")
+                # expect: report:GET_FBA_REIMBURSEMENTS_DATA/literal
+                task.apply_async(("GET_FBA_REIMBURSEMENTS_DATA",))
+                # expect: report:GET_EXCESS_INVENTORY_DATA/literal
+                pool.submit(middle, "GET_EXCESS_INVENTORY_DATA")
+                # expect: report:GET_MERCHANT_LISTINGS_DATA/literal
+                list(map(middle, ["GET_MERCHANT_LISTINGS_DATA"]))
+                task.delay(form["kind"])  # unknown: the carrier also says so (opt-in)
+        """,
+        },
+    )
+
+
+def test_unpacking_loops_joined_lists_and_lookups_with_a_default():
+    assert_marked("""
+        from sp_api.api import Reports
+
+        # expect: report:GET_AFN_INVENTORY_DATA/literal
+        PAIRS = (("afn", "GET_AFN_INVENTORY_DATA"),)
+        # expect: report:GET_EASYSHIP_DOCUMENTS/literal
+        BY_NAME = {"easyship": "GET_EASYSHIP_DOCUMENTS"}
+
+        def run(event, http):
+            for name, kind in PAIRS:
+                # expect: operation:createReport report:GET_AFN_INVENTORY_DATA/carrier
+                Reports().create_report(reportType=kind)
+            for name, kind in BY_NAME.items():
+                # expect: operation:getReports report:GET_EASYSHIP_DOCUMENTS/carrier
+                Reports().get_reports(reportTypes=",".join([kind]))
+            # expect: operation:createReport report:?/unresolved
+            # expect: report:GET_AFN_INVENTORY_DATA/carrier
+            Reports().create_report(reportType=event.get("kind", PAIRS[0][1]))
+    """)

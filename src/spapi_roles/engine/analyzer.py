@@ -179,6 +179,10 @@ class ModuleAnalysis:
         for node, point in self.info.path_dicts:
             for match in self.analyzer.http.path_dict(node, point):
                 self.http_findings(match, None, point)
+        for node, point in self.info.request_tuples:
+            for match in self.analyzer.http.request_tuple(node, point):
+                bodies = [e for e in node.elts[1:] if e is not match.site]
+                self.http_findings(match, None, point, bodies)
         self.literals()
         return self.uses()
 
@@ -374,7 +378,7 @@ class ModuleAnalysis:
             if arg is None:
                 continue
             names = self.resolver.scalars(
-                self.resolver.eval(arg, record.point, callsites=False),
+                self.resolver.eval(arg, record.point, callsites=0),
                 0,
                 arg,
             )
@@ -398,11 +402,17 @@ class ModuleAnalysis:
                 )
 
     # ------------------------------------------------------------------ raw HTTP
-    def http_findings(self, match: HttpMatch, call: Optional[ast.Call], point: Point) -> None:
+    def http_findings(
+        self,
+        match: HttpMatch,
+        call: Optional[ast.Call],
+        point: Point,
+        bodies: Sequence[ast.expr] = (),
+    ) -> None:
         via = f"HTTP {match.verb or '*'} {match.path}"
         self.add_operations(match.site, [(op, via) for op in match.ops])
         for op in match.ops:
-            hits, unresolved = self.analyzer.http.types(match, op, call, point)
+            hits, unresolved = self.analyzer.http.types(match, op, call, point, bodies)
             self.add_types(hits, unresolved)
 
     # ------------------------------------------------------------------ literals

@@ -20,7 +20,7 @@ from .. import knowledge
 from .model import Point
 from .nodes import call_arguments, string_value
 from .resolver import Resolver
-from .values import Container, EnumMember, Str
+from .values import UNKNOWN, Container, EnumMember, Str
 
 _TYPE_LIKE = re.compile(r"_?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+_?")
 _BODIES = (ast.Dict, ast.Call, ast.Name, ast.IfExp)  # what a local bound to a body may hold
@@ -90,6 +90,7 @@ class CarrierReader:
     def read(self, leaves: Sequence[Leaf], kind: str) -> Tuple[List[TypeHit], List[TypeHit]]:
         hits: List[TypeHit] = []
         unresolved: List[TypeHit] = []
+        partly: List[TypeHit] = []  # leaves that resolve to types and to something unknown
         for leaf, point in leaves:
             values = self.resolver.eval(leaf, point)
             found = False
@@ -97,9 +98,12 @@ class CarrierReader:
                 for name in self.type_names(value, kind):
                     hits.append(TypeHit(kind, name, value.site or leaf))
                     found = True
-            if not found and not unresolved and not any(isinstance(v, Container) for v in values):
+            if found:
+                if UNKNOWN in values and not partly:
+                    partly.append(TypeHit(kind, "", leaf))
+            elif not unresolved and not any(isinstance(v, Container) for v in values):
                 unresolved.append(TypeHit(kind, "", leaf))
-        return hits, ([] if hits else unresolved)
+        return hits, (partly if hits else unresolved)
 
     def type_names(self, value, kind: str) -> List[str]:
         """Canonical type names a string or enum member holds ("A,B" filters hold several).

@@ -29,11 +29,10 @@ from .. import knowledge
 from .carriers import CarrierReader, TypeHit, split
 from .prefilter import api_prefix
 from .model import Point, Scope
-from .nodes import argument_for, call_arguments, string_value
+from .nodes import HTTP_VERBS, argument_for, call_arguments, string_value
 from .resolver import Resolver
 from .values import Opaque, ProjectFunc, QName, Str, Value
 
-HTTP_VERBS = frozenset(("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"))
 _SCHEME_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*")
 _BARE_HOST = re.compile(r"^(?:\{\})?[\w.-]*sellingpartnerapi[\w.-]*(?=/)")
 _BODY_KEYWORDS = ("json", "data", "body", "params", "payload")
@@ -315,14 +314,29 @@ class HttpReader:
                 entries[key] = value
         if "path" not in entries:
             return []
-        verb = self._verb_of(entries["method"], point) if "method" in entries else None
-        candidates = self._matches(entries["path"], point)
+        return self.described(entries["path"], entries.get("method"), point)
+
+    def request_tuple(self, node: ast.Tuple, point: Point) -> List[HttpMatch]:
+        """``("POST", path, body)``: a request described as data (its verb is the first item);
+        the operation is where the path is written, whoever sends the tuple later."""
+        for element in node.elts[1:]:
+            found = self.described(element, node.elts[0], point)
+            if found:
+                return found
+        return []
+
+    def described(
+        self, path: ast.expr, method: Optional[ast.expr], point: Point
+    ) -> List[HttpMatch]:
+        """Operations of a request written as data: a path and, if given, its verb."""
+        verb = self._verb_of(method, point) if method is not None else None
+        candidates = self._matches(path, point)
         return [m for m in (self._matched(c.value, c.site, verb) for c in candidates) if m]
 
     def _matches(self, expr: ast.expr, point: Point) -> List[HttpMatch]:
         """Values of ``expr`` that fold to an SP-API path (operations matched with any verb)."""
         found = []
-        for value in self.resolver.eval(expr, point, callsites=False):
+        for value in self.resolver.eval(expr, point, callsites=0):
             if isinstance(value, Str):
                 match = self._matched(value, value.site or expr, None)
                 if match is not None:
@@ -365,8 +379,10 @@ class HttpReader:
         op: knowledge.Operation,
         call: Optional[ast.Call],
         point: Point,
+        bodies: Sequence[ast.expr] = (),
     ) -> Tuple[List[TypeHit], List[TypeHit]]:
-        """Types an HTTP request passes: in a path parameter, the query string or a body dict."""
+        """Types an HTTP request passes: in a path parameter, the query string or a body dict
+        (the call's, or ``bodies`` of a request written as data)."""
         hits: List[TypeHit] = []
         segments = [s for s in match.path.split("/") if s]
         template = [s for s in op.path.split("/") if s]
@@ -386,6 +402,12 @@ class HttpReader:
                 names = self.carriers.type_names(Str(raw, None), kind)
                 hits.extend(TypeHit(kind, name, match.site) for name in names)
         unresolved: List[TypeHit] = []
+        if call is None and bodies:
+            leaves = []
+            for body in bodies:
+                leaves.extend(self.carriers.body_leaves(body, (argument,), point, 0))
+            body_hits, unresolved = self.carriers.read(leaves, kind)
+            hits.extend(body_hits)
         if call is not None:
             positional, keywords, star_kwargs = call_arguments(call)
             bodies = [keywords[k] for k in _BODY_KEYWORDS if k in keywords]

@@ -41,9 +41,12 @@ class Binding:
     """One binding of a name: ``kind`` says what the value means.
 
     assign: ``value`` is the assigned expression; with: the context expression (clients return
-    themselves); for: ``value`` is the iterable (the name takes its elements); param: ``value`` is
-    the default, ``index`` the position; import: ``target`` is the qualified name; def / class:
-    ``target`` is the Scope / ClassInfo; other: not followed.
+    themselves); for: ``value`` is the iterable (the name takes its elements); unpack / unpack-for:
+    a name inside a tuple target (``a, b = pair``, ``for k, v in d.items()``), ``value`` the
+    assigned expression / the iterable and ``target`` the index path to the name (``(1, 0)`` for
+    ``b`` in ``for i, (b, c) in ...``); param: ``value`` is the default, ``index`` the position;
+    import: ``target`` is the qualified name; def / class: ``target`` is the Scope / ClassInfo;
+    other: not followed.
     """
 
     __slots__ = (
@@ -204,6 +207,7 @@ class ModuleInfo:
         self.calls: List[CallRecord] = []
         self.path_dicts: List[Tuple[ast.Dict, Point]] = []
         self.decorator_calls: Set[int] = set()  # ids of ``@decorator(...)`` calls (never requests)
+        self.request_tuples: List[Tuple[ast.Tuple, Point]] = []  # ("POST", path, body)
         self.type_literals: List[Tuple[ast.Constant, str, Scope]] = []  # (node, value, scope)
         self.type_attributes: List[Tuple[ast.Attribute, Point]] = []
         self.method_values: List[MethodValue] = []  # attributes named like a client method
@@ -214,6 +218,7 @@ class ModuleInfo:
         self.comprehensions: Dict[int, Scope] = {}  # id(node) -> its scope
         self.walked: Set[int] = set()  # ids of the expressions walked (see positions.py)
         self._calls_by_name: Optional[Dict[str, List["CallRecord"]]] = None  # see calls_named
+        self._passing: Optional[Dict[str, List[Tuple["CallRecord", int, Optional[str]]]]] = None
 
     def calls_named(self, name: str) -> List["CallRecord"]:
         """The calls ``name(...)`` or ``<expression>.name(...)``, in source order (lazy index)."""
@@ -229,3 +234,26 @@ class ModuleInfo:
                     table.setdefault(called, []).append(record)
             self._calls_by_name = table
         return self._calls_by_name.get(name, [])
+
+    def calls_passing(self, name: str) -> List[Tuple["CallRecord", int, Optional[str]]]:
+        """Calls with an argument naming ``name`` (``name`` or ``<expression>.name``) as a value:
+        (call, index among the written arguments, keyword or None), in source order (lazy)."""
+        if self._passing is None:
+            table: Dict[str, List[Tuple[CallRecord, int, Optional[str]]]] = {}
+            for record in self.calls:
+                node = record.node
+                for position, arg in enumerate(node.args):
+                    named = _named(arg)
+                    if named:
+                        table.setdefault(named, []).append((record, position, None))
+                for keyword in node.keywords:
+                    named = _named(keyword.value)
+                    if named and keyword.arg is not None:
+                        table.setdefault(named, []).append((record, -1, keyword.arg))
+            self._passing = table
+        return self._passing.get(name, [])
+
+
+def _named(expr: ast.expr) -> str:
+    kind = type(expr)
+    return expr.id if kind is ast.Name else expr.attr if kind is ast.Attribute else ""

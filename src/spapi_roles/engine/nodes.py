@@ -7,6 +7,8 @@ from typing import Dict, List, Optional, Tuple
 
 from .model import Binding
 
+HTTP_VERBS = frozenset(("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"))
+
 
 def string_value(node: Optional[ast.AST]) -> Optional[str]:
     """The value of a plain (non-f, non-bytes) string literal node, else None."""

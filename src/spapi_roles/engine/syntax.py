@@ -36,7 +36,7 @@ from .model import (
     Scope,
 )
 from .modules import absolute_module
-from .nodes import arguments, dotted, string_value
+from .nodes import HTTP_VERBS, arguments, dotted, string_value
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 Comprehension = Union[ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp]
@@ -107,6 +107,7 @@ class Collector:
             ast.GeneratorExp: self.on_comprehension,
             ast.DictComp: self.on_comprehension,
             ast.Dict: self.on_dict,
+            ast.Tuple: self.on_tuple,
             ast.NamedExpr: self.on_namedexpr,
         }
         for name, handler in (
@@ -255,6 +256,16 @@ class Collector:
             self.visit(key)
             self.visit(value)
 
+    def on_tuple(self, node: ast.Tuple) -> None:
+        """A request described as data: ``("POST", path, body)`` (a verb literal first)."""
+        elements = node.elts
+        if 2 <= len(elements) <= 4 and type(node.ctx) is ast.Load:
+            verb = string_value(elements[0])
+            if verb is not None and verb.upper() in HTTP_VERBS:
+                self.info.request_tuples.append((node, self.point()))
+        for element in elements:
+            self.visit(element)
+
     def on_namedexpr(self, node: ast.NamedExpr) -> None:
         self.visit(node.target)
         self.visit(node.value)
@@ -300,7 +311,10 @@ class Collector:
         kind: str,
         value: Optional[ast.expr],
         annotation: Optional[ast.expr] = None,
+        path: Tuple[int, ...] = (),
     ) -> None:
+        """Bind ``target`` to ``value``; ``path``: where the target sits inside a tuple target
+        whose value is not a tuple literal (``a, b = pair``: ``b`` has path ``(1,)``)."""
         scope = self.scope
         target_kind = type(target)
         if target_kind is ast.Name:
@@ -314,6 +328,7 @@ class Collector:
                     self.blocks,
                     value=value,
                     annotation=annotation,
+                    target=path or None,
                 )
             )
         elif target_kind is ast.Tuple or target_kind is ast.List:
@@ -324,15 +339,18 @@ class Collector:
                 and len(value.elts) == len(target.elts)
             ):
                 values = value.elts
+            unpack = _UNPACKING.get(kind)
             for i, element in enumerate(target.elts):
                 if type(element) is ast.Starred:
                     self.bind_target(element.value, "other", None)
                 elif values is not None and type(values[i]) is not ast.Starred:
                     self.bind_target(element, kind, values[i])
+                elif unpack is not None:
+                    self.bind_target(element, unpack, value, None, path + (i,))
                 else:
-                    self.bind_target(element, "for" if kind == "for" else "other", None)
+                    self.bind_target(element, "other", None)
         elif target_kind is ast.Attribute:
-            self.bind_attribute(target, kind, value, annotation)
+            self.bind_attribute(target, kind, value, annotation, path)
         elif target_kind is ast.Subscript:
             self.bind_item(target, value)
 
@@ -363,6 +381,7 @@ class Collector:
         kind: str,
         value: Optional[ast.expr],
         annotation: Optional[ast.expr],
+        path: Tuple[int, ...] = (),
     ) -> None:
         attr = self._self_attr(target)
         if attr is not None:
@@ -376,6 +395,7 @@ class Collector:
                     self.blocks,
                     value=value,
                     annotation=annotation,
+                    target=path or None,
                 )
             )
 
@@ -594,6 +614,15 @@ class Collector:
     def on_type_alias(self, node: ast.AST) -> None:
         self.visit(node.name)
         self.visit(node.value)
+
+
+# a tuple target unpacks each value (assignment) or each element (loop): the kind of its names
+_UNPACKING = {
+    "assign": "unpack",
+    "unpack": "unpack",
+    "for": "unpack-for",
+    "unpack-for": "unpack-for",
+}
 
 
 def _is_docstring(statements: Sequence[ast.stmt]) -> bool:

@@ -69,6 +69,21 @@ class Container(Value):
 
 
 @dataclass(frozen=True)
+class Packed(Value):
+    """One element of an iteration that unpacks: ``(key, value)`` of ``d.items()``, ``(i, x)`` of
+    ``enumerate``, a row of ``zip``; ``parts[i]`` are the values of its ``i``-th part."""
+
+    parts: Tuple[Tuple[Value, ...], ...]
+
+
+@dataclass(frozen=True)
+class Iterable(Value):
+    """What ``d.items()``, ``enumerate(x)``, ``zip(a, b)``, ``sorted(x)``... yield, element-wise."""
+
+    elements: Tuple[Value, ...]
+
+
+@dataclass(frozen=True)
 class QName(Value):
     """A qualified name outside the project that is not a known client entity ("requests.post")."""
 

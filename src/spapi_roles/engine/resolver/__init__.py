@@ -33,14 +33,14 @@ class Resolver(Names, Objects, Containers, Hints):
         node: ast.AST,
         point: Point,
         depth: int,
-        callsites: bool,
+        callsites: int,
     ) -> Values:
         kind = type(node)
         if kind is ast.Name:
             return resite(self.lookup(node.id, point, depth, callsites), node)
         if kind is ast.Attribute:
             base = self.eval(node.value, point, depth, callsites)
-            values = union(self.attribute(v, node.attr, node, depth) for v in base)
+            values = union(self.attribute(v, node.attr, node, depth, callsites) for v in base)
             if node.attr == "value":
                 return values  # EnumMember.value keeps the member's own site
             return resite(values, node)

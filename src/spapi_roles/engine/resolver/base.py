@@ -14,6 +14,10 @@ from ..values import UNKNOWN, ClientObj, Entity, EnumMember, Str, Value
 
 Values = Tuple[Value, ...]
 MAX_DEPTH = 30
+# How many frames of project call sites a parameter's value is followed up (a client or a type
+# handed through this many project functions is still seen); each frame up costs a search of
+# the modules that may call the function, so the bound keeps a file's analysis local.
+CALL_FRAMES = 4
 MAX_VALUES = 48
 # The longest string folding may build (concatenations, f-strings): an SP-API path or type name is
 # short, and a longer result is unresolved, so that self-doubling assignments cost nothing.
@@ -57,8 +61,10 @@ class Evaluation(ABC):
         node: Optional[ast.AST],
         point: Point,
         depth: int = 0,
-        callsites: bool = True,
+        callsites: int = CALL_FRAMES,
     ) -> Values:
+        """The values of ``node`` at ``point``; parameters are followed up to ``callsites``
+        frames of their project call sites (0: their defaults and annotations only)."""
         if node is None:
             return (UNKNOWN,)
         key = (id(node), point, callsites)
@@ -76,12 +82,12 @@ class Evaluation(ABC):
         return result
 
     @abstractmethod
-    def _eval(self, node: ast.AST, point: Point, depth: int, callsites: bool) -> Values:
+    def _eval(self, node: ast.AST, point: Point, depth: int, callsites: int) -> Values:
         """The values of ``node``, not memoised: the dispatch on its kind (``Resolver``)."""
 
     # ------------------------------------------------------------------ names.py
     @abstractmethod
-    def binding(self, binding: Binding, depth: int, callsites: bool = True) -> Values: ...
+    def binding(self, binding: Binding, depth: int, callsites: int = CALL_FRAMES) -> Values: ...
 
     @abstractmethod
     def qualified(self, name: str, depth: int = 0) -> Values: ...
@@ -91,9 +97,8 @@ class Evaluation(ABC):
 
     # ------------------------------------------------------------------ objects.py
     @abstractmethod
-    def attribute(
-        self, value: Value, attr: str, node: Optional[ast.Attribute], depth: int
-    ) -> Values: ...
+    def attribute(self, value: Value, attr: str, node: Optional[ast.Attribute], depth: int,
+                  callsites: int = CALL_FRAMES) -> Values: ...
 
     @abstractmethod
     def mro(self, cls: ClassInfo) -> Tuple[List[ClassInfo], List[ClientObj]]: ...
@@ -105,11 +110,14 @@ class Evaluation(ABC):
 
     # ------------------------------------------------------------------ containers.py
     @abstractmethod
-    def items(self, container: ast.expr, point: Point, depth: int, callsites: bool,
+    def items(self, container: ast.expr, point: Point, depth: int, callsites: int,
               key: Optional[ast.expr]) -> Values: ...
 
     @abstractmethod
     def elements(self, values: Values, depth: int) -> Values: ...
+
+    @abstractmethod
+    def unpacked(self, values: Values, path: Tuple[int, ...], depth: int) -> Values: ...
 
     @abstractmethod
     def scalars(

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import ast
 import itertools
-from typing import List, Optional, Set
+from typing import List, Optional, Set, Tuple
 
 from ..model import Binding, Point, Scope, anywhere
 from ..nodes import string_value, subscript_elements
-from ..values import UNKNOWN, Container, Entity, EnumMember, Opaque, ProjectObj, Str, Value
+from ..values import UNKNOWN, Container, Entity, EnumMember, Iterable, Opaque, Packed
+from ..values import ProjectObj, Str, Value
 from .base import COMPREHENSIONS, MAX_DEPTH, MAX_VALUES, Evaluation, Values, folded, union
 
 _SEQUENCES = (ast.List, ast.Tuple, ast.Set)
@@ -23,7 +24,7 @@ class Containers(Evaluation):
     """Subscripts, container items, iteration and string folding."""
 
     def subscript(
-        self, node: ast.Subscript, point: Point, depth: int, callsites: bool
+        self, node: ast.Subscript, point: Point, depth: int, callsites: int
     ) -> Values:
         key = None
         elements = subscript_elements(node)
@@ -40,7 +41,7 @@ class Containers(Evaluation):
                     tuple(
                         EnumMember(kind, s.value, s.site)
                         for s in self.scalars(
-                            self.eval(key, point, depth, False), depth
+                            self.eval(key, point, depth, 0), depth
                         )
                         if isinstance(s, Str)
                     )
@@ -62,13 +63,13 @@ class Containers(Evaluation):
         container: ast.expr,
         point: Point,
         depth: int,
-        callsites: bool,
+        callsites: int,
         key: Optional[ast.expr],
     ) -> Values:
         """Values stored in a dict / list (literal, ``x[k] = v`` assignments, ``self.x[k] = v``)."""
         wanted: Optional[Set[str]] = None
         if key is not None:
-            keys = self.scalars(self.eval(key, point, depth, False), depth)
+            keys = self.scalars(self.eval(key, point, depth, 0), depth)
             strings = {k.value for k in keys if isinstance(k, Str) and not k.holes}
             if strings and len(strings) == len(keys):
                 wanted = strings
@@ -92,7 +93,7 @@ class Containers(Evaluation):
             return []
         if type(container) is ast.Attribute:
             found: List[Binding] = []
-            for value in self.eval(container.value, anywhere(scope), depth, False):
+            for value in self.eval(container.value, anywhere(scope), depth, 0):
                 if isinstance(value, ProjectObj):
                     for klass in self.mro(value.info)[0]:
                         found.extend(klass.items.get(container.attr, ()))
@@ -132,14 +133,42 @@ class Containers(Evaluation):
         return (UNKNOWN,)
 
     def elements(self, values: Values, depth: int) -> Values:
-        """What iterating over ``values`` yields."""
+        """What iterating over ``values`` yields (a dict: its keys)."""
         groups = []
         for value in values:
             if isinstance(value, Container) and type(value.node) not in (ast.Dict, ast.DictComp):
                 groups.append(self.container_items(value, None, depth))
+            elif isinstance(value, Container) and type(value.node) is ast.Dict:
+                groups.append(self.dict_keys(value, depth))
+            elif isinstance(value, Iterable):
+                groups.append(value.elements)
             else:
                 groups.append((UNKNOWN,))
         return union(groups)
+
+    def dict_keys(self, container: Container, depth: int) -> Values:
+        keys = [k for k in container.node.keys if k is not None]
+        return union(self.eval(k, container.point, depth) for k in keys) if keys else (UNKNOWN,)
+
+    def unpacked(self, values: Values, path: Tuple[int, ...], depth: int) -> Values:
+        """The part at ``path`` of each value (``a, (b, c) = ...``): tuple / list literals and
+        ``Packed`` elements of ``items()``, ``enumerate``, ``zip``; anything else is unknown."""
+        for index in path:
+            groups: List[Values] = []
+            for value in values:
+                if (
+                    isinstance(value, Container)
+                    and type(value.node) in (ast.Tuple, ast.List)
+                    and index < len(value.node.elts)
+                    and not any(type(e) is ast.Starred for e in value.node.elts[: index + 1])
+                ):
+                    groups.append(self.eval(value.node.elts[index], value.point, depth))
+                elif isinstance(value, Packed) and index < len(value.parts):
+                    groups.append(value.parts[index])
+                else:
+                    groups.append((UNKNOWN,))
+            values = union(groups)
+        return values
 
     def scalars(
         self, values: Values, depth: int, site: Optional[ast.AST] = None
@@ -188,7 +217,7 @@ class Containers(Evaluation):
         return folded(parts, node, holes)
 
     def binary(
-        self, node: ast.BinOp, point: Point, depth: int, callsites: bool
+        self, node: ast.BinOp, point: Point, depth: int, callsites: int
     ) -> Values:
         left = self.eval(node.left, point, depth, callsites)
         operator = type(node.op)

@@ -40,7 +40,7 @@ class Hints(Evaluation):
         if kind is ast.Subscript:
             generic = [
                 v
-                for v in self.eval(annotation.value, anywhere(scope), depth, False)
+                for v in self.eval(annotation.value, anywhere(scope), depth, 0)
                 if isinstance(v, QName)
             ]
             name = generic[0].name if generic else ""
@@ -50,7 +50,7 @@ class Hints(Evaluation):
                     e for e in subscript_elements(annotation) if type(e) is not ast.Slice
                 ]
                 if short == "Literal":
-                    return union(self.eval(e, anywhere(scope), depth, False) for e in elements)
+                    return union(self.eval(e, anywhere(scope), depth, 0) for e in elements)
                 if short in ("Optional", "Union", "Annotated", "Final", "ClassVar"):
                     chosen = (
                         elements[:1] if short in ("Annotated", "Final", "ClassVar") else elements
@@ -58,7 +58,7 @@ class Hints(Evaluation):
                     return union(self.instance_of(e, scope, depth) for e in chosen)
             return (Opaque("generic"),)
         groups = []
-        for value in self.eval(annotation, anywhere(scope), depth, False):
+        for value in self.eval(annotation, anywhere(scope), depth, 0):
             if isinstance(value, Entity):
                 if value.kind == "dispatch":
                     spec = self.clients.dispatch[value.target]

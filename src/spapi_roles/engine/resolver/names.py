@@ -10,7 +10,7 @@ arguments at the project's call sites.
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from ..clients import Clients
 from ..model import CLASS, MODULE, Binding, CallRecord, ModuleInfo, Point, Scope, anywhere
@@ -26,7 +26,7 @@ from ..values import (
     ProjectObj,
     QName,
 )
-from .base import Evaluation, Values, union
+from .base import CALL_FRAMES, Evaluation, Values, union
 
 
 def select_bindings(bindings: List[Binding], point: Point) -> List[Binding]:
@@ -59,7 +59,7 @@ class Names(Evaluation):
         name: str,
         point: Point,
         depth: int,
-        callsites: bool = True,
+        callsites: int = CALL_FRAMES,
     ) -> Values:
         chosen, module_scope = self.bindings_of(name, point)
         if chosen:
@@ -98,7 +98,7 @@ class Names(Evaluation):
                 return values
         return (QName(f"builtins.{name}"),)
 
-    def binding(self, binding: Binding, depth: int, callsites: bool = True) -> Values:
+    def binding(self, binding: Binding, depth: int, callsites: int = CALL_FRAMES) -> Values:
         kind = binding.kind
         point = binding.point()
         if kind == "assign":
@@ -120,6 +120,11 @@ class Names(Evaluation):
             return self.elements(
                 self.eval(binding.value, point, depth, callsites), depth
             )
+        if kind == "unpack" or kind == "unpack-for":
+            values = self.eval(binding.value, point, depth, callsites)
+            if kind == "unpack-for":
+                values = self.elements(values, depth)
+            return self.unpacked(values, binding.target, depth)
         if kind == "param":
             return self.parameter(binding, depth, callsites)
         if kind == "import":
@@ -130,7 +135,7 @@ class Names(Evaluation):
             return (ProjectClass(binding.target),)
         return (UNKNOWN,)
 
-    def parameter(self, binding: Binding, depth: int, callsites: bool) -> Values:
+    def parameter(self, binding: Binding, depth: int, callsites: int) -> Values:
         function = binding.scope
         cls = function.method_of
         if cls is not None and binding.index == 0 and function.self_name == binding.name:
@@ -140,28 +145,42 @@ class Names(Evaluation):
         if binding.annotation is not None:
             groups.append(self.instance_of(binding.annotation, outer, depth))
         if binding.value is not None:
-            groups.append(self.eval(binding.value, anywhere(outer), depth, False))
-        if callsites and function.kind != "lambda":
-            groups.extend(self.argument_values(function, binding, depth))
-        values = union(groups)
+            groups.append(self.eval(binding.value, anywhere(outer), depth, 0))
+        passed: List[Values] = []
+        if callsites > 0 and function.kind != "lambda":
+            passed = self.argument_values(function, binding, depth, callsites - 1)
+        values = union(groups + passed)
         known = tuple(v for v in values if v is not UNKNOWN)
+        if known and any(UNKNOWN in group for group in passed):
+            return known + (UNKNOWN,)  # a call site passes something unknown: it stays visible
         return known or (UNKNOWN,)
 
-    def argument_values(self, function: Scope, param: Binding, depth: int) -> List[Values]:
-        """Values of ``param`` at the project's call sites of ``function`` (one frame up)."""
+    def argument_values(
+        self, function: Scope, param: Binding, depth: int, callsites: int
+    ) -> List[Values]:
+        """Values of ``param`` at the project's call sites of ``function`` (one frame up; the
+        arguments there followed ``callsites`` frames further)."""
         groups = []
-        for record, bound in self.callers(function):
-            arg = argument_for(record.node, param, 1 if bound else 0)
-            if arg is not None:
-                groups.append(
-                    self.eval(arg, record.point, depth, False)
-                )
+        for site in self.callers(function):
+            if site.how == MAP:  # ``map(f, xs)``: f's arguments are the elements of xs
+                arg = argument_for(site.record.node, param, site.shift)
+                if arg is not None:
+                    groups.append(self.elements(self.eval(arg, site.record.point, depth, callsites),
+                                                depth))
+                continue
+            for arg in _passed(site, param):
+                groups.append(self.eval(arg, site.record.point, depth, callsites))
         return groups
 
-    def callers(self, function: Scope) -> List[Tuple[CallRecord, bool]]:
-        """Calls in the project that call ``function`` (and whether ``self`` is implicit).
+    def callers(self, function: Scope) -> List["CallSite"]:
+        """The project's calls of ``function``, each with how its arguments reach the parameters.
 
-        A class's ``__init__`` is called by instantiating the class (or a subclass).
+        A class's ``__init__`` is called by instantiating the class (or a subclass). A function
+        is also called where it is handed over with its arguments: a Celery task by
+        ``f.delay(...)`` / ``f.apply_async(args, kwargs)`` / ``f.s(...)``, any function by
+        ``submit(f, ...)``, ``partial(f, ...)``, ``to_thread(f, ...)``, a retry helper
+        ``retry(f, ...)`` (the arguments after it are its own), ``map(f, xs)`` (the elements of
+        xs), Airflow's ``PythonOperator(python_callable=f, op_args=[...], op_kwargs={...})``.
         """
         cached = self._callers.get(id(function))
         if cached is not None:
@@ -173,23 +192,52 @@ class Names(Evaluation):
         if self.index is not None:
             for info in self.index.candidate_modules(called, function.module.path):
                 modules.setdefault(id(info), info)
-        found = []
+        task_shift = 1 if _bound_task(function) else 0
+        found: List[CallSite] = []
         for info in modules.values():
-            records = info.calls_named(called)
-            for alias in info.import_aliases.get(called, ()):  # ``from m import f as g; g(...)``
-                records = records + info.calls_named(alias)
-            for record in records:
-                for value in self.eval(
-                    record.node.func, record.point, 0, False
-                ):
-                    if isinstance(value, ProjectFunc) and value.scope is function:
-                        found.append((record, value.self_value is not None))
-                        break
-                    if isinstance(value, ProjectClass) and cls in self.mro(value.info)[0]:
-                        found.append((record, True))
-                        break
+            names = (called,) + tuple(info.import_aliases.get(called, ()))
+            for name in names:  # ``from m import f as g; g(...)``
+                for record in info.calls_named(name):
+                    for value in self.eval(record.node.func, record.point, 0, 0):
+                        if isinstance(value, ProjectFunc) and value.scope is function:
+                            found.append(CallSite(record, _self_shift(value), CALL))
+                            break
+                        if isinstance(value, ProjectClass) and cls in self.mro(value.info)[0]:
+                            found.append(CallSite(record, 1, CALL))
+                            break
+            if cls is not None:
+                continue
+            for method, how in _TASK_CALLS.items():
+                for record in info.calls_named(method):
+                    func = record.node.func
+                    if type(func) is ast.Attribute and _names(func.value) in names:
+                        if self._is(func.value, record.point, function):
+                            found.append(CallSite(record, task_shift, how))
+            for name in names:
+                for record, position, keyword in info.calls_passing(name):
+                    value = (record.node.args[position] if keyword is None
+                             else _keyword(record.node, keyword))
+                    functions = [
+                        v for v in self.eval(value, record.point, 0, 0)
+                        if isinstance(v, ProjectFunc) and v.scope is function
+                    ]
+                    if not functions:
+                        continue
+                    shift = _self_shift(functions[0])
+                    if keyword == "python_callable":
+                        found.append(CallSite(record, shift, AIRFLOW))
+                    elif keyword is None and _called_name(record.node) == "map":
+                        found.append(CallSite(record, -(position + 1), MAP))
+                    elif keyword is None:
+                        found.append(CallSite(record, shift - (position + 1), CALL))
         self._callers[id(function)] = found
         return found
+
+    def _is(self, expr: ast.expr, point: Point, function: Scope) -> bool:
+        return any(
+            isinstance(v, ProjectFunc) and v.scope is function
+            for v in self.eval(expr, point, 0, 0)
+        )
 
     def qualified(self, name: str, depth: int = 0) -> Values:
         cached = self._qnames.get(name)
@@ -231,6 +279,77 @@ class Names(Evaluation):
         if self.index is not None and self.index.is_module(f"{module}.{attr}"):
             return (ProjectModule(f"{module}.{attr}"),)
         return (UNKNOWN,)
+
+
+CALL, APPLY_ASYNC, MAP, AIRFLOW = "call", "apply_async", "map", "airflow"
+# Celery's ways to call a task later: ``f.delay(*args, **kwargs)``, ``f.apply_async(args, kwargs)``
+_TASK_CALLS = {"delay": CALL, "s": CALL, "si": CALL, "apply_async": APPLY_ASYNC}
+
+
+class CallSite(NamedTuple):
+    """A call that runs a function: the arguments reach parameter ``i`` at position ``i - shift``
+    (``how``: CALL as written, APPLY_ASYNC through ``args=`` / ``kwargs=``, AIRFLOW through
+    ``op_args=`` / ``op_kwargs=``, MAP as elements)."""
+
+    record: CallRecord
+    shift: int
+    how: str
+
+
+def _passed(site: CallSite, param: Binding) -> List[ast.expr]:
+    """The argument expressions a call site passes for ``param`` (see ``CallSite``)."""
+    node = site.record.node
+    if site.how == CALL:
+        arg = argument_for(node, param, site.shift)
+        return [arg] if arg is not None else []
+    positional, keywords = (
+        ("op_args", "op_kwargs") if site.how == AIRFLOW else ("args", "kwargs")
+    )
+    found = []
+    sequence = _keyword(node, positional)
+    if sequence is None and site.how == APPLY_ASYNC and node.args:
+        sequence = node.args[0]
+    index = param.index - site.shift
+    if type(sequence) in (ast.Tuple, ast.List) and 0 <= index < len(sequence.elts):
+        if not any(type(e) is ast.Starred for e in sequence.elts[: index + 1]):
+            found.append(sequence.elts[index])
+    table = _keyword(node, keywords)
+    if table is None and site.how == APPLY_ASYNC and len(node.args) > 1:
+        table = node.args[1]
+    if type(table) is ast.Dict:
+        for key, value in zip(table.keys, table.values):
+            if type(key) is ast.Constant and key.value == param.name:
+                found.append(value)
+    return found
+
+
+def _keyword(call: ast.Call, name: str) -> Optional[ast.expr]:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _names(expr: ast.expr) -> str:
+    """The name an expression ends with (``f``, ``tasks.f``, ``self.f``), else ""."""
+    kind = type(expr)
+    return expr.id if kind is ast.Name else expr.attr if kind is ast.Attribute else ""
+
+
+def _called_name(call: ast.Call) -> str:
+    return _names(call.func)
+
+
+def _self_shift(function: ProjectFunc) -> int:
+    return 1 if function.self_value is not None else 0
+
+
+def _bound_task(function: Scope) -> bool:
+    """A Celery task declared with ``bind=True``: its first parameter is the task itself."""
+    for decorator in function.decorators:
+        if type(decorator) is ast.Call:
+            for keyword in decorator.keywords:
+                value = keyword.value
+                if keyword.arg == "bind" and type(value) is ast.Constant and value.value is True:
+                    return True
+    return False
 
 
 def _rewrapped(binding: Binding) -> Optional[ast.Name]:

@@ -9,19 +9,24 @@ functions evaluate their return expressions; calls of client entities make clien
 from __future__ import annotations
 
 import ast
+import itertools
+import re
 from typing import Dict, List, Optional, Tuple
 
 from ..clients import Clients
 from ..model import MODULE, ClassInfo, Point, Scope, anywhere
-from ..nodes import arguments
+from ..nodes import Argument, arguments
 from ..project_index import ProjectIndex
 from ..values import (
     UNKNOWN,
     BoundMethod,
     ClientObj,
+    Container,
     Entity,
     EnumMember,
+    Iterable,
     Opaque,
+    Packed,
     ProjectClass,
     ProjectFunc,
     ProjectModule,
@@ -31,7 +36,7 @@ from ..values import (
     Str,
     Value,
 )
-from .base import Evaluation, Values, union
+from .base import CALL_FRAMES, MAX_VALUES, Evaluation, Values, folded, union
 
 
 class Objects(Evaluation):
@@ -42,7 +47,12 @@ class Objects(Evaluation):
         self._mro: Dict[int, Tuple[List[ClassInfo], List[ClientObj]]] = {}
 
     def attribute(
-        self, value: Value, attr: str, node: Optional[ast.Attribute], depth: int
+        self,
+        value: Value,
+        attr: str,
+        node: Optional[ast.Attribute],
+        depth: int,
+        callsites: int = CALL_FRAMES,
     ) -> Values:
         if isinstance(value, QName):
             return self.qualified(f"{value.name}.{attr}", depth)
@@ -61,9 +71,9 @@ class Objects(Evaluation):
                 return (ClientObj((target,)),)
             return (Opaque(f"{value.root}.{attr}"),)
         if isinstance(value, ProjectObj):
-            return self.class_attribute(value.info, attr, depth, instance=value)
+            return self.class_attribute(value.info, attr, depth, value, callsites)
         if isinstance(value, ProjectClass):
-            return self.class_attribute(value.info, attr, depth, instance=None)
+            return self.class_attribute(value.info, attr, depth, None, callsites)
         if value is UNKNOWN:
             return (UNKNOWN,)
         return (Opaque("attribute"),)
@@ -81,21 +91,27 @@ class Objects(Evaluation):
         return (Opaque(f"{entity.target}.{attr}"),)
 
     def class_attribute(
-        self, cls: ClassInfo, attr: str, depth: int, instance: Optional[ProjectObj]
+        self,
+        cls: ClassInfo,
+        attr: str,
+        depth: int,
+        instance: Optional[ProjectObj],
+        callsites: int = CALL_FRAMES,
     ) -> Values:
         project_classes, _ = self.mro(cls)
         for klass in project_classes:
             groups: List[Values] = []
             for binding in klass.scope.bindings.get(attr, ()):
                 if binding.kind == "def" and binding.target.property and instance is not None:
-                    groups.append(self.returns(ProjectFunc(binding.target, instance), depth))
+                    function = ProjectFunc(binding.target, instance)
+                    groups.append(self.returns(function, depth, callsites))
                 elif binding.kind == "def":
                     groups.append((ProjectFunc(binding.target, instance),))
                 else:
-                    groups.append(self.binding(binding, depth))
+                    groups.append(self.binding(binding, depth, callsites))
             if instance is not None:
                 for binding in klass.attrs.get(attr, ()):
-                    groups.append(self.binding(binding, depth))
+                    groups.append(self.binding(binding, depth, callsites))
             if groups:
                 return union(groups)
         return (Opaque(f"{cls.qualname}.{attr}"),)
@@ -109,7 +125,7 @@ class Objects(Evaluation):
         project: List[ClassInfo] = [cls]
         clients: List[ClientObj] = []
         for base in cls.bases:
-            for value in self.eval(base, anywhere(cls.outer), 0, False):
+            for value in self.eval(base, anywhere(cls.outer), 0, 0):
                 if isinstance(value, ProjectClass):
                     inner_project, inner_clients = self.mro(value.info)
                     project.extend(c for c in inner_project if c not in project)
@@ -127,7 +143,7 @@ class Objects(Evaluation):
         node: ast.Call,
         point: Point,
         depth: int,
-        callsites: bool,
+        callsites: int,
     ) -> Values:
         func = node.func
         if type(func) is ast.Attribute and func.attr == "format":
@@ -136,8 +152,16 @@ class Objects(Evaluation):
             if strings:
                 return strings
         args = arguments(node) if type(func) is ast.Attribute else ()
+        if type(func) is ast.Attribute and not args and func.attr in _DICT_VIEWS:
+            entries = self.dict_entries(func.value, func.attr, point, depth, callsites)
+            if entries is not None:
+                return (entries,)
         if args:
             attr = func.attr
+            if attr == "join" and len(args) == 1 and not args[0].keyword and not args[0].star:
+                joined = self.joined(func.value, args[0].value, node, point, depth, callsites)
+                if joined:
+                    return joined
             if attr in self.clients.class_by_name_methods:
                 named = self.class_by_name(args[0].value, point, depth)
                 if named:
@@ -146,6 +170,10 @@ class Objects(Evaluation):
                 items = self.items(
                     func.value, point, depth, callsites, key=args[0].value
                 )
+                if not items and _lookup_with_default(args) and all(
+                    v is UNKNOWN for v in self.eval(func.value, point, depth, callsites)
+                ):  # ``event.get("reportType", DEFAULT)`` on an unknown mapping
+                    items = (UNKNOWN,)
                 if items:
                     extra = [
                         self.eval(a.value, point, depth, callsites)
@@ -158,9 +186,77 @@ class Objects(Evaluation):
         ]
         return union(groups)
 
+    def dict_entries(
+        self, expr: ast.expr, view: str, point: Point, depth: int, callsites: int
+    ) -> Optional[Iterable]:
+        """``d.items()`` / ``d.keys()`` / ``d.values()`` of dict literals ``expr`` may be."""
+        elements: List[Value] = []
+        found = False
+        for value in self.eval(expr, point, depth, callsites):
+            if not (isinstance(value, Container) and type(value.node) is ast.Dict):
+                continue
+            found = True
+            for key, item in zip(value.node.keys, value.node.values):
+                if key is None:
+                    elements.append(UNKNOWN)
+                    continue
+                keys = self.eval(key, value.point, depth)
+                items = self.eval(item, value.point, depth)
+                elements.extend(
+                    keys if view == "keys" else items if view == "values"
+                    else (Packed((keys, items)),)
+                )
+        return Iterable(union([elements])) if found else None
+
+    def joined(
+        self,
+        separator: ast.expr,
+        iterable: ast.expr,
+        node: ast.Call,
+        point: Point,
+        depth: int,
+        callsites: int,
+    ) -> Values:
+        """``sep.join(parts)``: each list / tuple literal the parts may be, folded in order (a part
+        that is not one known string is a ``{}`` hole); parts of unknown order or length: ``{}``."""
+        separators = {
+            v.value for v in self.eval(separator, point, depth, callsites)
+            if isinstance(v, Str) and not v.holes
+        }
+        if len(separators) != 1:
+            return ()
+        glue = separators.pop()
+        found: List[Value] = []
+        for value in self.eval(iterable, point, depth, callsites):
+            if isinstance(value, Container) and type(value.node) in (ast.List, ast.Tuple):
+                if any(type(e) is ast.Starred for e in value.node.elts):
+                    found.append(Str("{}", node, True))
+                    continue
+                choices: List[List[Tuple[str, bool]]] = []
+                for element in value.node.elts:
+                    elements = self.scalars(self.eval(element, value.point, depth), depth)
+                    known = elements and all(
+                        isinstance(s, Str) and not s.holes for s in elements
+                    )
+                    choices.append(
+                        [(s, False) for s in sorted({s.value for s in elements})]
+                        if known else [("{}", True)]
+                    )
+                for combination in itertools.islice(itertools.product(*choices), MAX_VALUES):
+                    found.append(
+                        folded(
+                            _interleave([part for part, _ in combination], glue),
+                            node,
+                            any(hole for _, hole in combination),
+                        )
+                    )
+            else:
+                found.append(Str("{}", node, True))
+        return union([found]) if found else ()
+
     def class_by_name(self, arg: ast.expr, point: Point, depth) -> Values:
         found = []
-        for value in self.eval(arg, point, depth, False):
+        for value in self.eval(arg, point, depth, 0):
             if isinstance(value, Str):
                 for package, spec in self.clients.packages.items():
                     class_id = (
@@ -173,7 +269,7 @@ class Objects(Evaluation):
         return tuple(found)
 
     def call_value(
-        self, value: Value, node: ast.Call, point: Point, depth: int, callsites: bool
+        self, value: Value, node: ast.Call, point: Point, depth: int, callsites: int
     ) -> Values:
         if isinstance(value, Entity):
             if value.kind == "type_enum":
@@ -183,7 +279,7 @@ class Objects(Evaluation):
                     return tuple(
                         EnumMember(kind, s.value, s.site)
                         for s in self.scalars(
-                            self.eval(args[0].value, point, depth, False), depth
+                            self.eval(args[0].value, point, depth, 0), depth
                         )
                         if isinstance(s, Str)
                     ) or (UNKNOWN,)
@@ -193,8 +289,10 @@ class Objects(Evaluation):
         if isinstance(value, ProjectClass):
             return (ProjectObj(value.info),)
         if isinstance(value, ProjectFunc):
-            return self.returns(value, depth)
+            return self.returns(value, depth, callsites)
         if isinstance(value, QName):
+            if value.name in _ITERATING:
+                return self.iterated(value.name, node, point, depth, callsites)
             if value.name == "builtins.getattr":
                 return self.getattr_values(node, point, depth) or (Opaque("getattr"),)
             if value.name == "builtins.super":
@@ -203,6 +301,23 @@ class Objects(Evaluation):
         if value is UNKNOWN:
             return (UNKNOWN,)
         return (Opaque("call result"),)
+
+    def iterated(
+        self, builtin: str, node: ast.Call, point: Point, depth: int, callsites: int
+    ) -> Values:
+        """``enumerate(x)``, ``zip(a, b)``, ``sorted(x)``, ``list(x)``...: what they yield."""
+        groups = [
+            self.elements(self.eval(a, point, depth, callsites), depth)
+            for a in node.args
+            if type(a) is not ast.Starred
+        ]
+        if not groups:
+            return (Opaque(builtin),)
+        if builtin == "builtins.enumerate":
+            return (Iterable((Packed(((Opaque("index"),), groups[0])),)),)
+        if builtin == "builtins.zip":
+            return (Iterable((Packed(tuple(groups)),)),)
+        return (Iterable(groups[0]),)
 
     def instantiate(
         self, entity: Entity, node: Optional[ast.Call], point: Optional[Point], depth: int
@@ -225,7 +340,7 @@ class Objects(Evaluation):
                 versions = [spec["default"]]
             else:
                 for value in self.scalars(
-                    self.eval(version_arg, point, depth, True), depth
+                    self.eval(version_arg, point, depth), depth
                 ):
                     version = spec["aliases"].get(getattr(value, "value", None))
                     if version is not None and version not in versions:
@@ -236,11 +351,9 @@ class Objects(Evaluation):
             return ClientObj(classes, entity.target, tuple(versions)) if classes else None
         return None
 
-    def returns(self, function: ProjectFunc, depth: int) -> Values:
+    def returns(self, function: ProjectFunc, depth: int, callsites: int = CALL_FRAMES) -> Values:
         scope = function.scope
-        groups = [
-            self.eval(expr, point, depth, True) for expr, point in scope.returns
-        ]
+        groups = [self.eval(expr, point, depth, callsites) for expr, point in scope.returns]
         values = union(groups) if groups else (UNKNOWN,)
         if all(v is UNKNOWN for v in values):
             node = scope.node
@@ -256,13 +369,13 @@ class Objects(Evaluation):
         found = []
         receivers = [
             v
-            for v in self.eval(args[0].value, point, depth, True)
+            for v in self.eval(args[0].value, point, depth)
             if isinstance(v, ClientObj)
         ]
         if not receivers:
             return ()
         names = self.scalars(
-            self.eval(args[1].value, point, depth, False),
+            self.eval(args[1].value, point, depth, 0),
             depth,
             args[1].value,
         )
@@ -281,3 +394,36 @@ class Objects(Evaluation):
             return (UNKNOWN,)
         project, clients = self.mro(cls)
         return tuple([ProjectObj(c) for c in project[1:]] + list(clients)) or (Opaque("super"),)
+
+
+_DICT_VIEWS = frozenset(("items", "keys", "values"))
+# builtins that iterate their arguments, and what they yield (see ``Objects.iterated``)
+_ITERATING = frozenset(
+    f"builtins.{name}"
+    for name in (
+        "enumerate", "zip", "sorted", "reversed", "list", "tuple", "set", "frozenset", "iter"
+    )
+)
+
+
+def _interleave(parts: List[str], glue: str) -> List[str]:
+    out: List[str] = []
+    for i, part in enumerate(parts):
+        if i:
+            out.append(glue)
+        out.append(part)
+    return out
+
+
+_KEY = re.compile(r"[A-Za-z_][\w.-]*")
+
+
+def _lookup_with_default(args: List[Argument]) -> bool:
+    """``(key, default)`` with a key like a field name (not a URL, as ``session.get(url, p)``)."""
+    return (
+        len(args) == 2
+        and all(a.keyword is None and not a.star for a in args)
+        and type(args[0].value) is ast.Constant
+        and type(args[0].value.value) is str
+        and _KEY.fullmatch(args[0].value.value) is not None
+    )
