@@ -111,7 +111,8 @@ class _VersionAction(argparse.Action):
             lines += data_snapshot()
         except (OSError, ValueError, KeyError, IndexError) as error:
             lines.append(f"data: cannot be read ({error}); reinstall the package")
-        parser.exit(EXIT_CLEAN, "\n".join(lines) + "\n")
+        sys.stdout.write("\n".join(lines) + "\n")
+        parser.exit(EXIT_CLEAN)
 
 
 # ---------------------------------------------------------------------------- settings

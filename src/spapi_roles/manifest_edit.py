@@ -403,7 +403,7 @@ def _one_per_line(text: str, layout: toml_layout.Layout, array: toml_layout.Arra
         lines.extend(_comment_lines(why, indent))
         lines.append(f"{indent}{value},")
     lines.append(before[:len(before) - len(before.lstrip())] + "]")
-    return text[:array.start] + newline.join(lines) + text[array.end:]
+    return text[:array.start] + newline.join(lines) + text[array.end + 1:]  # end: the "]"
 
 
 def _line_end(text: str, line: int) -> int:

@@ -464,8 +464,10 @@ def check_text(
     kb = knowledge.load()
     workspace = workspace_for(manifest)
     governing = workspace.finder.manifest_for(path)
+    path = display_path(path)
     try:
-        uses = workspace.uses_in_source(source, path)
+        uses = [dataclasses.replace(use, path=path)
+                for use in workspace.uses_in_source(source, path)]
     except engine.NotAnalysed as error:
         return CheckResult(None, [], not_analysed={path: str(error).split(": not analysed: ")[-1]})
     found = checks.check_uses(uses, kb, governing)
