@@ -162,10 +162,11 @@ def test_an_order_use_alone_suggests_inventory_and_order_tracking_in_a_line(tmp_
 
         Orders().get_orders(CreatedAfter="2026-01-01")  # SPR101
         """})
-    ran = run("spapi-roles", "check", cwd=project)
-    assert ran.stdout.splitlines()[0] == (
-        "sync.py:3:10: SPR101 `getOrders` (Orders API v0) needs a role; "
-        f"suggest `{IOT}` or any of 10 other roles")
+    line = ("sync.py:3:10: SPR101 `getOrders` (Orders API v0) needs a role; "
+            f"suggest `{IOT}` or any of 10 other roles")
+    assert run("spapi-roles", "check", cwd=project).stdout.splitlines()[0] == line
+    assert run("flake8", "--isolated", "--select", "SPR", "sync.py",
+               cwd=project).stdout.splitlines() == [line]
     # the full list stays in JSON and SARIF
     [finding] = json.loads(run("spapi-roles", "check", "--format", "json",
                                cwd=project).stdout)["diagnostics"]

@@ -116,7 +116,8 @@ def test_excluded_files_are_not_reported_but_still_resolve(tmp_path):
 @pytest.mark.parametrize("setting, message", [
     ('fail-on = "sometimes"',
      "spapi-roles.toml:1: unknown fail-on `sometimes`; expected one of: error, warning, note"),
-    ('select = [\n  "SPR1",\n  "XYZ9",\n]', "spapi-roles.toml:3: `XYZ9` in `select` matches no SPR code"),
+    ('select = [\n  "SPR1",\n  "XYZ9",\n]',
+     "spapi-roles.toml:3: `XYZ9` in `select` matches no SPR code"),
     ('jobs = 0', "spapi-roles.toml:1: `jobs` must be a positive integer, not 0"),
     ('format = "xml"', "spapi-roles.toml:1: unknown format `xml`"),
     ('extend_select = ["SPR9"]',

@@ -473,20 +473,23 @@ _RULES: Tuple[Rule, ...] = (
     Rule(
         code="SPR304",
         name="use-not-in-regions",
-        summary="use not offered, or not granted by any role, in the declared regions",
+        summary="use not offered, or not granted by any role, in the regions the app runs in",
         default_on=True,
         level=LEVEL_WARNING,
         scope=SCOPE_FILE,
         message="{subject} is not available in {wanted}; available in {available}",
         what="""
             Finds a use of an operation or type that Amazon does not offer in any region the
-            manifest declares (`regions = ["EU"]`), or whose roles all grant it only in other
-            regions (Amazon's "(FE only)" role limits).
+            manifest declares (`regions = ["EU"]`), or that no role grants in every region the
+            app runs in: the declared regions where the use is offered, or, without `regions`,
+            every region Amazon offers it in (Amazon's "(FE only)" role limits).
             """,
         why="The endpoints of the declared regions refuse the call.",
         known_problems="""
-            Only uses whose regions the knowledge base states are checked; without a `regions`
-            key in the manifest nothing is checked.
+            Only uses whose regions the knowledge base states are checked against the declared
+            regions; a use whose regions are unknown counts as offered everywhere. Where some of
+            a use's roles grant it everywhere, a declared role that grants it only in some
+            regions is reported as SPR101 (saying where it grants it) rather than SPR304.
             """,
         example=Example(
             manifest="""
@@ -634,7 +637,9 @@ _RULES: Tuple[Rule, ...] = (
             """,
         known_problems="""
             Uses the engine cannot see (dynamic dispatch, code outside the checked tree, other
-            languages) and uses without known role data make a needed role look unused.
+            languages) and uses without known role data make a needed role look unused: the
+            message names the kinds of use in the project whose roles the engine could not tell
+            (unresolved report, feed or notification types, uses with no known role mapping).
             """,
         example=Example(
             manifest="""
