@@ -33,6 +33,15 @@ def screen():
         ("KIND = 'GET_FLAT_FILE_OPEN_LISTINGS_DATA'\n", prefilter.REASON_TYPE),
         ('EVENT = "ORDER_CHANGE"\n', prefilter.REASON_TYPE),
         ("OLD = '_POST_PRODUCT_DATA_'\n", prefilter.REASON_TYPE),
+        (
+            "from airbyte_cdk.sources.streams.http import HttpStream\n"
+            "def path(self, **kw): return f'orders/{ORDERS_API_VERSION}/orders'\n",
+            prefilter.REASON_STREAM,
+        ),
+        (
+            "from singer_sdk import typing as th\npath = f'/fba/inventory/{V}/summaries'\n",
+            prefilter.REASON_STREAM,
+        ),
     ],
 )
 def test_files_that_may_hold_a_use_pass(screen, source, reason):
@@ -47,6 +56,9 @@ def test_files_that_may_hold_a_use_pass(screen, source, reason):
         "def do_GET(self):\n    self.send_response(200)\n",
         # not a whole-string type name:
         "MESSAGE = 'requesting GET_FLAT_FILE_OPEN_LISTINGS_DATA now'\n",
+        # a relative SP-API-like path, but no stream framework to send it; a stream of another API
+        "def path(self): return f'orders/{ORDERS_API_VERSION}/orders'\n",
+        "from singer_sdk.streams import RESTStream\npath = '/admin/api/2024-01/products.json'\n",
     ],
 )
 def test_files_that_cannot_hold_a_use_are_skipped(screen, source):

@@ -12,6 +12,7 @@ nodes only (``positions.py``).
 from __future__ import annotations
 
 import ast
+import functools
 import os
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
@@ -30,7 +31,7 @@ from . import clients as clients_module
 from . import prefilter as prefilter_module
 from .carriers import CarrierReader, TypeHit
 from .clients import Clients, Method, OpRef
-from .http import HttpMatch, HttpReader, serves_or_fakes
+from .http import HttpMatch, HttpReader, never_requests
 from .model import (
     Binding,
     CallRecord,
@@ -46,6 +47,7 @@ from .nodes import argument_for, arguments, call_arguments, dotted
 from .positions import Positions
 from .project_index import NotAnalysed, ProjectIndex, parse
 from .resolver import Resolver
+from .streams import StreamReader
 from .values import (
     UNKNOWN,
     BoundMethod,
@@ -57,6 +59,7 @@ from .values import (
     ProjectObj,
     QName,
     Str,
+    Value,
 )
 
 _EVIDENCE_RANK = {
@@ -94,6 +97,7 @@ class Analyzer:
         self.resolver = Resolver(self.clients, index)
         self.carriers = CarrierReader(self.resolver, self.kb)
         self.http = HttpReader(self.resolver, self.kb, self.carriers, self.prefilter.path_prefixes)
+        self.streams = StreamReader(self.resolver, self.kb, self.http, self.carriers)
         self._flows: Dict[int, List[Tuple[Binding, List[ClientObj]]]] = {}
         self._unique: Dict[Tuple[str, str], Tuple[OpRef, ...]] = {}
 
@@ -183,6 +187,12 @@ class ModuleAnalysis:
             for match in self.analyzer.http.request_tuple(node, point):
                 bodies = [e for e in node.elts[1:] if e is not match.site]
                 self.http_findings(match, None, point, bodies)
+        for cls in self.info.classes:
+            stream = self.analyzer.streams.request(cls)
+            if stream is not None:
+                for match in stream.matches:
+                    self.http_findings(match, None, anywhere(cls.scope))
+                self.add_types(stream.types, stream.unresolved)
         self.literals()
         return self.uses()
 
@@ -193,6 +203,7 @@ class ModuleAnalysis:
         resolver = self.resolver
         client_call = False
         callees: List[ProjectFunc] = []  # the project functions called, for raw HTTP
+        receivers: Sequence[Value] = ()
         if type(func) is ast.Attribute:
             receivers = resolver.eval(func.value, record.point)
             client_call = self.method_call(record, receivers, func.attr, func)
@@ -204,7 +215,7 @@ class ModuleAnalysis:
                             callees.append(callee)
             if all(v is UNKNOWN for v in receivers):
                 self.name_only(func.attr, func)
-            served = serves_or_fakes(receivers)
+            served = never_requests(receivers)
         elif type(func) is ast.Name:
             values = resolver.eval(func, record.point)
             for callee in values:
@@ -221,7 +232,7 @@ class ModuleAnalysis:
                     "root",
                 ):
                     client_call = True
-            served = serves_or_fakes(values)
+            served = never_requests(values)
         else:
             client_call = any(
                 isinstance(v, BoundMethod)
@@ -229,7 +240,13 @@ class ModuleAnalysis:
             )
             served = False
         if not (client_call or served or id(node) in self.info.decorator_calls):
-            for match in self.analyzer.http.call(node, record.point, callees):
+            owners = [v for v in receivers if isinstance(v, ProjectObj)]
+            owner_verb = (
+                functools.partial(self.analyzer.streams.owner_verb, owners, record.point)
+                if owners
+                else None
+            )
+            for match in self.analyzer.http.call(node, record.point, callees, owner_verb):
                 self.http_findings(match, node, record.point)
 
     def method_call(self, record: CallRecord, receivers, method: str, site: ast.Attribute) -> bool:

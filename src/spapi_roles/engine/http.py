@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .. import knowledge
 from .carriers import CarrierReader, TypeHit, split
@@ -84,6 +84,8 @@ _SERVING_PACKAGES = (
     "responses",
     "respx",
 )
+# Modules that build or parse URLs without sending them (``urljoin``, ``posixpath.join``).
+_URL_HELPER_MODULES = ("urllib.parse", "posixpath", "os.path", "yarl", "furl")
 _WRAPPER_DEPTH = 3  # wrappers of wrappers followed, e.g. ``get`` -> ``request`` -> ``_send``
 _STRING_BUILDERS = frozenset(("format", "join", "urljoin", "replace", "strip", "rstrip", "lstrip"))
 # path parameters of the SP-API models that hold a type
@@ -155,14 +157,16 @@ def _sends(call: ast.Call) -> bool:
     return name in _REQUEST_CLASSES or name.lower().lstrip("_") in _SENDING_NAMES
 
 
-def serves_or_fakes(values: Iterable[Value]) -> bool:
-    """Whether a callee or receiver belongs to a web server or an HTTP mocking library."""
+def never_requests(values: Iterable[Value]) -> bool:
+    """Whether a callee or receiver belongs to a web server, an HTTP mocking library or a URL
+    helper: a path given to it is served, faked or only built, never requested."""
     for value in values:
         name = value.name if isinstance(value, QName) else (
             value.what if isinstance(value, Opaque) else ""
         )
         if name and any(
-            name == package or name.startswith(package + ".") for package in _SERVING_PACKAGES
+            name == package or name.startswith(package + ".")
+            for package in _SERVING_PACKAGES + _URL_HELPER_MODULES
         ):
             return True
     return False
@@ -171,7 +175,8 @@ def serves_or_fakes(values: Iterable[Value]) -> bool:
 def sp_api_path(text: str, prefixes: frozenset) -> Optional[str]:
     """The SP-API path inside a URL or path string (scheme, host, query removed), or None.
 
-    A host, if written, must be an SP-API host or unknown (``{}``).
+    A host, if written, must be an SP-API host or unknown (``{}``); a path without a host may be
+    relative to a base URL (``"orders/v0/orders"``).
     """
     text = text.strip()
     host = _SCHEME_HOST.match(text)
@@ -184,7 +189,9 @@ def sp_api_path(text: str, prefixes: frozenset) -> Optional[str]:
         text = text[2:]
     text = text.split("?", 1)[0].split("#", 1)[0]
     if not text.startswith("/"):
-        return None
+        if host is not None or not text[:1].isalpha():
+            return None
+        text = "/" + text  # relative to a base URL: ``url_base + "orders/v0/orders"``
     return text if api_prefix(text) in prefixes else None
 
 
@@ -203,41 +210,56 @@ class HttpReader:
         self._forwardings: Dict[int, Forwarding] = {}
 
     def call(
-        self, call: ast.Call, point: Point, callees: Sequence[ProjectFunc] = ()
+        self,
+        call: ast.Call,
+        point: Point,
+        callees: Sequence[ProjectFunc] = (),
+        owner_verb: Optional[Callable[[], Optional[str]]] = None,
     ) -> List[HttpMatch]:
         """Operations a request-like call reaches (not a log message or a string helper).
 
         Request-like: named like a verb or a request, a URL keyword, or a literal verb argument;
         a call of project functions (``callees``) only with the arguments they forward to a
         request (see the module docstring). The verb is worked out only once an argument folds to
-        an SP-API path.
+        an SP-API path; a method of project objects that names none
+        (``self._create_prepared_request(path=...)``) takes ``owner_verb()``: the one the
+        objects declare (``streams.StreamReader.owner_verb``).
         """
         positional, keywords, _ = call_arguments(call)
-        forwarded = [(callee, self.forwarding(callee.scope)) for callee in callees]
-        if callees and not any(f.params or f.returns_url for _, f in forwarded):
-            return []  # a project helper that only receives the URL (signing, logging)
-        wrapped = [(callee, f) for callee, f in forwarded if f.params]
-        if wrapped:
-            expressions = self._forwarded_arguments(call, wrapped)
-        elif _request_like(call) or any(k in URL_KEYWORDS for k in keywords) or any(
-            string_value(arg) in HTTP_VERBS for arg in positional
-        ):
-            expressions = list(positional) + list(keywords.values())
-        else:
+        request_like = (
+            _request_like(call)
+            or any(k in URL_KEYWORDS for k in keywords)
+            or any(string_value(arg) in HTTP_VERBS for arg in positional)
+        )
+        expressions: Sequence[ast.expr] = _urls(list(positional) + list(keywords.values()))
+        if not expressions:
+            return []
+        wrapped: List[Tuple[ProjectFunc, Forwarding]] = []
+        if callees:
+            # a request-like call is read first: its callees matter only if an argument matches
+            if request_like and not any(self._matches(e, point) for e in expressions):
+                return []
+            forwarded = [(callee, self.forwarding(callee.scope)) for callee in callees]
+            if not any(f.params or f.returns_url for _, f in forwarded):
+                return []  # a project helper that only receives the URL (signing, logging)
+            wrapped = [(callee, f) for callee, f in forwarded if f.params]
+            if wrapped:
+                expressions = _urls(self._forwarded_arguments(call, wrapped))
+            elif not request_like:
+                return []
+        elif not request_like:
             return []
         found: List[HttpMatch] = []
         for expr in expressions:
-            if type(expr) not in _URL_EXPRESSIONS or (
-                type(expr) is ast.Constant and type(expr.value) is not str
-            ):
-                continue
             found.extend(self._matches(expr, point))
         if found:
             verb = self._verb(call, positional, keywords, point)
             if verb is None and wrapped:
                 verbs = {v for _, f in wrapped for v in f.verbs}
                 verb = verbs.pop() if len(verbs) == 1 else None
-            found = [m for m in (self._matched(m.value, m.site, verb) for m in found) if m]
+            if verb is None and owner_verb is not None:
+                verb = owner_verb()
+            found = [m for m in (self.matched(m.value, m.site, verb) for m in found) if m]
         return found
 
     @staticmethod
@@ -263,18 +285,21 @@ class HttpReader:
         if cached is not None:
             return cached
         self._forwardings[key] = _NOTHING_FORWARDED  # a recursive wrapper forwards nothing more
-        params = {p.name for p in function.params if p.name != function.self_name}
+        flow = _Flow(function)
         reached: Set[str] = set()
         verbs: Set[str] = set()
-        if params:
+        if flow.params:
             for record in function.calls:
                 node = record.node
                 positional, keywords, _ = call_arguments(node)
+                arguments = positional + list(keywords.values())
+                if not any(flow.of(a) for a in arguments):
+                    continue  # no parameter reaches this call (its callee is not even resolved)
                 if _sends(node):
                     urls = list(positional) + [
                         v for k, v in keywords.items() if k in URL_KEYWORDS
                     ]
-                    found = set().union(*(_depends(u, function, params) for u in urls))
+                    found = frozenset().union(*(flow.of(u) for u in urls))
                     if found:
                         reached |= found
                         verbs.add(self._literal_verb(node, positional, keywords))
@@ -284,13 +309,12 @@ class HttpReader:
                             continue
                         inner = self.forwarding(callee.scope, depth + 1)
                         for expr in self._forwarded_arguments(node, [(callee, inner)]):
-                            found = _depends(expr, function, params)
+                            found = flow.of(expr)
                             if found:
                                 reached |= found
                                 verbs |= inner.verbs
         returns_url = any(
-            _builds_string(expr, function) and _depends(expr, function, params)
-            for expr, _ in function.returns
+            _builds_string(expr, function) and flow.of(expr) for expr, _ in function.returns
         )
         result = Forwarding(frozenset(reached), frozenset(verbs), returns_url)
         self._forwardings[key] = result
@@ -331,19 +355,19 @@ class HttpReader:
         """Operations of a request written as data: a path and, if given, its verb."""
         verb = self._verb_of(method, point) if method is not None else None
         candidates = self._matches(path, point)
-        return [m for m in (self._matched(c.value, c.site, verb) for c in candidates) if m]
+        return [m for m in (self.matched(c.value, c.site, verb) for c in candidates) if m]
 
     def _matches(self, expr: ast.expr, point: Point) -> List[HttpMatch]:
         """Values of ``expr`` that fold to an SP-API path (operations matched with any verb)."""
         found = []
         for value in self.resolver.eval(expr, point, callsites=0):
             if isinstance(value, Str):
-                match = self._matched(value, value.site or expr, None)
+                match = self.matched(value, value.site or expr, None)
                 if match is not None:
                     found.append(match)
         return found
 
-    def _matched(self, value: Str, site: ast.AST, verb: Optional[str]) -> Optional[HttpMatch]:
+    def matched(self, value: Str, site: ast.AST, verb: Optional[str]) -> Optional[HttpMatch]:
         path = sp_api_path(value.value, self.prefixes)
         if path is None:
             return None
@@ -424,25 +448,63 @@ class HttpReader:
         return hits, ([] if hits else unresolved)
 
 
-def _depends(expr: ast.expr, function: Scope, params: Set[str]) -> Set[str]:
-    """The parameters of ``function`` whose value may flow into ``expr`` (through its locals)."""
-    found: Set[str] = set()
-    seen: Set[int] = set()
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen or len(seen) > 200:
-            continue
-        seen.add(id(node))
-        for name in ast.walk(node):
-            if type(name) is not ast.Name:
-                continue
-            if name.id in params:
-                found.add(name.id)
-            for binding in function.bindings.get(name.id, ()):
-                if binding.kind in ("assign", "for", "with") and binding.value is not None:
-                    stack.append(binding.value)
-    return found
+def _urls(expressions: Iterable[ast.expr]) -> List[ast.expr]:
+    """The argument expressions that may hold a URL (not numbers, not containers)."""
+    return [
+        expr
+        for expr in expressions
+        if type(expr) in _URL_EXPRESSIONS
+        and (type(expr) is not ast.Constant or type(expr.value) is str)
+    ]
+
+
+class _Flow:
+    """Which parameters of a function reach each expression of it (through its locals)."""
+
+    def __init__(self, function: Scope):
+        self.function = function
+        self.params = frozenset(p.name for p in function.params if p.name != function.self_name)
+        self._names: Dict[str, FrozenSet[str]] = {}
+
+    def of(self, expr: ast.expr) -> FrozenSet[str]:
+        """The parameters whose value may flow into ``expr``."""
+        found: FrozenSet[str] = frozenset()
+        stack = [expr]
+        while stack:
+            node = stack.pop()
+            kind = type(node)
+            if kind is ast.Name:
+                found |= self._name(node.id)
+            elif kind is ast.Attribute:  # ``self.session``, ``paths.ORDERS``: the object's name
+                stack.append(node.value)
+            elif kind is ast.Call:
+                stack.append(node.func)
+                stack.extend(node.args)
+                stack.extend(k.value for k in node.keywords)
+            elif kind is ast.BinOp:
+                stack.append(node.left)
+                stack.append(node.right)
+            elif kind is ast.JoinedStr:
+                stack.extend(v.value for v in node.values if type(v) is ast.FormattedValue)
+            elif kind is not ast.Constant:
+                stack.extend(ast.iter_child_nodes(node))
+        return found
+
+    def _name(self, name: str) -> FrozenSet[str]:
+        if name in self.params:
+            return frozenset((name,))
+        found = self._names.get(name)
+        if found is None:
+            self._names[name] = frozenset()  # a name bound from itself adds nothing more
+            found = frozenset().union(
+                *(
+                    self.of(binding.value)
+                    for binding in self.function.bindings.get(name, ())
+                    if binding.kind in ("assign", "for", "with") and binding.value is not None
+                )
+            )
+            self._names[name] = found
+        return found
 
 
 def _builds_string(expr: ast.expr, function: Scope, depth: int = 0) -> bool:

@@ -1,11 +1,14 @@
 """A substring prefilter that proves a file holds no SP-API use before anything is parsed.
 
 A file can only hold a use if it mentions a client package (or an SP-API host), contains an
-SP-API path prefix ("/orders/v0", "/reports/2021-06-30", ...), or contains a known type name as a
-whole quoted string. Every test is one scan at C speed whose first character is a literal (a
-substring search, or a regex starting with "/" or a quote, which ``re`` finds with a fast literal
-search); the precise check runs only on files that pass it. Never one regex alternation of many
-names, nor one substring search per name: both cost tens of times more on ordinary code.
+SP-API path prefix ("/orders/v0", "/reports/2021-06-30", ...), contains a known type name as a
+whole quoted string, or imports a declarative HTTP stream framework (Singer SDK, Airbyte CDK)
+and quotes the start of an SP-API path without its version (``f"orders/{VERSION}/orders"``).
+Every test is one scan at C speed whose first character is a literal (a substring search, or a
+regex starting with "/" or a quote, which ``re`` finds with a fast literal search); the precise
+check runs only on files that pass it. Never one regex alternation of many names, nor one
+substring search per name: both cost tens of times more on ordinary code (the API names of the
+stream test are one alternation, run only on the few files that import a stream framework).
 Project-wide facts (names defined by modules that do use SP-API) come in as ``extra`` words from
 the project index.
 """
@@ -21,9 +24,13 @@ from . import clients as clients_module
 REASON_IMPORT = "import"
 REASON_PATH = "path"
 REASON_TYPE = "type"
+REASON_STREAM = "stream"
 REASON_PROJECT = "project"
 
 _HOST_ANCHORS = ("sellingpartnerapi",)
+# Packages of declarative HTTP streams (``engine/streams.py``), whose paths are often written
+# relative to ``url_base`` with the version from a constant.
+_STREAM_FRAMEWORKS = ("singer_sdk", "airbyte_cdk")
 _VERSION_SEGMENT = re.compile(r"v\d+|\d{4}-\d{2}-\d{2}")
 _QUOTED_WORD = re.compile(r"""(['"])(\w+)\1""")
 _UPPER_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
@@ -61,6 +68,12 @@ class Prefilter:
         # "/v0", "/v1", "/202" ...: every prefix contains one of these; one scan for all of them
         path_gates = sorted({p[p.rindex("/"):][:4] for p in prefixes})
         self.path_gate = re.compile("|".join(re.escape(gate) for gate in path_gates))
+        # the API name before the version ("orders", "fba/inventory"), quoted or after a "/"; run
+        # only on the few files that import a stream framework
+        api_names = sorted({p[1:p.rindex("/")] for p in prefixes if p.count("/") > 1})
+        self.stream_path = re.compile(
+            r"""['"/](?:""" + "|".join(re.escape(name) for name in api_names) + ")/"
+        )
         self.type_names: FrozenSet[str] = kb.type_names
         # the few names not in upper case ("brandedItemContentChange") are searched as substrings
         self.other_type_names: Tuple[str, ...] = tuple(
@@ -76,6 +89,8 @@ class Prefilter:
             return REASON_PATH
         if self.has_type_literal(source):
             return REASON_TYPE
+        if self.has_stream_path(source):
+            return REASON_STREAM
         if extra and not extra.isdisjoint(words(source)):
             return REASON_PROJECT
         return None
@@ -93,6 +108,11 @@ class Prefilter:
         if self.path_gate.search(source) is None:
             return False
         return any(prefix in source for prefix in self.path_prefixes)
+
+    def has_stream_path(self, source: str) -> bool:
+        return any(
+            framework in source for framework in _STREAM_FRAMEWORKS
+        ) and self.stream_path.search(source) is not None
 
     def has_type_literal(self, source: str) -> bool:
         names = self.type_names
