@@ -256,3 +256,26 @@ def test_a_client_method_used_as_a_value_is_a_use_where_it_is_named():
             retry(Reports().create_report, reportType=ReportType.GET_EXCESS_INVENTORY_DATA)
             return orders.get_order.__name__, Orders.get_orders  # names, not uses
     """)
+
+
+def test_project_client_on_the_sdk_base_with_a_version_placeholder():
+    assert_marked("""
+        from sp_api.base import Client, fill_query_params, sp_endpoint
+
+        class Catalog(Client):
+            @sp_endpoint("/catalog/{}/items/{}", method="GET")
+            def item(self, asin, **kwargs):
+                version = kwargs.pop("version", "2022-04-01")
+                return self._request(fill_query_params(kwargs.pop("path"), version, asin))
+
+            def local(self):
+                return {}
+
+        def run(asin):
+            catalog = Catalog()
+            # expect: operation:getCatalogItem@2022-04-01
+            catalog.item(asin)
+            # expect: operation:getCatalogItem@v0
+            catalog.item(asin, version="v0")
+            catalog.local()
+    """)

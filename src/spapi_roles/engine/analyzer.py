@@ -43,7 +43,7 @@ from .model import (
     anywhere,
 )
 from .modules import module_name_for
-from .nodes import argument_for, arguments, call_arguments, dotted
+from .nodes import argument_for, arguments, call_arguments, dotted, string_value
 from .positions import Positions
 from .project_index import NotAnalysed, ProjectIndex, parse
 from .resolver import Resolver
@@ -282,42 +282,91 @@ class ModuleAnalysis:
         site: ast.Attribute,
         shift: int = 0,
     ) -> bool:
+        """A method of a project class: its own ``@sp_endpoint`` path (also on the SDK's base
+        ``Client``, which the tables do not list as a client), else the client method it
+        inherits. True when the object is an SP-API client."""
         project, client_bases = self.resolver.mro(cls)
-        if not client_bases:
-            return False
         for klass in project:
             for binding in klass.scope.bindings.get(method, ()):
                 if binding.kind == "def":
-                    self.endpoint_call(binding.target, site, f"{klass.qualname}.{method}")
-                    return True
+                    via = f"{klass.qualname}.{method}"
+                    return self.endpoint_call(binding.target, site, via, record) or bool(
+                        client_bases
+                    )
         for obj in client_bases:
             self.client_call(
                 record, self.analyzer.client_methods(obj, method), method, site, shift=shift
             )
-        return True
+        return bool(client_bases)
 
-    def endpoint_call(self, function: Scope, site: ast.AST, via: str) -> None:
-        """A project method decorated with the client's ``@sp_endpoint(path, method=...)``."""
+    def endpoint_call(
+        self, function: Scope, site: ast.AST, via: str, record: Optional[CallRecord] = None
+    ) -> bool:
+        """A project method decorated with the client's ``@sp_endpoint(path, method=...)``.
+
+        A placeholder in the version segment (``/catalog/{}/items/{}``) is the ``version``
+        argument of the call, else the default the method gives it
+        (``kwargs.pop("version", "2022-04-01")``); unknown, every version matches.
+        """
+        decorated = False
+        outer = anywhere(function.parent)
         for expr in function.decorators:
             if type(expr) is not ast.Call or not (expr.args or expr.keywords):
                 continue
-            callee = self.resolver.eval(expr.func, anywhere(function.parent))
+            callee = self.resolver.eval(expr.func, outer)
             if not any(isinstance(v, Entity) and v.kind == "decorator" for v in callee):
                 continue
+            decorated = True
             positional, keywords, _ = call_arguments(expr)
             path_expr = positional[0] if positional else keywords.get("path")
-            verb = "GET"
+            verb: Optional[str] = "GET"
             if "method" in keywords:
                 verbs = [
                     v.value.upper()
-                    for v in self.resolver.eval(keywords["method"], anywhere(function.parent))
+                    for v in self.resolver.eval(keywords["method"], outer)
                     if isinstance(v, Str)
                 ]
                 verb = verbs[0] if len(verbs) == 1 else None
-            for value in self.resolver.eval(path_expr, anywhere(function.parent)):
+            for value in self.resolver.eval(path_expr, outer):
                 if isinstance(value, Str):
                     ops = self.analyzer.kb.match_http(verb, value.value)
+                    if len({op.version for op in ops}) > 1:
+                        versions = self.endpoint_versions(function, record)
+                        ops = [op for op in ops if op.version in versions] or ops
                     self.add_operations(site, [(op, via) for op in ops])
+        return decorated
+
+    def endpoint_versions(self, function: Scope, record: Optional[CallRecord]) -> Set[str]:
+        """The ``version`` an endpoint method is called with, else its default (a ``version``
+        parameter's, or ``kwargs.pop("version", default)`` in its body)."""
+        found: Set[str] = set()
+        if record is not None:
+            _, keywords, _ = call_arguments(record.node)
+            if "version" in keywords:
+                found.update(
+                    v.value for v in self.resolver.eval(keywords["version"], record.point)
+                    if isinstance(v, Str)
+                )
+        for param in function.params if not found else ():
+            if param.name == "version" and param.value is not None:
+                found.update(
+                    v.value for v in self.resolver.eval(param.value, anywhere(function.parent))
+                    if isinstance(v, Str)
+                )
+        if not found:
+            for call in function.calls:
+                node = call.node
+                if (
+                    type(node.func) is ast.Attribute
+                    and node.func.attr in ("pop", "get")
+                    and len(node.args) == 2
+                    and string_value(node.args[0]) == "version"
+                ):
+                    found.update(
+                        v.value for v in self.resolver.eval(node.args[1], call.point)
+                        if isinstance(v, Str)
+                    )
+        return found
 
     def client_call(
         self,
