@@ -162,3 +162,38 @@ def test_servers_route_tables_and_http_mocks_serve_paths_they_do_not_request():
         routes = [web.get("/fba/inventory/v1/summaries", order)]
         responses.post("https://sellingpartnerapi-na.amazon.com/feeds/2021-06-30/feeds", json={})
     """)
+
+
+def test_urls_built_with_percent_format_joins_and_a_base_kept_on_the_object():
+    assert_marked("""
+        import os, posixpath, requests
+        from urllib.parse import urljoin
+        HOST = os.environ["SP_API_HOST"]
+        V = "2022-04-01"
+
+        class Api:
+            def __init__(self, root):
+                self.root = root
+
+            def call(self, method, path, json_body=None):
+                return requests.request(method, self.root + path, json=json_body)
+
+        def run(api, asin, seller, sku, order):
+            # expect: operation:getCatalogItem
+            api.call("GET", "/catalog/%s/items/%s" % (V, asin))
+            # expect: operation:confirmShipment
+            api.call("POST", "/orders/%(v)s/orders/%(o)s/shipmentConfirmation" % {"o": order,
+                                                                                   "v": "v0"})
+            # expect: operation:putListingsItem
+            api.call("PUT", posixpath.join("/listings/2021-08-01", "items", seller, sku))
+            # expect: feed:POST_PRODUCT_PRICING_DATA
+            body = {"feedType": "POST_PRODUCT_PRICING_DATA"}
+            # expect: operation:createFeed
+            api.call("POST", "{}/feeds".format("/feeds/2021-06-30"), json_body=body)
+            # expect: operation:getInventorySummaries
+            requests.get(urljoin(HOST, "fba/inventory/v1/summaries"))
+            # expect: operation:getAccount
+            requests.get("/".join([HOST, "sellers", "v1", "account"]))
+            requests.get("{0}/orders/{1}/orders".format(HOST, "v0"))  # expect: operation:getOrders
+            print(urljoin(HOST, "fba/inventory/v1/summaries"))
+    """)

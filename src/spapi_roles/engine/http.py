@@ -35,7 +35,8 @@ from .values import Opaque, ProjectFunc, QName, Str, Value
 
 _SCHEME_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*")
 _BARE_HOST = re.compile(r"^(?:\{\})?[\w.-]*sellingpartnerapi[\w.-]*(?=/)")
-_BODY_KEYWORDS = ("json", "data", "body", "params", "payload")
+# keywords that carry a request body or query: ``json=``, ``data=``, an in-house ``json_body=``
+_BODY_WORDS = ("json", "data", "body", "params", "payload")
 # argument expressions that may hold a URL (strings and f-strings, names, ``+``, calls, items)
 _URL_EXPRESSIONS = frozenset(
     (ast.Constant, ast.JoinedStr, ast.Name, ast.Attribute, ast.BinOp, ast.Call, ast.Subscript)
@@ -434,7 +435,7 @@ class HttpReader:
             hits.extend(body_hits)
         if call is not None:
             positional, keywords, star_kwargs = call_arguments(call)
-            bodies = [keywords[k] for k in _BODY_KEYWORDS if k in keywords]
+            bodies = [v for k, v in keywords.items() if any(w in k for w in _BODY_WORDS)]
             bodies += [p for p in positional if type(p) is ast.Dict] + star_kwargs
             leaves = (
                 [(leaf, point) for leaf in split(keywords[argument])]

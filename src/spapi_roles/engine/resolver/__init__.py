@@ -4,7 +4,8 @@
 have where it is evaluated (``model.Point``: a scope, a statement order and enclosing blocks).
 ``Resolver`` dispatches on the kind of expression to its parts: names and scopes
 (``names.py``); attributes, calls and classes (``objects.py``); containers and strings
-(``containers.py``); annotations (``hints.py``). ``base.py`` holds the memo they share.
+(``containers.py``); formatting and URL joins (``strings.py``); annotations
+(``hints.py``). ``base.py`` holds the memo they share.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .containers import Containers
 from .hints import Hints
 from .names import Names
 from .objects import Objects
+from .strings import Strings
 
 __all__ = ["Resolver"]
 
@@ -25,7 +27,7 @@ _CONTAINERS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
 _OPAQUE = (ast.Lambda, ast.Compare, ast.UnaryOp)
 
 
-class Resolver(Names, Objects, Containers, Hints):
+class Resolver(Names, Objects, Containers, Strings, Hints):
     """Evaluates expressions of the modules of one run (memoised)."""
 
     def _eval(
@@ -54,7 +56,7 @@ class Resolver(Names, Objects, Containers, Hints):
                 return (Opaque("constant"),)
             return (UNKNOWN,)  # ``...``
         if kind is ast.JoinedStr:
-            return (self.string(node, point, depth),)
+            return (self.string(node, point, depth, callsites),)
         if kind is ast.Call:
             return self.call(node, point, depth, callsites)
         if kind is ast.Subscript:

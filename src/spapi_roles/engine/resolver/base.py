@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 from abc import ABC, abstractmethod
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..clients import Clients
 from ..model import Binding, ClassInfo, Point, Scope
@@ -123,6 +123,18 @@ class Evaluation(ABC):
     def scalars(
         self, values: Values, depth: int, site: Optional[ast.AST] = None
     ) -> List[Value]: ...
+
+    # ------------------------------------------------------------------ strings.py
+    @abstractmethod
+    def formatted(self, templates: Sequence[Str], node: ast.Call, point: Point, depth: int,
+                  callsites: int) -> Values: ...
+
+    @abstractmethod
+    def percent(self, node: ast.BinOp, point: Point, depth: int, callsites: int) -> Values: ...
+
+    @abstractmethod
+    def url_joined(self, name: str, node: ast.Call, point: Point, depth: int,
+                   callsites: int) -> Values: ...
 
     # ------------------------------------------------------------------ hints.py
     @abstractmethod

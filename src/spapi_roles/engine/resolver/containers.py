@@ -15,7 +15,16 @@ from ..model import Binding, Point, Scope, anywhere
 from ..nodes import string_value, subscript_elements
 from ..values import UNKNOWN, Container, Entity, EnumMember, Iterable, Opaque, Packed
 from ..values import ProjectObj, Str, Value
-from .base import COMPREHENSIONS, MAX_DEPTH, MAX_VALUES, Evaluation, Values, folded, union
+from .base import (
+    CALL_FRAMES,
+    COMPREHENSIONS,
+    MAX_DEPTH,
+    MAX_VALUES,
+    Evaluation,
+    Values,
+    folded,
+    union,
+)
 
 _SEQUENCES = (ast.List, ast.Tuple, ast.Set)
 
@@ -196,7 +205,9 @@ class Containers(Evaluation):
                 )
         return out
 
-    def string(self, node: ast.JoinedStr, point: Point, depth: int) -> Value:
+    def string(
+        self, node: ast.JoinedStr, point: Point, depth: int, callsites: int = CALL_FRAMES
+    ) -> Value:
         """An f-string: parts that fold to one string are filled in, others are holes ``{}``."""
         parts: List[str] = []
         holes = False
@@ -206,7 +217,7 @@ class Containers(Evaluation):
                 continue
             strings = {
                 s.value
-                for s in self.scalars(self.eval(part.value, point, depth), depth)
+                for s in self.scalars(self.eval(part.value, point, depth, callsites), depth)
                 if isinstance(s, Str) and not s.holes
             }
             if len(strings) == 1 and part.format_spec is None:
@@ -224,7 +235,7 @@ class Containers(Evaluation):
         if operator is ast.BitOr:
             return union((left, self.eval(node.right, point, depth, callsites)))
         if operator is ast.Mod:
-            return tuple(Str(v.value, node, True) for v in left if isinstance(v, Str)) or (UNKNOWN,)
+            return self.percent(node, point, depth, callsites)
         if operator is not ast.Add:
             return (Opaque("arithmetic"),)
         right = self.eval(node.right, point, depth, callsites)

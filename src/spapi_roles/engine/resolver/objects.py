@@ -37,6 +37,7 @@ from ..values import (
     Value,
 )
 from .base import CALL_FRAMES, MAX_VALUES, Evaluation, Values, folded, union
+from .strings import URL_JOINS
 
 
 class Objects(Evaluation):
@@ -148,9 +149,9 @@ class Objects(Evaluation):
         func = node.func
         if type(func) is ast.Attribute and func.attr == "format":
             base = self.eval(func.value, point, depth, callsites)
-            strings = tuple(Str(v.value, v.site, True) for v in base if isinstance(v, Str))
+            strings = [v for v in base if isinstance(v, Str)]
             if strings:
-                return strings
+                return self.formatted(strings, node, point, depth, callsites)
         args = arguments(node) if type(func) is ast.Attribute else ()
         if type(func) is ast.Attribute and not args and func.attr in _DICT_VIEWS:
             entries = self.dict_entries(func.value, func.attr, point, depth, callsites)
@@ -291,6 +292,8 @@ class Objects(Evaluation):
         if isinstance(value, ProjectFunc):
             return self.returns(value, depth, callsites)
         if isinstance(value, QName):
+            if value.name in URL_JOINS:
+                return self.url_joined(value.name, node, point, depth, callsites)
             if value.name in _ITERATING:
                 return self.iterated(value.name, node, point, depth, callsites)
             if value.name == "builtins.getattr":
