@@ -171,17 +171,62 @@ def test_literals_anywhere_but_not_docstrings_or_messages():
         # expect: report:GET_FLAT_FILE_OPEN_LISTINGS_DATA/literal
         PRESETS = [{"label": "Open listings", "type": "GET_FLAT_FILE_OPEN_LISTINGS_DATA"}]
 
-        def is_settlement(kind):
+        def settlement(kind):
             """GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE"""
-            log("requesting GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE now")
+            note("requesting GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE now")
             # expect: report:GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE/literal
-            return kind == "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE"
-
-        # the MWS spelling, normalised:
-        # expect: feed:POST_INVENTORY_AVAILABILITY_DATA/literal
-        LEGACY = "_POST_INVENTORY_AVAILABILITY_DATA_"
-        MESSAGE = f"{LEGACY} sent"
+            return remember(kind or "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE")
     ''')
+
+
+def test_mentions_are_not_uses():
+    """Compared, logged, a database filter's value, a record written: only mentioned."""
+    assert_marked("""
+        import logging
+        from sp_api.api import Reports
+        from sp_api.base import ReportType
+
+        logger = logging.getLogger(__name__)
+
+        def audit(row, reports: Reports, session, table):
+            if row["reportType"] != "GET_AFN_INVENTORY_DATA":
+                return row.get("kind") in ("GET_LEDGER_DETAIL_VIEW_DATA", "GET_ORDERS_DATA")
+            if row["reportType"] == ReportType.GET_FBA_REIMBURSEMENTS_DATA:
+                logger.info("%s done", "GET_FBA_REIMBURSEMENTS_DATA")
+            print("see", "GET_FBA_REIMBURSEMENTS_DATA")
+            Run.objects.filter(report_type__in=["GET_EXCESS_INVENTORY_DATA"]).count()
+            Run.objects.filter(Q(report_type="GET_EXCESS_INVENTORY_DATA"))
+            self.search([("report_type", "=", "GET_MERCHANT_LISTINGS_ALL_DATA")], limit=1)
+            Run.objects.create(report_type="GET_SELLER_FEEDBACK_DATA", status="DONE")
+            table.put_item(Item={"type": "ORDER_CHANGE" if row else "other"})
+            logger.info(
+                "requested %s",
+                # expect: operation:createReport
+                reports.create_report(
+                    # expect: report:GET_FBA_MYI_ALL_INVENTORY_DATA/carrier
+                    reportType="GET_FBA_MYI_ALL_INVENTORY_DATA",
+                ),
+            )
+    """)
+
+
+def test_mws_spelling_is_a_use_only_at_an_sp_api_carrier():
+    assert_marked("""
+        from mws import mws
+        from sp_api.api import Feeds
+
+        LEGACY = "_POST_INVENTORY_AVAILABILITY_DATA_"
+        MWS_TYPES = {"listings": "_GET_MERCHANT_LISTINGS_ALL_DATA_"}
+        MESSAGE = f"{LEGACY} sent"
+
+        def legacy(key):
+            mws.Reports(access_key=key).request_report(report_type=MWS_TYPES["listings"])
+            mws.Reports(access_key=key).request_report(report_type="_GET_AFN_INVENTORY_DATA_")
+
+        def upload(feeds: Feeds, document_id):
+            # expect: operation:createFeed feed:POST_INVENTORY_AVAILABILITY_DATA/carrier
+            return feeds.create_feed(LEGACY, document_id)
+    """)
 
 
 def test_enum_members_are_literal_uses_but_project_enums_are_not():

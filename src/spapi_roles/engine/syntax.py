@@ -9,6 +9,9 @@ what the resolution needs (the records of ``model.py``) and nothing else:
 - every call, every dict literal with a ``"path"`` key, string literals equal to a type name
   (docstrings excluded), attributes named like a type (``ReportType.X``) and attributes named like
   a client method that are read as values rather than called (``with_retry(client.get_order)``);
+- but not the type names that are only *mentioned*: compared (``==``, ``in``), handed to a
+  logging call, a database filter or a record write (``_MENTIONING_CALLS``), or spelled the MWS
+  way (``"_GET_..._DATA_"``, an SP-API use only where it reaches a request, as a carrier's value);
 - the ids of the expressions it walked, so that a reported node is known to lie in this module.
 
 The tree is only read, never changed (flake8 shares it with its other plugins).
@@ -42,6 +45,24 @@ FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 Comprehension = Union[ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp]
 
 
+# Calls whose arguments mention a type name without requesting it: logging and printing, database
+# filters (Django, SQLAlchemy, Odoo domains, Frappe, pymongo) and record writes (ORM creates, row
+# inserts, DynamoDB items). No SP-API client method has one of these names.
+_MENTIONING_CALLS = frozenset(
+    (
+        # logging and printing
+        "print", "debug", "info", "warning", "warn", "error", "exception", "critical", "fatal",
+        "log", "echo", "secho",
+        # database filters
+        "filter", "filter_by", "exclude", "where", "search", "search_read", "search_count",
+        "get_all", "get_list", "get_value", "find", "find_one", "count_documents",
+        # record writes
+        "create", "bulk_create", "get_or_create", "update_or_create", "insert", "insert_one",
+        "insert_many", "insert_rows", "insert_rows_json", "put_item", "get_doc", "new_doc",
+        "set_value", "db_set", "add_row", "writerow", "writerows", "update_one", "update_many",
+    )
+)
+
 _FIELDS: Dict[type, Tuple[str, ...]] = {}
 _NOT_VISITED = frozenset(("ctx", "op", "ops", "type_comment", "type_ignores", "kind"))
 
@@ -74,6 +95,7 @@ class Collector:
         self.blocks: Blocks = ()
         self.block_counter = 0
         self.in_fstring = 0
+        self.mentioning = False  # inside a comparison or a mentioning call's arguments
         self.handlers: Dict[type, Callable[[ast.AST], None]] = {
             ast.Constant: self.on_string,
             ast.Attribute: self.on_chain,
@@ -81,6 +103,7 @@ class Collector:
             ast.Subscript: self.on_chain,
             ast.JoinedStr: self.on_fstring,
             ast.BinOp: self.on_operation,
+            ast.Compare: self.on_compare,
             ast.Expr: self.on_expr,
             ast.Assign: self.on_assign,
             ast.AnnAssign: self.on_annassign,
@@ -199,7 +222,7 @@ class Collector:
         for link in reversed(chain):
             kind = type(link)
             if kind is ast.Attribute:
-                if link.attr in self.type_names:
+                if link.attr in self.type_names and not self.mentioning:
                     self.info.type_attributes.append((link, self.point()))
             elif kind is ast.Call:
                 record = CallRecord(link, self.point())
@@ -208,8 +231,14 @@ class Collector:
                 for position, argument in enumerate(link.args):
                     if type(argument) is ast.Attribute and argument.attr in self.method_names:
                         self.argument_slots[id(argument)] = (link, position)
+                saved = self.mentioning
+                func = link.func
+                self.mentioning = saved or (
+                    func.attr if type(func) is ast.Attribute else getattr(func, "id", "")
+                ) in _MENTIONING_CALLS
                 for argument in arguments(link):
                     self.visit(argument.value)
+                self.mentioning = saved
             else:
                 self.visit(link.slice)
 
@@ -224,9 +253,23 @@ class Collector:
         for right in reversed(rights):
             self.visit(right)
 
+    def on_compare(self, node: ast.Compare) -> None:
+        """``x == "GET_..."``, ``t in ("A", "B")``: the type names compared are mentions."""
+        saved = self.mentioning
+        self.mentioning = True
+        self.visit(node.left)
+        self.visit_all(node.comparators)
+        self.mentioning = saved
+
     def on_string(self, node: ast.Constant) -> None:
         value = node.value
-        if type(value) is str and not self.in_fstring and value in self.type_names:
+        if (
+            type(value) is str
+            and not self.in_fstring
+            and not self.mentioning
+            and value in self.type_names
+            and not (value.startswith("_") and value.endswith("_"))  # the MWS spelling
+        ):
             self.info.type_literals.append((node, value, self.scope))
 
     def on_fstring(self, node: ast.JoinedStr) -> None:
