@@ -177,3 +177,32 @@ def test_an_unwritable_cache_directory_is_not_an_error(project, tmp_path, monkey
     monkeypatch.setenv(cache.ENV_DIR, str(blocker))
     assert summary(check(project)) == summary(check(project))
     assert blocker.read_text() == "not a directory"
+
+
+CONSTS = 'LEDGER = "GET_LEDGER_DETAIL_VIEW_DATA"\n'
+LEDGER = '''from sp_api.api import Reports
+
+from shop.consts import LEDGER
+
+
+def ledger():
+    return Reports().create_report(reportType=LEDGER)
+'''
+
+
+def test_a_type_reported_at_a_request_in_another_file_follows_both_files(project):
+    consts, ledger = project / "shop" / "consts.py", project / "shop" / "ledger.py"
+    write(consts, CONSTS)
+    write(ledger, LEDGER)
+    first = check(project)
+    assert ("consts.py", 1, "GET_LEDGER_DETAIL_VIEW_DATA") not in summary(first)
+    [carried] = [use for use in first.uses if use.name == "GET_LEDGER_DETAIL_VIEW_DATA"]
+    assert (Path(carried.path).name, carried.line, carried.related) == (
+        "ledger.py", 7, ((str(consts), 1, 9),))
+    write(consts, "# report types\n" + CONSTS)  # the related location moves with its file
+    [moved] = [use for use in check(project).uses if use.name == "GET_LEDGER_DETAIL_VIEW_DATA"]
+    assert moved.related == ((str(consts), 2, 9),)
+    write(ledger, LEDGER.replace("Reports().create_report(reportType=LEDGER)", "print(LEDGER)"))
+    gone = check(project)  # no request takes the type any more: it is a use where it is written
+    assert ("consts.py", 2, "GET_LEDGER_DETAIL_VIEW_DATA") in summary(gone)
+    assert gone.stats.analyzed == 2

@@ -381,6 +381,7 @@ def test_diagnostic_as_dict_has_the_json_fields():
         "required_roles": ["A", "B"],
         "confidence": "high",
         "suggested_role": None,
+        "related": [],
     }
 
 

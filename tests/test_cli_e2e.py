@@ -153,6 +153,7 @@ def test_check_json(shop, cli):
         "required_roles": ["Pricing", "Product Listing"],
         "confidence": "medium",
         "suggested_role": "Pricing",
+        "related": [],
     }
     assert diagnostics[1]["kind"] == "report" and diagnostics[1]["name"] == (
         "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA"

@@ -23,8 +23,9 @@ SERVICE = f"""
 
 
 def call(function: str) -> str:
-    """A call of the wrapper with the report type: a literal use at the call site."""
-    return f"{function}('{LEDGER}')  # expect: report:{LEDGER}/literal\n"
+    """A call of the wrapper with the report type: the type reaches the request (it is that
+    request's use, with this call site as its related location), no use of its own here."""
+    return f"{function}('{LEDGER}')\n"
 
 
 @pytest.mark.parametrize(

@@ -42,9 +42,9 @@ def test_carrier_forms_of_python_amazon_sp_api():
 def test_constants_dicts_conditionals_locals_and_kwargs_bodies():
     assert_marked("""
         from sp_api.api import Reports
-        LEDGER = "GET_LEDGER_DETAIL_VIEW_DATA"  # expect: report:GET_LEDGER_DETAIL_VIEW_DATA/literal
+        LEDGER = "GET_LEDGER_DETAIL_VIEW_DATA"  # reaches requests below: their use, not its own
+        # no request looks "flat" up: its type stays a use where it is written
         # expect: report:GET_AFN_INVENTORY_DATA/literal
-        # expect: report:GET_V2_SETTLEMENT_REPORT_DATA_XML/literal
         TYPES = {"flat": "GET_AFN_INVENTORY_DATA", "xml": "GET_V2_SETTLEMENT_REPORT_DATA_XML"}
 
         def run(reports: Reports, aged, start):
@@ -55,7 +55,6 @@ def test_constants_dicts_conditionals_locals_and_kwargs_bodies():
             # expect: operation:createReport
             # expect: report:GET_ORDERS_DATA/carrier report:GET_EASYSHIP_PICKEDUP/carrier
             reports.create_report(reportType="GET_ORDERS_DATA" if aged else "GET_EASYSHIP_PICKEDUP")
-            # expect: report:GET_RESERVED_INVENTORY_DATA/literal
             kind = "GET_RESERVED_INVENTORY_DATA"
             # expect: operation:createReport report:GET_RESERVED_INVENTORY_DATA/carrier
             reports.create_report(reportType=kind)
@@ -70,18 +69,15 @@ def test_parameter_default_call_site_arguments_and_typing_literal():
         from typing import Literal
         from sp_api.api import Reports
 
-        # expect: report:GET_LEDGER_DETAIL_VIEW_DATA/literal
         def request(reports: Reports, report_type="GET_LEDGER_DETAIL_VIEW_DATA"):
             # expect: operation:createReport report:GET_LEDGER_DETAIL_VIEW_DATA/carrier
             # expect: report:GET_LEDGER_SUMMARY_VIEW_DATA/carrier
             return reports.create_report(reportType=report_type)
 
-        # expect: report:GET_FBA_SNS_FORECAST_DATA/literal
         def schedule(reports: Reports, kind: Literal["GET_FBA_SNS_FORECAST_DATA"]):
             # expect: operation:createReportSchedule report:GET_FBA_SNS_FORECAST_DATA/carrier
             return reports.create_report_schedule(reportType=kind)
 
-        # expect: report:GET_LEDGER_SUMMARY_VIEW_DATA/literal
         request(Reports(), "GET_LEDGER_SUMMARY_VIEW_DATA")
     """)
 
@@ -123,8 +119,6 @@ def test_imported_constant_reaches_the_carrier_in_another_module(tmp_path):
         tmp_path,
         {
             "app/types.py": """
-            # expect: report:GET_VENDOR_SALES_REPORT/literal
-            # expect: report:GET_VENDOR_TRAFFIC_REPORT/literal
             RETAIL = ["GET_VENDOR_SALES_REPORT", "GET_VENDOR_TRAFFIC_REPORT"]
         """,
             "app/jobs.py": """
@@ -158,7 +152,6 @@ def test_call_site_arguments_in_other_modules_reach_the_carrier(tmp_path):
             request(LEDGER)
         """,
             "app/consts.py": """
-            # expect: report:GET_LEDGER_DETAIL_VIEW_DATA/literal
             LEDGER = "GET_LEDGER_DETAIL_VIEW_DATA"
         """,
         },
@@ -303,13 +296,9 @@ def test_types_and_clients_through_several_call_layers_and_framework_calls(tmp_p
                 return request(Reports(), kind)
 
             def nightly(form, pool):
-                # expect: report:GET_LEDGER_DETAIL_VIEW_DATA/literal
                 task.delay("GET_LEDGER_DETAIL_VIEW_DATA")
-                # expect: report:GET_FBA_REIMBURSEMENTS_DATA/literal
                 task.apply_async(("GET_FBA_REIMBURSEMENTS_DATA",))
-                # expect: report:GET_EXCESS_INVENTORY_DATA/literal
                 pool.submit(middle, "GET_EXCESS_INVENTORY_DATA")
-                # expect: report:GET_MERCHANT_LISTINGS_DATA/literal
                 list(map(middle, ["GET_MERCHANT_LISTINGS_DATA"]))
                 task.delay(form["kind"])  # unknown: the carrier also says so (opt-in)
         """,
@@ -321,9 +310,7 @@ def test_unpacking_loops_joined_lists_and_lookups_with_a_default():
     assert_marked("""
         from sp_api.api import Reports
 
-        # expect: report:GET_AFN_INVENTORY_DATA/literal
         PAIRS = (("afn", "GET_AFN_INVENTORY_DATA"),)
-        # expect: report:GET_EASYSHIP_DOCUMENTS/literal
         BY_NAME = {"easyship": "GET_EASYSHIP_DOCUMENTS"}
 
         def run(event, http):
@@ -337,3 +324,60 @@ def test_unpacking_loops_joined_lists_and_lookups_with_a_default():
             # expect: report:GET_AFN_INVENTORY_DATA/carrier
             Reports().create_report(reportType=event.get("kind", PAIRS[0][1]))
     """)
+
+
+def test_a_type_that_reaches_a_request_is_one_use_there_with_where_it_is_written(tmp_path):
+    uses = assert_marked_project(
+        tmp_path,
+        {
+            "app/consts.py": """
+            LEDGER = "GET_LEDGER_DETAIL_VIEW_DATA"
+            # a menu label table no request reads: its type is a use where it is written
+            # expect: report:GET_AFN_INVENTORY_DATA/literal
+            MENU = {"afn": "GET_AFN_INVENTORY_DATA"}
+        """,
+            "app/service.py": """
+            from sp_api.api import Reports
+            from app.consts import LEDGER
+
+            def ledger():
+                # expect: operation:createReport report:GET_LEDGER_DETAIL_VIEW_DATA/carrier
+                return Reports().create_report(reportType=LEDGER)
+        """,
+        },
+    )
+    (carried,) = [use for use in uses["app/service.py"] if use.kind == "report"]
+    assert carried.related == ((str(tmp_path / "app" / "consts.py"), 1, 9),)
+    assert [use.related for use in uses["app/consts.py"]] == [()]
+
+
+def test_template_method_types_are_uses_where_each_subclass_names_them(tmp_path):
+    assert_marked_project(
+        tmp_path,
+        {
+            "app/base.py": """
+            from sp_api.api import Reports
+
+            class Job:
+                report_type = None
+
+                def run(self):
+                    # expect: operation:createReport
+                    return Reports().create_report(reportType=self.report_type)
+        """,
+            "app/jobs.py": """
+            from app.base import Job
+
+            class Ledger(Job):
+                # expect: report:GET_LEDGER_DETAIL_VIEW_DATA/carrier
+                report_type = "GET_LEDGER_DETAIL_VIEW_DATA"
+
+            class Monthly(Ledger):
+                pass
+
+            class Returns(Job):
+                # expect: report:GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA/carrier
+                report_type = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
+        """,
+        },
+    )

@@ -93,9 +93,29 @@ def test_json_holds_exactly_the_diagnostic_fields(tmp_path):
                 "required_roles": ["Tax Invoicing (Restricted)"],
                 "confidence": "high",
                 "suggested_role": "Tax Invoicing (Restricted)",
+                "related": [],
             }
         ]
     }
+
+
+def test_a_type_written_elsewhere_is_a_related_location_in_json_and_sarif(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    carried = Diagnostic(
+        "app/reports.py", 9, 30, "SPR201",
+        "report type `GET_LEDGER_DETAIL_VIEW_DATA` needs a role", "report",
+        "GET_LEDGER_DETAIL_VIEW_DATA", related=(("app/consts.py", 1, 9),),
+    )
+    (found,) = json.loads(render("json", formats.Report([carried]), tmp_path))["diagnostics"]
+    assert found["related"] == [{"path": "app/consts.py", "line": 1, "column": 9}]
+    document = json.loads(render("sarif", formats.Report([carried]), tmp_path))
+    jsonschema.Draft4Validator(SCHEMA).validate(document)
+    (related,) = document["runs"][0]["results"][0]["relatedLocations"]
+    assert related["physicalLocation"] == {
+        "artifactLocation": {"uri": "app/consts.py", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 1, "startColumn": 10},
+    }
+    assert "GET_LEDGER_DETAIL_VIEW_DATA" in related["message"]["text"]
 
 
 def test_sarif_is_valid_with_stable_rules_relative_paths_and_fingerprints(tmp_path, monkeypatch):

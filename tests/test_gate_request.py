@@ -61,7 +61,7 @@ def test_request_without_roles_asks_for_what_the_findings_call_for(demo):
     pricing, listing = found["Pricing"], found["Product Listing"]
     assert "**Restricted:** no." in pricing
     assert ("| report type `GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA` | Requests this report. | "
-            "`shop_sync/inventory.py:10`, `shop_sync/inventory.py:20` | Amazon Fulfillment |"
+            "`shop_sync/inventory.py:20` | Amazon Fulfillment |"
             ) in pricing
     # What each operation does: the first sentence of its description in Amazon's models.
     assert ("| `getCatalogItem` (Catalog Items API 2022-04-01) | Retrieves details for an item in "

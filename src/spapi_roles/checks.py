@@ -69,6 +69,8 @@ class Diagnostic:
     subject: str = field(default="", compare=False)
     where: str = field(default="", compare=False)
     options: Tuple[str, ...] = field(default=(), compare=False)  # the roles the account can hold
+    # where a type that reached this request is written, when elsewhere: (path, line, column)
+    related: Tuple[Tuple[str, int, int], ...] = field(default=(), compare=False)
 
     @property
     def severity(self) -> str:
@@ -91,6 +93,8 @@ class Diagnostic:
             "required_roles": list(self.required_roles),
             "suggested_role": self.suggested or None,
             "confidence": self.confidence,
+            "related": [{"path": path, "line": line, "column": column}
+                        for path, line, column in self.related],
         }
 
 
@@ -266,6 +270,7 @@ class Checker:
             required_roles=self.roles_here(need),
             confidence=need.confidence,
             manifest=self.manifest_path,
+            related=use.related,
         ))
 
     def leveled(self, diagnostic: Diagnostic) -> Diagnostic:
@@ -295,6 +300,7 @@ class Checker:
             subject=need.subject,
             where=self.region_note(need, roles),
             options=options,
+            related=use.related,
         ))
 
     def check(self, uses: Iterable[Use]) -> List[Diagnostic]:

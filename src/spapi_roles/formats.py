@@ -200,6 +200,19 @@ def _write_step_summary(report: Report) -> None:
         pass  # the summary is a convenience; the annotations and the log have everything
 
 
+def _sarif_related(d: Diagnostic, root: str) -> Dict[str, object]:
+    """``relatedLocations``: where a type that reached the request is written."""
+    if not d.related:
+        return {}
+    return {"relatedLocations": [
+        {"id": number,
+         "physicalLocation": {"artifactLocation": _uri(path, root),
+                              "region": {"startLine": line, "startColumn": column + 1}},
+         "message": {"text": f"{d.kind} type `{d.name}` is written here"}}
+        for number, (path, line, column) in enumerate(d.related, start=1)
+    ]}
+
+
 def _sarif_rule(rule: rules.Rule) -> Dict[str, object]:
     return {
         "id": rule.code,
@@ -292,6 +305,7 @@ def render_sarif(report: Report, stream: TextIO, root: str) -> None:
                 }
             }],
             "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+            **_sarif_related(d, root),
             "properties": {"kind": d.kind, "name": d.name, "api": d.api, "version": d.version,
                            "requiredRoles": list(d.required_roles),
                            "confidence": d.confidence},

@@ -35,6 +35,8 @@ class Use:
     ``operation_keys`` are the knowledge-base keys of the operation(s) the use may be
     (several when a version could not be resolved); empty for types.
     ``via`` says in a few words how it was found, e.g. "sp_api.api.Orders.get_orders".
+    ``related``: where a type that reached this request is written, when elsewhere (the constant
+    ``LEDGER = "GET_..."`` of ``create_report(reportType=LEDGER)``): (path, line, column) each.
     """
 
     path: str
@@ -47,3 +49,4 @@ class Use:
     version: str = ""
     operation_keys: Tuple[str, ...] = field(default=())
     via: str = ""
+    related: Tuple[Tuple[str, int, int], ...] = field(default=())

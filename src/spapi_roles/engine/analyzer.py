@@ -28,6 +28,7 @@ from ..uses import (
     Use,
 )
 from . import clients as clients_module
+from . import consumers
 from . import prefilter as prefilter_module
 from .carriers import CarrierReader, TypeHit
 from .clients import Clients, Method, OpRef
@@ -60,6 +61,7 @@ from .values import (
     QName,
     Str,
     Value,
+    Written,
 )
 
 _EVIDENCE_RANK = {
@@ -84,6 +86,7 @@ class Finding:
     version: str = ""
     keys: Tuple[str, ...] = ()
     via: str = ""
+    related: Tuple[Written, ...] = ()  # where a type at a request is written, if elsewhere
 
 
 class Analyzer:
@@ -103,6 +106,10 @@ class Analyzer:
 
     def analyze(self, info: ModuleInfo) -> List[Use]:
         return ModuleAnalysis(self, info).run()
+
+    def requests(self, info: ModuleInfo) -> consumers.CallPass:
+        """The requests of ``info`` (its call pass), shared by the project's other modules."""
+        return consumers.call_pass(self.index, info, call_pass)
 
     # ------------------------------------------------------------------ shared lookups
     def client_methods(self, obj: ClientObj, name: str) -> List[Tuple[str, Method]]:
@@ -172,10 +179,20 @@ class ModuleAnalysis:
         self.info = info
         self.resolver = analyzer.resolver
         self.findings: List[Finding] = []
-        self.consumed: Set[int] = set()
+        # the literal / enum member nodes (of any module) that types at requests come from
+        self.consumed: Dict[int, ast.AST] = {}
         self.packages = {p for p in (analyzer.clients.package_of(q) for q in info.imported) if p}
 
     def run(self) -> List[Use]:
+        passed = self.analyzer.requests(self.info)
+        self.findings = list(passed.findings)
+        self.consumed = dict(passed.consumed)
+        self.literals()
+        return self.uses()
+
+    def requests(self) -> consumers.CallPass:
+        """Operations and the types their requests carry: calls, method values, requests written
+        as data (the call pass, without the type literals)."""
         for record in self.info.calls:
             self.call(record)
         for value in self.info.method_values:
@@ -193,8 +210,7 @@ class ModuleAnalysis:
                 for match in stream.matches:
                     self.http_findings(match, None, anywhere(cls.scope))
                 self.add_types(stream.types, stream.unresolved)
-        self.literals()
-        return self.uses()
+        return consumers.CallPass(self.info, self.findings, self.consumed)
 
     # ------------------------------------------------------------------ calls
     def call(self, record: CallRecord) -> None:
@@ -483,15 +499,19 @@ class ModuleAnalysis:
 
     # ------------------------------------------------------------------ literals
     def literals(self) -> None:
+        """Type names written where no request of the project was seen to take them: literal
+        evidence. One that reaches a request is that request's use (rule 5), not a second one
+        here (``consumers.py`` looks for such requests in the modules this one may reach)."""
         kb = self.analyzer.kb
-        for node, value, _ in self.info.type_literals:
-            if id(node) in self.consumed:
+        found: List[Tuple[ast.AST, Scope, Finding]] = []
+        for node, value, scope in self.info.type_literals:
+            if self.consumed.get(id(node)) is node:
                 continue
             info = kb.type_named(value)
             if info is not None:
-                self.findings.append(Finding(node, info.kind, info.name, EVIDENCE_LITERAL))
+                found.append((node, scope, Finding(node, info.kind, info.name, EVIDENCE_LITERAL)))
         for node, point in self.info.type_attributes:
-            if id(node) in self.consumed:
+            if self.consumed.get(id(node)) is node:
                 continue
             kind = None
             bases = self.resolver.eval(node.value, point)
@@ -504,7 +524,18 @@ class ModuleAnalysis:
                 kind = enum_kinds.get(base.rpartition(".")[2]) if base else None
             info = kb.type_named(node.attr, kind) if kind else None
             if info is not None:
-                self.findings.append(Finding(node, info.kind, info.name, EVIDENCE_LITERAL))
+                found.append(
+                    (node, point.scope, Finding(node, info.kind, info.name, EVIDENCE_LITERAL))
+                )
+        if found and self.analyzer.index is not None:
+            taken, here = consumers.consumed_elsewhere(
+                self.analyzer, self.info, [(node, scope) for node, scope, _ in found]
+            )
+            self.consumed.update(taken)
+            self.findings.extend(here)
+        self.findings.extend(
+            finding for node, _, finding in found if self.consumed.get(id(node)) is not node
+        )
 
     # ------------------------------------------------------------------ findings
     def add_refs(
@@ -544,13 +575,19 @@ class ModuleAnalysis:
 
     def add_types(self, hits: Sequence[TypeHit], unresolved: Sequence[TypeHit]) -> None:
         for hit in hits:
-            self.consumed.add(id(hit.site))
-            self.findings.append(Finding(hit.site, hit.kind, hit.name, EVIDENCE_CARRIER))
+            self.consumed[id(hit.site)] = hit.site
+            related = tuple(o for o in hit.origins if o[1] is not hit.site)
+            for _, node in hit.origins:
+                self.consumed[id(node)] = node
+            self.findings.append(
+                Finding(hit.site, hit.kind, hit.name, EVIDENCE_CARRIER, related=related)
+            )
         for hit in unresolved:
             self.findings.append(Finding(hit.site, hit.kind, "", EVIDENCE_UNRESOLVED))
 
     def uses(self) -> List[Use]:
         positions = Positions(self.info)
+        elsewhere: Dict[str, Optional[Positions]] = {self.info.path: positions}
         best: Dict[Tuple, Use] = {}
         for finding in self.findings:
             position = positions.of(finding.site)
@@ -568,14 +605,33 @@ class ModuleAnalysis:
                 finding.version,
                 finding.keys,
                 finding.via,
+                self.related(finding.related, elsewhere),
             )
             key = (line, column, finding.kind, finding.name)
             current = best.get(key)
             if current is None or _EVIDENCE_RANK[use.evidence] < _EVIDENCE_RANK[current.evidence]:
                 best[key] = use
-            elif current.evidence == use.evidence and use.operation_keys != current.operation_keys:
+            elif current.evidence == use.evidence and (
+                use.operation_keys != current.operation_keys or use.related != current.related
+            ):
                 best[key] = _merge(current, use)
         return sorted(best.values(), key=lambda u: (u.line, u.column, u.kind, u.name, u.evidence))
+
+    def related(
+        self, written: Sequence[Written], positions: Dict[str, Optional[Positions]]
+    ) -> Tuple[Tuple[str, int, int], ...]:
+        """(path, line, column) of each place a type is written (in this module or another)."""
+        found = []
+        for path, node in written:
+            if path not in positions:
+                index = self.analyzer.index
+                info = index.info(path) if index is not None else None
+                positions[path] = Positions(info) if info is not None else None
+            where = positions[path]
+            position = where.of(node) if where is not None else None
+            if position is not None:
+                found.append((path, position[0], position[1]))
+        return tuple(sorted(set(found)))
 
 
 def _merge(first: Use, second: Use) -> Use:
@@ -592,7 +648,13 @@ def _merge(first: Use, second: Use) -> Use:
         version,
         keys,
         first.via,
+        tuple(sorted(set(first.related) | set(second.related))),
     )
+
+
+def call_pass(index: Optional[ProjectIndex], info: ModuleInfo) -> consumers.CallPass:
+    """The requests of one module, by a fresh Analyzer (the same whichever file asks first)."""
+    return ModuleAnalysis(Analyzer(index), info).requests()
 
 
 # ---------------------------------------------------------------------- entry point

@@ -20,7 +20,7 @@ from .. import knowledge
 from .model import Point
 from .nodes import call_arguments, string_value
 from .resolver import Resolver
-from .values import UNKNOWN, Container, EnumMember, Str
+from .values import UNKNOWN, Container, EnumMember, ProjectFunc, Str, Written
 
 _TYPE_LIKE = re.compile(r"_?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+_?")
 _BODIES = (ast.Dict, ast.Call, ast.Name, ast.IfExp)  # what a local bound to a body may hold
@@ -31,6 +31,7 @@ class TypeHit:
     kind: str
     name: str  # canonical type name, or "" when unresolved
     site: ast.AST
+    origins: Tuple[Written, ...] = ()  # where the type name is written, when not at ``site``
 
 
 Leaf = Tuple[ast.expr, Point]
@@ -96,7 +97,7 @@ class CarrierReader:
             found = False
             for value in self.resolver.scalars(values, 0, leaf):
                 for name in self.type_names(value, kind):
-                    hits.append(TypeHit(kind, name, value.site or leaf))
+                    hits.append(TypeHit(kind, name, value.site or leaf, value.origins))
                     found = True
             if found:
                 if UNKNOWN in values and not partly:
@@ -143,6 +144,15 @@ class CarrierReader:
                 else:
                     out.extend(self.body_leaves(value, keys, point, depth + 1))
         elif kind is ast.Call:
+            functions = [
+                v for v in self.resolver.eval(expr.func, point, 0, 0)
+                if isinstance(v, ProjectFunc)
+            ]
+            if functions:  # a project function builds the body: what it returns
+                for function in functions:
+                    for returned, where in function.scope.returns:
+                        out.extend(self.body_leaves(returned, keys, where, depth + 1))
+                return out
             positional, keywords, star_kwargs = call_arguments(expr)
             for key in keys:
                 if key in keywords:

@@ -167,6 +167,10 @@ class Clients:
             self._method_names = frozenset(names)
         return self._method_names
 
+    def operation_id(self, index: int) -> str:
+        """The operationId of operation row ``index`` as the client tables name it."""
+        return self._operations[index][0]
+
     def op(self, index: int) -> Optional[OpRef]:
         if index not in self._resolved:
             self._resolved[index] = self._resolve(*self._operations[index])

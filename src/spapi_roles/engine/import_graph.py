@@ -82,6 +82,7 @@ class ImportGraph:
                 for end in range(start + 1, len(parts) + 1):
                     self._runs.setdefault(".".join(parts[start:end]), set()).add(path)
         self._importers: Dict[str, Set[str]] = {}  # module path -> paths of modules importing it
+        self._imports: Dict[str, FrozenSet[str]] = {}  # module path -> paths of what it imports
         self._read: Set[str] = set()
         self._reaching: Dict[str, FrozenSet[str]] = {}
         self._add(index.reasons)
@@ -98,11 +99,14 @@ class ImportGraph:
             if source is None:
                 continue
             name, is_package = self.index.module_of(path)
+            imported: Set[str] = set()
             for target in import_targets(source, name, is_package):
                 for reached in self._reached_by(target):
+                    imported.add(reached)
                     self._importers.setdefault(reached, set()).add(path)
                     if reached not in self._read:
                         pending.append(reached)
+            self._imports[path] = frozenset(imported)
 
     def _reached_by(self, target: str) -> Set[str]:
         parts = target.split(".")
@@ -111,6 +115,12 @@ class ImportGraph:
             if self.index.is_module(prefix):
                 return self._runs.get(prefix, set())
         return self._runs.get(target, set())
+
+    def imports(self, path: str) -> FrozenSet[str]:
+        """The project modules the module at ``path`` may import (read on demand)."""
+        if path not in self._read:
+            self._add([path])
+        return self._imports.get(path, frozenset())
 
     def reaching(self, path: str) -> Optional[FrozenSet[str]]:
         """Modules that may reach the module at ``path`` through imports (itself included);

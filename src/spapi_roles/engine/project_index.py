@@ -328,11 +328,15 @@ class ProjectIndex:
             self._mentions = mentions
         reaching = None
         if defined_in is not None:
-            if self._graph is None:
-                self._graph = ImportGraph(self)
-            reaching = self._graph.reaching(defined_in)
+            reaching = self.import_graph().reaching(defined_in)
         return tuple(path for path in self._mentions.get(word, ())
                      if reaching is None or path in reaching)
+
+    def import_graph(self) -> ImportGraph:
+        """The project's import edges (read from the texts on first use)."""
+        if self._graph is None:
+            self._graph = ImportGraph(self)
+        return self._graph
 
     @contextlib.contextmanager
     def recording_dependencies(self) -> Iterator[Dependencies]:

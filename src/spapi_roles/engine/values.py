@@ -14,6 +14,9 @@ from typing import Optional, Tuple
 
 from .model import ClassInfo, Point, Scope
 
+# Where a type name is written: (the module's path, its string literal or enum member node).
+Written = Tuple[str, ast.AST]
+
 
 class Value:
     """Base of the value domain."""
@@ -38,14 +41,20 @@ class Opaque(Value):
 
 @dataclass(frozen=True)
 class Str(Value):
-    """A string; ``holes`` when parts are unknown (written as ``{}``), e.g. an f-string URL."""
+    """A string; ``holes`` when parts are unknown (written as ``{}``), e.g. an f-string URL.
+
+    ``origins``: where a type name it holds is written (the literal, also when the value has
+    travelled through names and calls since; ``site`` follows the expression evaluated).
+    """
 
     value: str
     site: Optional[ast.AST]
     holes: bool = False
+    origins: Tuple[Written, ...] = ()
+    pinned: bool = False  # a class attribute read through ``self``: reported where it is written
 
     def at(self, site: ast.AST) -> "Str":
-        return Str(self.value, site, self.holes)
+        return self if self.pinned else Str(self.value, site, self.holes, self.origins)
 
 
 @dataclass(frozen=True)
@@ -55,9 +64,11 @@ class EnumMember(Value):
     kind: str
     value: str
     site: Optional[ast.AST]
+    origins: Tuple[Written, ...] = ()  # where the member (or the name picking it) is written
+    pinned: bool = False  # as for ``Str``
 
     def at(self, site: ast.AST) -> "EnumMember":
-        return EnumMember(self.kind, self.value, site)
+        return self if self.pinned else EnumMember(self.kind, self.value, site, self.origins)
 
 
 @dataclass(frozen=True)

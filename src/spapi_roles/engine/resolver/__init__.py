@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 
 from ..model import Point
-from ..values import UNKNOWN, Container, Opaque, Str
+from ..values import UNKNOWN, Container, EnumMember, Opaque, Str
 from .base import COMPREHENSIONS, Values, resite, union
 from .containers import Containers
 from .hints import Hints
@@ -42,13 +42,26 @@ class Resolver(Names, Objects, Containers, Strings, Hints):
             return resite(self.lookup(node.id, point, depth, callsites), node)
         if kind is ast.Attribute:
             base = self.eval(node.value, point, depth, callsites)
+            cls = self.own_class(node.value, point) if callsites > 0 else None
+            if cls is not None:  # ``self.attr``: the class attributes of the class, its subclasses
+                return self.template(cls, node.attr, node, base, depth, callsites)
             values = union(self.attribute(v, node.attr, node, depth, callsites) for v in base)
             if node.attr == "value":
                 return values  # EnumMember.value keeps the member's own site
-            return resite(values, node)
+            return resite(
+                tuple(
+                    EnumMember(v.kind, v.value, node, ((point.scope.module.path, node),))
+                    if isinstance(v, EnumMember) and v.site is node and not v.origins
+                    else v
+                    for v in values
+                ),
+                node,
+            )
         if kind is ast.Constant:
             value = node.value
             if type(value) is str:
+                if value in self.type_names:
+                    return (Str(value, node, False, ((point.scope.module.path, node),)),)
                 return (Str(value, node),)
             if type(value) is bytes:
                 return (Str("{}", node, True),)

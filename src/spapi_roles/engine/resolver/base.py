@@ -10,7 +10,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from ..clients import Clients
 from ..model import Binding, ClassInfo, Point, Scope
 from ..project_index import ProjectIndex
-from ..values import UNKNOWN, ClientObj, Entity, EnumMember, Str, Value
+from ..values import UNKNOWN, ClientObj, Entity, EnumMember, Str, Value, Written
 
 Values = Tuple[Value, ...]
 MAX_DEPTH = 30
@@ -35,12 +35,14 @@ def union(groups: Iterable[Values]) -> Values:
     return tuple(seen) or (UNKNOWN,)
 
 
-def folded(parts: Iterable[str], site: ast.AST, holes: bool) -> Value:
+def folded(
+    parts: Iterable[str], site: ast.AST, holes: bool, origins: Tuple[Written, ...] = ()
+) -> Value:
     """The string ``parts`` fold to, or UNKNOWN when longer than ``MAX_STRING_CHARS``."""
     parts = tuple(parts)
     if sum(map(len, parts)) > MAX_STRING_CHARS:
         return UNKNOWN
-    return Str("".join(parts), site, holes)
+    return Str("".join(parts), site, holes, origins)
 
 
 def resite(values: Values, node: ast.AST) -> Values:
@@ -53,6 +55,7 @@ class Evaluation(ABC):
     def __init__(self, clients: Clients, index: Optional[ProjectIndex]):
         self.clients = clients
         self.index = index
+        self.type_names = clients.kb.type_names  # strings whose literals are origins of types
         self._memo: Dict[tuple, Values] = {}
         self._active: Set[tuple] = set()
 
@@ -88,6 +91,9 @@ class Evaluation(ABC):
     # ------------------------------------------------------------------ names.py
     @abstractmethod
     def binding(self, binding: Binding, depth: int, callsites: int = CALL_FRAMES) -> Values: ...
+
+    @abstractmethod
+    def bindings_of(self, name: str, point: Point) -> Tuple[List[Binding], Optional[Scope]]: ...
 
     @abstractmethod
     def qualified(self, name: str, depth: int = 0) -> Values: ...

@@ -48,7 +48,7 @@ class Containers(Evaluation):
                 kind = self.clients.type_enums[value.target]["kind"]
                 groups.append(
                     tuple(
-                        EnumMember(kind, s.value, s.site)
+                        EnumMember(kind, s.value, s.site, s.origins)
                         for s in self.scalars(
                             self.eval(key, point, depth, 0), depth
                         )

@@ -14,7 +14,7 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 from ..clients import Clients
-from ..model import MODULE, ClassInfo, Point, Scope, anywhere
+from ..model import COMPREHENSION, LAMBDA, MODULE, ClassInfo, Point, Scope, anywhere
 from ..nodes import Argument, arguments
 from ..project_index import ProjectIndex
 from ..values import (
@@ -36,7 +36,7 @@ from ..values import (
     Str,
     Value,
 )
-from .base import CALL_FRAMES, MAX_VALUES, Evaluation, Values, folded, union
+from .base import CALL_FRAMES, MAX_VALUES, Evaluation, Values, folded, resite, union
 from .strings import URL_JOINS
 
 
@@ -46,6 +46,7 @@ class Objects(Evaluation):
     def __init__(self, clients: Clients, index: Optional[ProjectIndex]):
         super().__init__(clients, index)
         self._mro: Dict[int, Tuple[List[ClassInfo], List[ClientObj]]] = {}
+        self._subclasses: Dict[int, List[ClassInfo]] = {}
 
     def attribute(
         self,
@@ -63,7 +64,7 @@ class Objects(Evaluation):
             return self.entity_attribute(value, attr, node)
         if isinstance(value, EnumMember):
             if attr == "value":
-                return (Str(value.value, value.site),)
+                return (Str(value.value, value.site, False, value.origins),)
             return (Opaque("enum attribute"),)
         if isinstance(value, RootObj):
             spec = self.clients.roots[value.root]
@@ -116,6 +117,80 @@ class Objects(Evaluation):
             if groups:
                 return union(groups)
         return (Opaque(f"{cls.qualname}.{attr}"),)
+
+    def own_class(self, expr: ast.expr, point: Point) -> Optional[ClassInfo]:
+        """The class whose method ``expr`` is the ``self`` / ``cls`` parameter of, else None."""
+        if type(expr) is not ast.Name:
+            return None
+        scope = point.scope
+        while scope.kind in (LAMBDA, COMPREHENSION) and scope.parent is not None:
+            scope = scope.parent
+        if scope.method_of is not None and scope.self_name == expr.id:
+            chosen, _ = self.bindings_of(expr.id, point)
+            if all(b.kind == "param" for b in chosen):  # not rebound in the method
+                return scope.method_of
+        return None
+
+    def template(
+        self,
+        cls: ClassInfo,
+        attr: str,
+        node: ast.Attribute,
+        base: Values,
+        depth: int,
+        callsites: int,
+    ) -> Values:
+        """``self.attr`` in a method of ``cls``: as any attribute, but a class attribute (written
+        in a class body) is reported where it is written, and when ``cls`` leaves it open (not
+        set, ``""``, ``None``, only annotated) the values its project subclasses give it count
+        (a template method: the base builds the request, each subclass names its type)."""
+        values = union(self.attribute(v, attr, node, depth, callsites) for v in base)
+        written = self.class_values(cls, attr, depth, callsites)
+        if not any(_concrete(v) for v in written) and not any(_concrete(v) for v in values):
+            written += tuple(
+                v
+                for sub in self.subclasses(cls)
+                for v in self.class_values(sub, attr, depth, callsites)
+            )
+        pinned = {v.at(node): _pinned(v) for v in written if isinstance(v, (Str, EnumMember))}
+        return union(
+            (tuple(pinned.get(v, v) for v in resite(values, node)), tuple(pinned.values()))
+        )
+
+    def class_values(
+        self, cls: ClassInfo, attr: str, depth: int, callsites: int
+    ) -> Values:
+        """Values ``attr`` is given in the body of ``cls`` or of its first project base that
+        sets it (``report_type = "..."``)."""
+        for klass in self.mro(cls)[0]:
+            bindings = [b for b in klass.scope.bindings.get(attr, ()) if b.kind == "assign"]
+            if bindings:
+                return union(self.binding(b, depth, callsites) for b in bindings)
+        return ()
+
+    def subclasses(self, cls: ClassInfo) -> List[ClassInfo]:
+        """The project's subclasses of ``cls`` (searched where its name, or a subclass's, is
+        mentioned; at most ``MAX_VALUES``)."""
+        cached = self._subclasses.get(id(cls))
+        if cached is not None:
+            return cached
+        self._subclasses[id(cls)] = []
+        found: List[ClassInfo] = []
+        pending = [cls]
+        while pending and len(found) < MAX_VALUES:
+            parent = pending.pop(0)
+            modules = [parent.module]
+            if self.index is not None:
+                modules += self.index.candidate_modules(parent.name, parent.module.path)
+            for info in dict.fromkeys(modules):
+                for candidate in info.classes:
+                    if candidate is cls or candidate in found:
+                        continue
+                    if parent in self.mro(candidate)[0]:
+                        found.append(candidate)
+                        pending.append(candidate)
+        self._subclasses[id(cls)] = found
+        return found
 
     def mro(self, cls: ClassInfo) -> Tuple[List[ClassInfo], List[ClientObj]]:
         """Project classes in lookup order (the class first) and client classes among the bases."""
@@ -233,22 +308,23 @@ class Objects(Evaluation):
                 if any(type(e) is ast.Starred for e in value.node.elts):
                     found.append(Str("{}", node, True))
                     continue
-                choices: List[List[Tuple[str, bool]]] = []
+                choices: List[List[Str]] = []
                 for element in value.node.elts:
                     elements = self.scalars(self.eval(element, value.point, depth), depth)
                     known = elements and all(
                         isinstance(s, Str) and not s.holes for s in elements
                     )
                     choices.append(
-                        [(s, False) for s in sorted({s.value for s in elements})]
-                        if known else [("{}", True)]
+                        sorted(set(elements), key=lambda s: s.value) if known  # type: ignore
+                        else [Str("{}", None, True)]
                     )
                 for combination in itertools.islice(itertools.product(*choices), MAX_VALUES):
                     found.append(
                         folded(
-                            _interleave([part for part, _ in combination], glue),
+                            _interleave([part.value for part in combination], glue),
                             node,
-                            any(hole for _, hole in combination),
+                            any(part.holes for part in combination),
+                            tuple(o for part in combination for o in part.origins),
                         )
                     )
             else:
@@ -278,7 +354,7 @@ class Objects(Evaluation):
                 args = arguments(node)
                 if args:
                     return tuple(
-                        EnumMember(kind, s.value, s.site)
+                        EnumMember(kind, s.value, s.site, s.origins)
                         for s in self.scalars(
                             self.eval(args[0].value, point, depth, 0), depth
                         )
@@ -397,6 +473,19 @@ class Objects(Evaluation):
             return (UNKNOWN,)
         project, clients = self.mro(cls)
         return tuple([ProjectObj(c) for c in project[1:]] + list(clients)) or (Opaque("super"),)
+
+
+def _concrete(value: Value) -> bool:
+    """A value a template leaves no room for: a non-empty string or an enum member."""
+    return isinstance(value, EnumMember) or (isinstance(value, Str) and bool(value.value))
+
+
+def _pinned(value: Value) -> Value:
+    if isinstance(value, Str):
+        return Str(value.value, value.site, value.holes, value.origins, True)
+    if isinstance(value, EnumMember):
+        return EnumMember(value.kind, value.value, value.site, value.origins, True)
+    return value
 
 
 _DICT_VIEWS = frozenset(("items", "keys", "values"))
