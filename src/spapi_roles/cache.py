@@ -105,36 +105,16 @@ def _strings(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
-def _places(value: Any) -> bool:
-    """A list of [path, line, column] (where a type a use carries is written)."""
-    return isinstance(value, list) and all(
-        isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)
-        and isinstance(item[1], int) and isinstance(item[2], int) for item in value)
-
-
 # ---------------------------------------------------------------------------- uses <-> JSON
 
 
-def encode_use(use: Use) -> List[Any]:
-    """A use as a JSON row (its file is the entry's key)."""
-    return [use.line, use.column, use.kind, use.name, use.evidence, use.api, use.version,
-            list(use.operation_keys), use.via, [list(place) for place in use.related]]
-
-
 def decode_use(row: Any, path: str, lines: Sequence[str]) -> Use:
-    """The use of ``row`` in the file ``path`` whose text has ``lines``; ValueError if the row is
-    malformed or its position lies outside the file."""
-    if not isinstance(row, list) or len(row) != 10:
-        raise ValueError("malformed cached use")
-    line, column, kind, name, evidence, api, version, keys, via, related = row
-    texts = (kind, name, evidence, api, version, via)
-    if not (isinstance(line, int) and isinstance(column, int) and _strings(keys)
-            and all(isinstance(text, str) for text in texts) and _places(related)):
-        raise ValueError("malformed cached use")
-    if not (0 < line <= len(lines) and 0 <= column <= len(lines[line - 1])):
+    """The use of ``row`` (``Use.as_row``) in the file ``path`` whose text has ``lines``;
+    ValueError if the row is malformed or its position lies outside the file."""
+    use = Use.from_row(path, row)
+    if not (0 < use.line <= len(lines) and 0 <= use.column <= len(lines[use.line - 1])):
         raise ValueError("cached position outside the file")
-    return Use(path, line, column, kind, name, evidence, api, version, tuple(keys), via,
-               tuple((where, at, column) for where, at, column in related))
+    return use
 
 
 # ---------------------------------------------------------------------------- the cache
@@ -327,7 +307,7 @@ class ProjectCache:
                          [self.relative(found) for found in paths]]
                         for (word, where), paths in sorted(read.queries.items(), key=str)],
             "functions": index.functions_digest() if read.functions else None,
-            "rows": [encode_use(use) for use in uses],
+            "rows": [use.as_row() for use in uses],
         }
         self.changed = True
 

@@ -10,33 +10,43 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Final, FrozenSet, Iterable, List, Literal, Optional, Sequence, Tuple
 
 from . import reading, rules
-from .knowledge import CONFIDENCES, INFERRED
+from .knowledge import CONFIDENCES, INFERRED, KnowledgeBase, TypeInfo
 from .least_privilege import Plan, Requirement, plan_for_kb
-from .manifest import REGIONS
+from .manifest import REGIONS, Manifest
 from .uses import (
     EVIDENCE_NAME_ONLY,
     EVIDENCE_UNRESOLVED,
+    KIND_FEED,
+    KIND_NOTIFICATION,
     KIND_OPERATION,
+    KIND_REPORT,
     Use,
 )
 
 # What a use requires (Need.status).
-NEEDS_ROLE = "needs-role"        # any one of Need.roles
-GRANTLESS = "grantless"          # no role at all
-UNKNOWN = "unknown"              # the knowledge base has no role data
-TYPE_DECIDES = "type-decides"    # createReport & co: the type uses carry the roles
-UNRESOLVED = "unresolved"        # a type argument the engine could not resolve
-UNMATCHED = "unmatched"          # not in the knowledge base (engine/data version skew)
+NeedStatus = Literal[
+    "needs-role", "grantless", "unknown", "type-decides", "unresolved", "unmatched"
+]
+NEEDS_ROLE: Final = "needs-role"        # any one of Need.roles
+GRANTLESS: Final = "grantless"          # no role at all
+UNKNOWN: Final = "unknown"              # the knowledge base has no role data
+TYPE_DECIDES: Final = "type-decides"    # createReport & co: the type uses carry the roles
+UNRESOLVED: Final = "unresolved"        # a type argument the engine could not resolve
+UNMATCHED: Final = "unmatched"          # not in the knowledge base (engine/data version skew)
 
 # How sure the facts behind a finding are (Diagnostic.confidence): the knowledge base's
 # confidence, or "manifest" when the manifest's [operations] / [types] give the roles.
 MANIFEST = "manifest"
 CONFIDENCE_ORDER = (MANIFEST,) + CONFIDENCES
 
-TYPE_CODES = {"report": "SPR201", "feed": "SPR202", "notification": "SPR203"}
+TYPE_CODES: Dict[str, str] = {
+    KIND_REPORT: rules.UNDECLARED_REPORT_ROLE,
+    KIND_FEED: rules.UNDECLARED_FEED_ROLE,
+    KIND_NOTIFICATION: rules.UNDECLARED_NOTIFICATION_ROLE,
+}
 ACCOUNT_FLAG = {"seller": "sellers", "vendor": "vendors"}
 # The type availability an account type lacks.
 UNAVAILABLE_TO = {"seller": "vendor only", "vendor": "seller only"}
@@ -99,15 +109,11 @@ class Diagnostic:
 
 
 @dataclass(frozen=True)
-class Need:
-    """What one use requires, with the facts the checks look at."""
+class Facts:
+    """What the knowledge base says of a use besides its roles: the facts the checks look at."""
 
-    use: Use
-    status: str
-    subject: str
     api: str = ""
     version: str = ""
-    roles: Tuple[str, ...] = ()
     regions: Tuple[str, ...] = ()
     restricted_data: bool = False
     deprecated: bool = False
@@ -115,6 +121,17 @@ class Need:
     role_regions: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # roles granting in some regions
     availability: Optional[str] = None  # types: "seller only", "vendor only", "seller and vendor"
     confidence: str = "unknown"  # of the roles (CONFIDENCE_ORDER)
+
+
+@dataclass(frozen=True)
+class Need:
+    """What one use requires (``status``, ``roles``), and the facts behind it."""
+
+    use: Use
+    status: NeedStatus
+    subject: str
+    roles: Tuple[str, ...] = ()
+    facts: Facts = Facts()
 
 
 def _unique(items: Iterable[str]) -> Tuple[str, ...]:
@@ -135,18 +152,18 @@ def type_subject(kind: str, name: str) -> str:
     return f"{kind} type `{name}`" if name else f"{kind} type"
 
 
-def need_of(use: Use, kb, manifest=None) -> Need:
+def need_of(use: Use, kb: KnowledgeBase, manifest: Optional[Manifest] = None) -> Need:
     """What ``use`` requires, from the knowledge base and the manifest's overrides."""
     if use.kind == KIND_OPERATION:
         return _operation_need(use, kb, manifest)
     return _type_need(use, kb, manifest)
 
 
-def _operation_need(use: Use, kb, manifest) -> Need:
+def _operation_need(use: Use, kb: KnowledgeBase, manifest: Optional[Manifest]) -> Need:
     candidates = [kb.operations[key] for key in use.operation_keys if key in kb.operations]
     if not candidates:
         subject = operation_subject(use.name, use.api, use.version)
-        return Need(use, UNMATCHED, subject, use.api, use.version)
+        return Need(use, UNMATCHED, subject, facts=Facts(use.api, use.version))
     live = [op for op in candidates if not op.retired] or candidates
     first = live[0]
     versions = _unique(op.version for op in live)
@@ -156,7 +173,7 @@ def _operation_need(use: Use, kb, manifest) -> Need:
     regions: Tuple[str, ...] = ()
     if all(op.regions for op in live):
         regions = _unique(region for op in live for region in op.regions)
-    facts = dict(
+    facts = Facts(
         api=api,
         version=version,
         regions=regions,
@@ -168,46 +185,48 @@ def _operation_need(use: Use, kb, manifest) -> Need:
     overrides = manifest.operation_overrides if manifest is not None else {}
     if first.operation_id in overrides:
         roles = overrides[first.operation_id]
-        return Need(use, NEEDS_ROLE if roles else GRANTLESS, subject, roles=roles,
-                    confidence=MANIFEST, **facts)
-    facts["confidence"] = lowest_confidence(op.confidence for op in live)
+        return Need(use, NEEDS_ROLE if roles else GRANTLESS, subject, roles,
+                    replace(facts, confidence=MANIFEST))
+    facts = replace(facts, confidence=lowest_confidence(op.confidence for op in live))
     if any(op.type_carrier for op in live):
-        return Need(use, TYPE_DECIDES, subject, **facts)
+        return Need(use, TYPE_DECIDES, subject, facts=facts)
     if all(op.grantless for op in live):
-        return Need(use, GRANTLESS, subject, **facts)
+        return Need(use, GRANTLESS, subject, facts=facts)
     roles = _unique(role for op in live for role in op.roles)
-    return Need(use, NEEDS_ROLE if roles else UNKNOWN, subject, roles=roles, **facts)
+    return Need(use, NEEDS_ROLE if roles else UNKNOWN, subject, roles, facts)
 
 
-def _type_need(use: Use, kb, manifest) -> Need:
+def _type_need(use: Use, kb: KnowledgeBase, manifest: Optional[Manifest]) -> Need:
     if use.evidence == EVIDENCE_UNRESOLVED or not use.name:
-        return Need(use, UNRESOLVED, type_subject(use.kind, ""), use.api, use.version)
+        return Need(use, UNRESOLVED, type_subject(use.kind, ""), facts=Facts(use.api, use.version))
     info = kb.type_named(use.name, use.kind)
     name = info.name if info is not None else use.name
     subject = type_subject(use.kind, name)
     overrides = manifest.type_overrides if manifest is not None else {}
     if name in overrides:
         roles = overrides[name]
-        facts = _type_facts(info) if info is not None else {}
-        facts["confidence"] = MANIFEST
-        return Need(use, NEEDS_ROLE if roles else GRANTLESS, subject, roles=roles, **facts)
+        facts = _type_facts(info) if info is not None else Facts()
+        return Need(use, NEEDS_ROLE if roles else GRANTLESS, subject, roles,
+                    replace(facts, confidence=MANIFEST))
     if info is None:  # a type name not in the data (e.g. one Amazon added later): unknown roles
         return Need(use, UNKNOWN, subject)
     roles = tuple(info.roles)
-    return Need(use, NEEDS_ROLE if roles else UNKNOWN, subject, roles=roles, **_type_facts(info))
+    return Need(use, NEEDS_ROLE if roles else UNKNOWN, subject, roles, _type_facts(info))
 
 
-def _type_facts(info) -> Dict[str, object]:
-    return dict(regions=tuple(info.regions), restricted_data=info.restricted,
-                deprecated=info.deprecated, role_regions=tuple(info.role_regions),
-                availability=info.availability, confidence=info.confidence)
+def _type_facts(info: TypeInfo) -> Facts:
+    return Facts(regions=tuple(info.regions), restricted_data=info.restricted,
+                 deprecated=info.deprecated, role_regions=tuple(info.role_regions),
+                 availability=info.availability, confidence=info.confidence)
 
 
-def restricted_roles(kb) -> frozenset:
+def restricted_roles(kb: KnowledgeBase) -> FrozenSet[str]:
     return frozenset(name for name, role in kb.roles.items() if role.restricted)
 
 
-def available_roles(roles: Sequence[str], account: Optional[str], kb) -> Tuple[str, ...]:
+def available_roles(
+    roles: Sequence[str], account: Optional[str], kb: KnowledgeBase
+) -> Tuple[str, ...]:
     """The roles of ``roles`` an account of type ``account`` can hold (all without an account)."""
     flag = ACCOUNT_FLAG.get(account or "")
     if flag is None:
@@ -243,7 +262,7 @@ class Checker:
     (Amazon's role limits such as "(FE only)" make a role grant it in some regions only).
     """
 
-    def __init__(self, kb, manifest=None):
+    def __init__(self, kb: KnowledgeBase, manifest: Optional[Manifest] = None):
         self.kb = kb
         self.manifest = manifest
         self.declared = frozenset(manifest.roles if manifest is not None else ())
@@ -255,7 +274,7 @@ class Checker:
     def diagnostic(self, need: Need, code: str, **fields: object) -> Diagnostic:
         use = need.use
         message = rules.rule(code).format(subject=need.subject, kind=use.kind, **fields)
-        if need.confidence == INFERRED and "roles" in fields:
+        if need.facts.confidence == INFERRED and "roles" in fields:
             message += inferred_note(use.name)
         return self.leveled(Diagnostic(
             path=use.path,
@@ -265,10 +284,10 @@ class Checker:
             message=message,
             kind=use.kind,
             name=use.name,
-            api=need.api,
-            version=need.version,
+            api=need.facts.api,
+            version=need.facts.version,
             required_roles=self.roles_here(need),
-            confidence=need.confidence,
+            confidence=need.facts.confidence,
             manifest=self.manifest_path,
             related=use.related,
         ))
@@ -292,10 +311,10 @@ class Checker:
             message="",
             kind=use.kind,
             name=use.name,
-            api=need.api,
-            version=need.version,
+            api=need.facts.api,
+            version=need.facts.version,
             required_roles=roles,
-            confidence=need.confidence,
+            confidence=need.facts.confidence,
             manifest=self.manifest_path,
             subject=need.subject,
             where=self.region_note(need, roles),
@@ -315,38 +334,39 @@ class Checker:
     def check_use(self, need: Need) -> List[Diagnostic]:
         use = need.use
         if need.status == UNRESOLVED:
-            return [self.diagnostic(need, "SPR902")]
+            return [self.diagnostic(need, rules.UNRESOLVED_TYPE)]
         if use.evidence == EVIDENCE_NAME_ONLY:
             if need.status == NEEDS_ROLE and not self.granted(need):
                 roles = self.roles_here(need) or need.roles
                 options = available_roles(roles, self.account, self.kb) or roles
-                return [self.suggesting(need, "SPR901", roles, options)]
+                return [self.suggesting(need, rules.NAME_ONLY_USE, roles, options)]
             return []
-        if need.retired:
-            return [self.diagnostic(need, "SPR403")]
-        if self.regions and need.regions and not set(need.regions) & set(self.regions):
-            found = [self.diagnostic(need, "SPR304", wanted="the declared regions "
+        facts = need.facts
+        if facts.retired:
+            return [self.diagnostic(need, rules.RETIRED_USE)]
+        if self.regions and facts.regions and not set(facts.regions) & set(self.regions):
+            found = [self.diagnostic(need, rules.USE_NOT_IN_REGIONS, wanted="the declared regions "
                                      + _regions_text(self.regions),
-                                     available=_regions_text(need.regions))]
+                                     available=_regions_text(facts.regions))]
         else:
             found = self.role_findings(need)
-        if need.restricted_data:
-            found.append(self.diagnostic(need, "SPR401"))
-        if need.deprecated:
-            found.append(self.diagnostic(need, "SPR402"))
+        if facts.restricted_data:
+            found.append(self.diagnostic(need, rules.RESTRICTED_DATA_TOKEN))
+        if facts.deprecated:
+            found.append(self.diagnostic(need, rules.DEPRECATED_USE))
         return found
 
     def regions_needed(self, need: Need) -> Tuple[str, ...]:
         """The regions a role must grant the use in: the declared ones where it is offered, or
         every region it is offered in (all three when the data does not say)."""
-        offered = need.regions or REGIONS
+        offered = need.facts.regions or REGIONS
         if not self.regions:
             return tuple(offered)
         return tuple(region for region in offered if region in self.regions)
 
     def roles_here(self, need: Need) -> Tuple[str, ...]:
         """The use's roles that grant it in every region it is needed in."""
-        limits = dict(need.role_regions)
+        limits = dict(need.facts.role_regions)
         if not limits:
             return need.roles
         needed = set(self.regions_needed(need))
@@ -356,7 +376,7 @@ class Checker:
     def granted(self, need: Need) -> bool:
         """Whether the declared roles grant the use in every region it is needed in (a role
         limited to some regions counts there only)."""
-        limits = dict(need.role_regions)
+        limits = dict(need.facts.role_regions)
         covered = set()
         for role in need.roles:
             if role in self.declared:
@@ -369,7 +389,7 @@ class Checker:
         """Where a role must grant the use, said when some of its roles grant it only in some
         regions (" in NA, EU, FE (no `regions` declared; `Amazon Fulfillment` grants it only in
         FE)"); "" otherwise."""
-        limits = dict(need.role_regions)
+        limits = dict(need.facts.role_regions)
         limited = [role for role in need.roles if role not in roles_here and role in limits]
         if not limited:
             return ""
@@ -388,30 +408,36 @@ class Checker:
 
     def role_findings(self, need: Need) -> List[Diagnostic]:
         if need.status == UNKNOWN:
-            return [self.diagnostic(need, "SPR301")]
+            return [self.diagnostic(need, rules.UNKNOWN_ROLES)]
         if need.status != NEEDS_ROLE or self.granted(need):
             return []
         roles_here = self.roles_here(need)
         if not roles_here:
-            limits = dict(need.role_regions)
+            limits = dict(need.facts.role_regions)
             granting = _unique(region for role in need.roles for region in limits.get(role, ()))
             missing = [region for region in self.regions_needed(need) if region not in granting]
             wanted = _regions_text(missing) + ("" if self.regions else " (no `regions` declared)")
-            return [self.diagnostic(need, "SPR304", wanted=wanted,
+            return [self.diagnostic(need, rules.USE_NOT_IN_REGIONS, wanted=wanted,
                                     available=_regions_text(granting))]
         available = available_roles(roles_here, self.account, self.kb)
         lacking = UNAVAILABLE_TO.get(self.account or "")
-        type_unavailable = lacking is not None and need.availability == lacking
+        type_unavailable = lacking is not None and need.facts.availability == lacking
         if not available or type_unavailable:
-            return [self.diagnostic(need, "SPR303", roles=roles_text(roles_here),
-                                    account=self.account)]
-        code = TYPE_CODES.get(need.use.kind, "SPR101")
+            return [self.diagnostic(need, rules.USE_NOT_AVAILABLE_TO_ACCOUNT,
+                                    roles=roles_text(roles_here), account=self.account)]
+        code = TYPE_CODES.get(need.use.kind, rules.UNDECLARED_OPERATION_ROLE)
         return [self.suggesting(need, code, roles_here, available)]
 
 
 # ---------------------------------------------------------------------------- suggestions
 
-SUGGESTING_CODES = ("SPR101", "SPR201", "SPR202", "SPR203", "SPR901")
+SUGGESTING_CODES = (
+    rules.UNDECLARED_OPERATION_ROLE,
+    rules.UNDECLARED_REPORT_ROLE,
+    rules.UNDECLARED_FEED_ROLE,
+    rules.UNDECLARED_NOTIFICATION_ROLE,
+    rules.NAME_ONLY_USE,
+)
 
 
 def requirement_of(diagnostic: Diagnostic) -> Requirement:
@@ -421,7 +447,7 @@ def requirement_of(diagnostic: Diagnostic) -> Requirement:
                        f"{diagnostic.name} ({diagnostic.path}:{diagnostic.line})")
 
 
-def suggestion_plans(diagnostics: Iterable[Diagnostic], kb
+def suggestion_plans(diagnostics: Iterable[Diagnostic], kb: KnowledgeBase
                      ) -> Dict[str, Tuple[Plan, List[Tuple[Diagnostic, Requirement]]]]:
     """Per manifest (path, "" for none), the least-privilege plan for the findings that suggest a
     role, with each finding and its requirement."""
@@ -434,7 +460,7 @@ def suggestion_plans(diagnostics: Iterable[Diagnostic], kb
             for manifest, pairs in groups.items()}
 
 
-def with_suggestions(diagnostics: Sequence[Diagnostic], kb) -> List[Diagnostic]:
+def with_suggestions(diagnostics: Sequence[Diagnostic], kb: KnowledgeBase) -> List[Diagnostic]:
     """``diagnostics``, each finding that suggests a role suggesting the role the least-privilege
     plan of all of them (per manifest) gives it: what `check --fix` adds and `init` writes."""
     chosen: Dict[int, str] = {}
@@ -465,21 +491,25 @@ def with_inferred_level(diagnostic: Diagnostic, level: str) -> Diagnostic:
     return replace(diagnostic, level="" if level == rules.LEVEL_ERROR else level)
 
 
-def check_uses(uses: Iterable[Use], kb, manifest=None) -> List[Diagnostic]:
+def check_uses(
+    uses: Iterable[Use], kb: KnowledgeBase, manifest: Optional[Manifest] = None
+) -> List[Diagnostic]:
     """Per-file diagnostics for ``uses`` against ``manifest`` (None: no role is declared)."""
     return Checker(kb, manifest).check(uses)
 
 
-def roles_needed(uses: Iterable[Use], kb, manifest=None) -> frozenset:
+def roles_needed(
+    uses: Iterable[Use], kb: KnowledgeBase, manifest: Optional[Manifest] = None
+) -> FrozenSet[str]:
     """Every role that some use could be granted by (the union of their any-one-of lists)."""
     return _roles_needed([need_of(use, kb, manifest) for use in uses])
 
 
-def _roles_needed(needs: Iterable[Need]) -> frozenset:
+def _roles_needed(needs: Iterable[Need]) -> FrozenSet[str]:
     return frozenset(role for need in needs if need.status == NEEDS_ROLE for role in need.roles)
 
 
-def _manifest_diagnostic(manifest, role: str, code: str, confidence: str = "high",
+def _manifest_diagnostic(manifest: Manifest, role: str, code: str, confidence: str = "high",
                          **fields: object) -> Diagnostic:
     found = Diagnostic(
         path=manifest.path,
@@ -495,7 +525,7 @@ def _manifest_diagnostic(manifest, role: str, code: str, confidence: str = "high
     return with_inferred_level(found, manifest.inferred) if manifest.inferred else found
 
 
-def check_manifest(manifest, kb) -> List[Diagnostic]:
+def check_manifest(manifest: Manifest, kb: KnowledgeBase) -> List[Diagnostic]:
     """The manifest's own findings: declared roles its account type cannot hold (SPR302).
 
     The roles page states each role's availability to sellers and vendors.
@@ -503,7 +533,8 @@ def check_manifest(manifest, kb) -> List[Diagnostic]:
     if manifest.account not in ACCOUNT_FLAG:
         return []
     allowed = set(available_roles(manifest.roles, manifest.account, kb))
-    return [_manifest_diagnostic(manifest, role, "SPR302", account=manifest.account)
+    return [_manifest_diagnostic(manifest, role, rules.ROLE_NOT_AVAILABLE_TO_ACCOUNT,
+                                 account=manifest.account)
             for role in manifest.roles if role not in allowed]
 
 
@@ -532,7 +563,7 @@ def unseen_uses(needs: Iterable[Need]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
-def check_project(manifest, uses: Iterable[Use], kb) -> List[Diagnostic]:
+def check_project(manifest: Manifest, uses: Iterable[Use], kb: KnowledgeBase) -> List[Diagnostic]:
     """Whole-project findings for ``manifest`` given every use of its project: unused roles,
     naming the kinds of use whose roles the engine could not tell.
 
@@ -541,10 +572,10 @@ def check_project(manifest, uses: Iterable[Use], kb) -> List[Diagnostic]:
     needs = [need_of(use, kb, manifest) for use in uses]
     needed = _roles_needed(needs)
     confidence = lowest_confidence(
-        (need.confidence for need in needs if need.status in (NEEDS_ROLE, UNKNOWN)), "high")
+        (need.facts.confidence for need in needs if need.status in (NEEDS_ROLE, UNKNOWN)), "high")
     unseen = unseen_uses(needs)
     note = f"; the engine could not tell the roles of {unseen}" if unseen else ""
-    return [_manifest_diagnostic(manifest, role, "SPR501", confidence, unseen=note)
+    return [_manifest_diagnostic(manifest, role, rules.UNUSED_ROLE, confidence, unseen=note)
             for role in manifest.roles if role not in needed]
 
 

@@ -18,6 +18,7 @@ from . import __version__, checks, rules
 from .errors import DataError, UserError
 from .project import ConfigErrors
 from .reading import printable
+from .uses import DEFAULT_EVIDENCE, EVIDENCE_NAME_ONLY
 
 if TYPE_CHECKING:
     from .formats import Report
@@ -452,7 +453,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
     target = _init_target(args.manifest)
     analysis = _analysis(args, with_manifests=False)
-    seen = [use for use in analysis.uses if use.evidence in ("receiver", "carrier", "literal")]
+    seen = [use for use in analysis.uses if use.evidence in DEFAULT_EVIDENCE]
     if not seen:
         talking = _talks_to_sp_api(analysis.files)
         if talking:
@@ -497,7 +498,9 @@ def _init_notes(found: List[checks.Diagnostic], account: Optional[str]) -> None:
     def first(code: str) -> List[checks.Diagnostic]:
         return [d for d in found if d.code == code]
 
-    unknown, unavailable, elsewhere = first("SPR301"), first("SPR303"), first("SPR304")
+    unknown = first(rules.UNKNOWN_ROLES)
+    unavailable = first(rules.USE_NOT_AVAILABLE_TO_ACCOUNT)
+    elsewhere = first(rules.USE_NOT_IN_REGIONS)
     if unknown:
         _note(f"{len(unknown)} use(s) have no known role mapping (e.g. {unknown[0].name} "
               f"({printable(unknown[0].path)}:{unknown[0].line})); give their roles under "
@@ -545,7 +548,7 @@ def _cmd_why(args: argparse.Namespace) -> int:
         else:
             how = f"(or any of {others} other roles)" if others > 1 else (
                 f"(or `{next(r for r in roles if r != role.name)}`)")
-        hedge = " (matched by method name only)" if use.evidence == "name-only" else ""
+        hedge = " (matched by method name only)" if use.evidence == EVIDENCE_NAME_ONLY else ""
         sites.append(f"{use.path}:{use.line}:{use.column + 1}: {need.subject} can use "
                      f"`{role.name}` {how}{hedge}")
     for line in sites:
@@ -569,11 +572,11 @@ def _why_structured(args: argparse.Namespace, role: str, project: "Analysis") ->
     for site in markdown.sites_for(role, project):
         use, need = site.need.use, site.need
         uses.append({"path": use.path, "line": use.line, "column": use.column, "kind": use.kind,
-                     "name": use.name, "api": need.api, "version": need.version,
+                     "name": use.name, "api": need.facts.api, "version": need.facts.version,
                      "subject": need.subject, "roles": list(need.roles),
                      "only_this_role": need.roles == (role,),
                      "granted_by_another_declared_role": site.covered, "evidence": use.evidence,
-                     "restricted_data": need.restricted_data,
+                     "restricted_data": need.facts.restricted_data,
                      "what_it_does": markdown.what_it_does(need, project.kb)})
     json.dump({"role": role, "restricted": restricted, "uses": uses}, sys.stdout, indent=2)
     sys.stdout.write("\n")

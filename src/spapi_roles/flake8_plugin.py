@@ -103,4 +103,5 @@ class Plugin:
 def _invalid(error: object) -> Tuple[int, int, str]:
     """SPR001 on line 1: the manifest or the packaged data cannot be read, or the file cannot be
     analysed."""
-    return (1, 0, "SPR001 " + rules.rule("SPR001").format(error=error))
+    code = rules.INVALID_MANIFEST
+    return (1, 0, f"{code} " + rules.rule(code).format(error=error))

@@ -11,7 +11,6 @@ from .knowledge import (
     CONFIDENCES,
     INFERRED,
     INFERRED_TIER,
-    TYPE_KINDS,
     UNKNOWN_NOTE,
     KnowledgeBase,
     Operation,
@@ -20,6 +19,7 @@ from .knowledge import (
     TypeInfo,
     load,
 )
+from .uses import TYPE_KINDS
 
 TIER_NAMES = {
     1: "current role table or grantless list",

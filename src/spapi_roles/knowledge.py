@@ -37,6 +37,7 @@ from typing import (
 )
 
 from .errors import DataError
+from .uses import TYPE_KINDS, TypeKind
 
 T = TypeVar("T")
 
@@ -46,7 +47,6 @@ CONFIDENCES = ("high", "medium", "low", "inferred", "unknown")
 INFERRED = "inferred"
 INFERRED_TIER = 6  # the evidence tier of an inference
 UNKNOWN_NOTE = "roles unknown: "  # starts the note that says why an operation has no roles
-TYPE_KINDS = ("report", "feed", "notification")
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ class Operation:
 
 @dataclass(frozen=True)
 class TypeInfo:
-    kind: str
+    kind: TypeKind
     name: str
     aliases: Tuple[str, ...]
     roles: Tuple[str, ...]

@@ -258,7 +258,7 @@ def what_it_does(need: "Need", kb: "KnowledgeBase") -> str:
 
 
 def _exposes(need: "Need") -> bool:
-    return need.restricted_data
+    return need.facts.restricted_data
 
 
 def role_request(roles: Sequence[str], analysis, where: str,

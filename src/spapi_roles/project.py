@@ -273,9 +273,7 @@ class Analysis:
             known = set(everything)
             everything += [path for path in named if path not in known]
             result = runner.run(named, root, jobs, use_cache, project_files=everything)
-            uses += [dataclasses.replace(use, path=display_path(use.path), related=tuple(
-                (display_path(path), line, column) for path, line, column in use.related))
-                for use in result.uses]
+            uses += [use.renamed(display_path) for use in result.uses]
             self.not_analysed.update((display_path(path), why)
                                      for path, why in result.not_analysed.items())
             self.unreadable.update((display_path(path), why)

@@ -26,6 +26,24 @@ SCOPE_TEXT = {
     "the `spapi-roles-project` hook); reported at the role's line in the manifest",
 }
 
+# The codes by rule name: the checks emit the names, so that a search for a name finds both its
+# rule below and the branch that reports it.
+INVALID_MANIFEST = "SPR001"
+UNDECLARED_OPERATION_ROLE = "SPR101"
+UNDECLARED_REPORT_ROLE = "SPR201"
+UNDECLARED_FEED_ROLE = "SPR202"
+UNDECLARED_NOTIFICATION_ROLE = "SPR203"
+UNKNOWN_ROLES = "SPR301"
+ROLE_NOT_AVAILABLE_TO_ACCOUNT = "SPR302"
+USE_NOT_AVAILABLE_TO_ACCOUNT = "SPR303"
+USE_NOT_IN_REGIONS = "SPR304"
+RESTRICTED_DATA_TOKEN = "SPR401"
+DEPRECATED_USE = "SPR402"
+RETIRED_USE = "SPR403"
+UNUSED_ROLE = "SPR501"
+NAME_ONLY_USE = "SPR901"
+UNRESOLVED_TYPE = "SPR902"
+
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")
 PREFIX = "SPR"
 
@@ -115,7 +133,7 @@ _MANIFEST_OPTION = """
 
 _RULES: Tuple[Rule, ...] = (
     Rule(
-        code="SPR001",
+        code=INVALID_MANIFEST,
         name="invalid-manifest",
         summary="the file's manifest, or the packaged data, cannot be read (flake8 only)",
         default_on=True,
@@ -153,7 +171,7 @@ _RULES: Tuple[Rule, ...] = (
         options=_MANIFEST_OPTION,
     ),
     Rule(
-        code="SPR101",
+        code=UNDECLARED_OPERATION_ROLE,
         name="undeclared-operation-role",
         summary="operation none of whose roles the manifest declares",
         default_on=True,
@@ -212,7 +230,7 @@ _RULES: Tuple[Rule, ...] = (
         options=_MANIFEST_OPTION,
     ),
     Rule(
-        code="SPR201",
+        code=UNDECLARED_REPORT_ROLE,
         name="undeclared-report-role",
         summary="report type none of whose roles the manifest declares",
         default_on=True,
@@ -262,7 +280,7 @@ _RULES: Tuple[Rule, ...] = (
         options=_MANIFEST_OPTION,
     ),
     Rule(
-        code="SPR202",
+        code=UNDECLARED_FEED_ROLE,
         name="undeclared-feed-role",
         summary="feed type none of whose roles the manifest declares",
         default_on=True,
@@ -304,7 +322,7 @@ _RULES: Tuple[Rule, ...] = (
         options=_MANIFEST_OPTION,
     ),
     Rule(
-        code="SPR203",
+        code=UNDECLARED_NOTIFICATION_ROLE,
         name="undeclared-notification-role",
         summary="notification type none of whose roles the manifest declares",
         default_on=True,
@@ -344,7 +362,7 @@ _RULES: Tuple[Rule, ...] = (
         options=_MANIFEST_OPTION,
     ),
     Rule(
-        code="SPR301",
+        code=UNKNOWN_ROLES,
         name="unknown-roles",
         summary="use with no known role mapping",
         default_on=False,
@@ -396,7 +414,7 @@ _RULES: Tuple[Rule, ...] = (
         options=_MANIFEST_OPTION,
     ),
     Rule(
-        code="SPR302",
+        code=ROLE_NOT_AVAILABLE_TO_ACCOUNT,
         name="role-not-available-to-account",
         summary="declared role the declared account type cannot hold",
         default_on=True,
@@ -434,7 +452,7 @@ _RULES: Tuple[Rule, ...] = (
         options=_MANIFEST_OPTION,
     ),
     Rule(
-        code="SPR303",
+        code=USE_NOT_AVAILABLE_TO_ACCOUNT,
         name="use-not-available-to-account",
         summary="use none of whose roles the declared account type can hold",
         default_on=True,
@@ -471,7 +489,7 @@ _RULES: Tuple[Rule, ...] = (
         options=_MANIFEST_OPTION,
     ),
     Rule(
-        code="SPR304",
+        code=USE_NOT_IN_REGIONS,
         name="use-not-in-regions",
         summary="use not offered, or not granted by any role, in the regions the app runs in",
         default_on=True,
@@ -514,7 +532,7 @@ _RULES: Tuple[Rule, ...] = (
         options=_MANIFEST_OPTION,
     ),
     Rule(
-        code="SPR401",
+        code=RESTRICTED_DATA_TOKEN,
         name="restricted-data-token",
         summary="operation returning restricted data needs a Restricted Data Token",
         default_on=False,
@@ -555,7 +573,7 @@ _RULES: Tuple[Rule, ...] = (
             """,
     ),
     Rule(
-        code="SPR402",
+        code=DEPRECATED_USE,
         name="deprecated-use",
         summary="deprecated operation or type",
         default_on=False,
@@ -590,7 +608,7 @@ _RULES: Tuple[Rule, ...] = (
             """,
     ),
     Rule(
-        code="SPR403",
+        code=RETIRED_USE,
         name="retired-use",
         summary="retired operation",
         default_on=True,
@@ -618,7 +636,7 @@ _RULES: Tuple[Rule, ...] = (
         fix="Move to the current version of the API (here Catalog Items 2022-04-01).",
     ),
     Rule(
-        code="SPR501",
+        code=UNUSED_ROLE,
         name="unused-role",
         summary="declared role no checked code needs",
         default_on=True,
@@ -669,7 +687,7 @@ _RULES: Tuple[Rule, ...] = (
         options=_MANIFEST_OPTION,
     ),
     Rule(
-        code="SPR901",
+        code=NAME_ONLY_USE,
         name="name-only-use",
         summary="undeclared roles of a call matched by method name only",
         default_on=False,
@@ -710,7 +728,7 @@ _RULES: Tuple[Rule, ...] = (
         options=_MANIFEST_OPTION,
     ),
     Rule(
-        code="SPR902",
+        code=UNRESOLVED_TYPE,
         name="unresolved-type",
         summary="type argument of a type-dependent operation could not be resolved",
         default_on=False,

@@ -25,10 +25,7 @@ from typing import Callable, List, Optional, Sequence
 from spapi_roles import engine
 from spapi_roles.engine import analyzer, prefilter
 from spapi_roles.flake8_plugin import Plugin
-from spapi_roles.uses import TYPE_KINDS, Use
-
-KINDS = ("operation",) + TYPE_KINDS
-EVIDENCE = ("receiver", "carrier", "literal", "name-only", "unresolved")
+from spapi_roles.uses import EVIDENCES, KINDS, Use
 
 
 def decode_like_flake8(data: bytes) -> str:
@@ -52,7 +49,7 @@ def assert_uses(uses: object, source: str) -> List[Use]:
     line_count = len(source.splitlines()) + 1
     for use in uses:
         assert isinstance(use, Use), use
-        assert use.kind in KINDS and use.evidence in EVIDENCE, use
+        assert use.kind in KINDS and use.evidence in EVIDENCES, use
         assert 1 <= use.line <= line_count and use.column >= 0, (use, line_count)
         assert isinstance(use.name, str) and isinstance(use.operation_keys, tuple), use
     return uses

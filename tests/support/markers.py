@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
+from spapi_roles import uses
+
 FIXTURES_DIR = Path(__file__).resolve().parents[2] / "fixtures"
 
-KINDS = ("operation", "report", "feed", "notification")
-DEFAULT_EVIDENCE = frozenset({"receiver", "carrier", "literal"})
-OPTIN_EVIDENCE = frozenset({"name-only", "unresolved"})
+DEFAULT_EVIDENCE = frozenset(uses.DEFAULT_EVIDENCE)
+OPTIN_EVIDENCE = frozenset(uses.OPT_IN_EVIDENCE)
 UNRESOLVED_NAME = "?"
 
 _EXPECT_RE = re.compile(r"#\s*expect:(?P<items>.*)$")
@@ -196,7 +197,7 @@ def _parse_items(text: str, where: str, exact_evidence: bool
         if match is None:
             raise MarkerError(f"{where}: cannot read marker item {item!r}")
         kind, name, version, mode = match.group("kind", "name", "version", "mode")
-        if kind not in KINDS:
+        if kind not in uses.KINDS:
             raise MarkerError(f"{where}: unknown kind {kind!r} in {item!r}")
         evidence = None
         if mode in DEFAULT_EVIDENCE | OPTIN_EVIDENCE:

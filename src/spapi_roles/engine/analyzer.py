@@ -12,6 +12,7 @@ nodes only (``positions.py``).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import os
 from dataclasses import dataclass
@@ -24,8 +25,11 @@ from ..uses import (
     EVIDENCE_NAME_ONLY,
     EVIDENCE_RECEIVER,
     EVIDENCE_UNRESOLVED,
+    EVIDENCES,
     KIND_OPERATION,
+    Evidence,
     Use,
+    UseKind,
 )
 from . import clients as clients_module
 from . import consumers
@@ -64,13 +68,7 @@ from .values import (
     Written,
 )
 
-_EVIDENCE_RANK = {
-    EVIDENCE_RECEIVER: 0,
-    EVIDENCE_CARRIER: 1,
-    EVIDENCE_LITERAL: 2,
-    EVIDENCE_NAME_ONLY: 3,
-    EVIDENCE_UNRESOLVED: 4,
-}
+_EVIDENCE_RANK = {evidence: rank for rank, evidence in enumerate(EVIDENCES)}
 _VENDORED = "swagger_client"  # generated SDK sources vendored into a project (clients.md 2a)
 
 
@@ -79,9 +77,9 @@ class Finding:
     """A use before its position is known."""
 
     site: ast.AST
-    kind: str
+    kind: UseKind
     name: str
-    evidence: str
+    evidence: Evidence
     api: str = ""
     version: str = ""
     keys: Tuple[str, ...] = ()
@@ -595,17 +593,17 @@ class ModuleAnalysis:
                 continue
             line, column = position
             use = Use(
-                self.info.path,
-                line,
-                column,
-                finding.kind,
-                finding.name,
-                finding.evidence,
-                finding.api,
-                finding.version,
-                finding.keys,
-                finding.via,
-                self.related(finding.related, elsewhere),
+                path=self.info.path,
+                line=line,
+                column=column,
+                kind=finding.kind,
+                name=finding.name,
+                evidence=finding.evidence,
+                api=finding.api,
+                version=finding.version,
+                operation_keys=finding.keys,
+                via=finding.via,
+                related=self.related(finding.related, elsewhere),
             )
             key = (line, column, finding.kind, finding.name)
             current = best.get(key)
@@ -637,18 +635,11 @@ class ModuleAnalysis:
 def _merge(first: Use, second: Use) -> Use:
     keys = tuple(sorted(set(first.operation_keys) | set(second.operation_keys)))
     version = first.version if first.version == second.version else ""
-    return Use(
-        first.path,
-        first.line,
-        first.column,
-        first.kind,
-        first.name,
-        first.evidence,
-        first.api,
-        version,
-        keys,
-        first.via,
-        tuple(sorted(set(first.related) | set(second.related))),
+    return dataclasses.replace(
+        first,
+        version=version,
+        operation_keys=keys,
+        related=tuple(sorted(set(first.related) | set(second.related))),
     )
 
 

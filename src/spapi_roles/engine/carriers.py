@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 from .. import knowledge
+from ..uses import TypeKind
 from .model import Point
 from .nodes import call_arguments, string_value
 from .resolver import Resolver
-from .values import UNKNOWN, Container, EnumMember, ProjectFunc, Str, Written
+from .values import UNKNOWN, Container, EnumMember, ProjectFunc, Str, Value, Written
 
 _TYPE_LIKE = re.compile(r"_?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+_?")
 _BODIES = (ast.Dict, ast.Call, ast.Name, ast.IfExp)  # what a local bound to a body may hold
@@ -28,7 +29,7 @@ _BODIES = (ast.Dict, ast.Call, ast.Name, ast.IfExp)  # what a local bound to a b
 
 @dataclass(frozen=True)
 class TypeHit:
-    kind: str
+    kind: TypeKind
     name: str  # canonical type name, or "" when unresolved
     site: ast.AST
     origins: Tuple[Written, ...] = ()  # where the type name is written, when not at ``site``
@@ -67,7 +68,7 @@ class CarrierReader:
         call: ast.Call,
         point: Point,
         spec: dict,
-        kind: str,
+        kind: TypeKind,
         shift: int = 0,
     ) -> Tuple[List[TypeHit], List[TypeHit]]:
         """(types found, unresolved placeholders) for one call and carrier spec."""
@@ -88,7 +89,7 @@ class CarrierReader:
             leaves.extend(self.body_leaves(expr, body_keys, point, 0))
         return self.read(leaves, kind)
 
-    def read(self, leaves: Sequence[Leaf], kind: str) -> Tuple[List[TypeHit], List[TypeHit]]:
+    def read(self, leaves: Sequence[Leaf], kind: TypeKind) -> Tuple[List[TypeHit], List[TypeHit]]:
         hits: List[TypeHit] = []
         unresolved: List[TypeHit] = []
         partly: List[TypeHit] = []  # leaves that resolve to types and to something unknown
@@ -106,7 +107,7 @@ class CarrierReader:
                 unresolved.append(TypeHit(kind, "", leaf))
         return hits, (partly if hits else unresolved)
 
-    def type_names(self, value, kind: str) -> List[str]:
+    def type_names(self, value: Value, kind: TypeKind) -> List[str]:
         """Canonical type names a string or enum member holds ("A,B" filters hold several).
 
         A name the knowledge base does not know is kept if it looks like a type name (checks

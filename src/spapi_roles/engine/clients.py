@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Literal, Optional, Sequence, Tuple
 
 from .. import knowledge
 from ..errors import DataError
@@ -18,6 +18,10 @@ DATA_PATH = os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "clients.json"
 )
 FORMAT = 1
+
+
+# What a qualified name of a client package is (``clients.json`` ``names``).
+EntityKind = Literal["class", "dispatch", "version_enum", "type_enum", "root", "decorator"]
 
 
 @dataclass(frozen=True)

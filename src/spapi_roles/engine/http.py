@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .. import knowledge
+from ..uses import KIND_FEED, KIND_NOTIFICATION, KIND_REPORT, TypeKind, type_kind
 from .carriers import CarrierReader, TypeHit, split
 from .prefilter import api_prefix
 from .model import Point, Scope
@@ -91,10 +92,10 @@ _WRAPPER_DEPTH = 3  # wrappers of wrappers followed, e.g. ``get`` -> ``request``
 _STRING_BUILDERS = frozenset(("format", "join", "urljoin", "replace", "strip", "rstrip", "lstrip"))
 # path parameters of the SP-API models that hold a type
 # (/notifications/v1/subscriptions/{notificationType})
-PATH_TYPE_PARAMETERS = {
-    "notificationType": "notification",
-    "reportType": "report",
-    "feedType": "feed",
+PATH_TYPE_PARAMETERS: Dict[str, TypeKind] = {
+    "notificationType": KIND_NOTIFICATION,
+    "reportType": KIND_REPORT,
+    "feedType": KIND_FEED,
 }
 
 
@@ -417,8 +418,8 @@ class HttpReader:
                 if placeholder.startswith("{") and kind and segment != "{}":
                     names = self.carriers.type_names(Str(segment, None), kind)
                     hits.extend(TypeHit(kind, name, match.site) for name in names)
-        kind, argument = op.type_carrier, op.type_argument
-        if kind not in ("report", "feed", "notification") or not argument:
+        kind, argument = type_kind(op.type_carrier), op.type_argument
+        if kind is None or not argument:
             return hits, []
         query = match.value.value.partition("?")[2]
         for pair in query.split("&"):

@@ -7,18 +7,22 @@ analyzer only read them.
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Dict, Final, List, Literal, NamedTuple, Optional, Sequence, Set, Tuple
 
 Order = Tuple[int, int]  # (statement number in the module, 0: its start / 1: after it binds)
 Blocks = Tuple[int, ...]  # ids of the enclosing if / for / while / try / with blocks (outer first)
 
-MODULE, CLASS, FUNCTION, LAMBDA, COMPREHENSION = (
-    "module",
-    "class",
-    "function",
-    "lambda",
-    "comprehension",
-)
+ScopeKind = Literal["module", "class", "function", "lambda", "comprehension"]
+MODULE: Final = "module"
+CLASS: Final = "class"
+FUNCTION: Final = "function"
+LAMBDA: Final = "lambda"
+COMPREHENSION: Final = "comprehension"
+
+# What a binding's value means (``Binding``).
+BindingKind = Literal[
+    "assign", "annotation", "with", "for", "param", "import", "def", "class", "other"
+]
 
 
 class Point(NamedTuple):
@@ -64,7 +68,7 @@ class Binding:
     def __init__(
         self,
         name: str,
-        kind: str,
+        kind: BindingKind,
         scope: "Scope",
         order: Order,
         blocks: Blocks,
@@ -115,7 +119,7 @@ class Scope:
 
     def __init__(
         self,
-        kind: str,
+        kind: ScopeKind,
         name: str,
         parent: Optional["Scope"],
         node: ast.AST,

@@ -29,6 +29,7 @@ from .model import (
     FUNCTION,
     LAMBDA,
     Binding,
+    BindingKind,
     Blocks,
     CallRecord,
     ClassInfo,
@@ -351,7 +352,7 @@ class Collector:
     def bind_target(
         self,
         target: ast.expr,
-        kind: str,
+        kind: BindingKind,
         value: Optional[ast.expr],
         annotation: Optional[ast.expr] = None,
         path: Tuple[int, ...] = (),
@@ -421,7 +422,7 @@ class Collector:
     def bind_attribute(
         self,
         target: ast.Attribute,
-        kind: str,
+        kind: BindingKind,
         value: Optional[ast.expr],
         annotation: Optional[ast.expr],
         path: Tuple[int, ...] = (),

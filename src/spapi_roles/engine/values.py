@@ -12,6 +12,8 @@ import ast
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
+from ..uses import TypeKind
+from .clients import EntityKind
 from .model import ClassInfo, Point, Scope
 
 # Where a type name is written: (the module's path, its string literal or enum member node).
@@ -61,7 +63,7 @@ class Str(Value):
 class EnumMember(Value):
     """A member of a package's ReportType / FeedType / NotificationType enum."""
 
-    kind: str
+    kind: TypeKind
     value: str
     site: Optional[ast.AST]
     origins: Tuple[Written, ...] = ()  # where the member (or the name picking it) is written
@@ -105,7 +107,7 @@ class QName(Value):
 class Entity(Value):
     """A client-package entity: class, dispatch class, version / type enum, root, decorator."""
 
-    kind: str
+    kind: EntityKind
     target: str
 
 
