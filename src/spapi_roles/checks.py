@@ -10,7 +10,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Dict, Final, FrozenSet, Iterable, List, Literal, Optional, Sequence, Tuple
+from typing import (
+    Dict,
+    Final,
+    FrozenSet,
+    Iterable,
+    List,
+    Literal,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+)
 
 from . import reading, rules
 from .knowledge import CONFIDENCES, INFERRED, KnowledgeBase, TypeInfo
@@ -377,7 +388,7 @@ class Checker:
         """Whether the declared roles grant the use in every region it is needed in (a role
         limited to some regions counts there only)."""
         limits = dict(need.facts.role_regions)
-        covered = set()
+        covered: Set[str] = set()
         for role in need.roles:
             if role in self.declared:
                 if role not in limits:
@@ -558,8 +569,9 @@ def unseen_uses(needs: Iterable[Need]) -> str:
     for status, template in _UNSEEN.items():
         for key, count in sorted(counts.items()):
             if key.startswith(status):
-                kind = key[len(status):]
-                parts.append(f"{count} " + template.format(kind=kind, s="s" if count > 1 else ""))
+                counted = key[len(status):]
+                plural = "s" if count > 1 else ""
+                parts.append(f"{count} " + template.format(kind=counted, s=plural))
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 

@@ -20,7 +20,7 @@ KIND_REPORT: Final = "report"
 KIND_FEED: Final = "feed"
 KIND_NOTIFICATION: Final = "notification"
 TYPE_KINDS: Tuple[TypeKind, ...] = (KIND_REPORT, KIND_FEED, KIND_NOTIFICATION)
-KINDS: Tuple[UseKind, ...] = (KIND_OPERATION,) + TYPE_KINDS
+KINDS: Tuple[UseKind, ...] = (KIND_OPERATION, KIND_REPORT, KIND_FEED, KIND_NOTIFICATION)
 
 # How sure the engine is that this really is a use (strongest first).
 # call on a receiver resolved to a client class, or a raw HTTP path matched

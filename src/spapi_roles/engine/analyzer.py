@@ -28,6 +28,7 @@ from ..uses import (
     EVIDENCES,
     KIND_OPERATION,
     Evidence,
+    TypeKind,
     Use,
     UseKind,
 )
@@ -51,7 +52,7 @@ from .modules import module_name_for
 from .nodes import argument_for, arguments, call_arguments, dotted, string_value
 from .positions import Positions
 from .project_index import NotAnalysed, ProjectIndex, parse
-from .resolver import Resolver
+from .resolver import Resolver, Values
 from .streams import StreamReader
 from .values import (
     UNKNOWN,
@@ -198,9 +199,9 @@ class ModuleAnalysis:
         for node, point in self.info.path_dicts:
             for match in self.analyzer.http.path_dict(node, point):
                 self.http_findings(match, None, point)
-        for node, point in self.info.request_tuples:
-            for match in self.analyzer.http.request_tuple(node, point):
-                bodies = [e for e in node.elts[1:] if e is not match.site]
+        for request, point in self.info.request_tuples:
+            for match in self.analyzer.http.request_tuple(request, point):
+                bodies = [e for e in request.elts[1:] if e is not match.site]
                 self.http_findings(match, None, point, bodies)
         for cls in self.info.classes:
             stream = self.analyzer.streams.request(cls)
@@ -263,7 +264,9 @@ class ModuleAnalysis:
             for match in self.analyzer.http.call(node, record.point, callees, owner_verb):
                 self.http_findings(match, node, record.point)
 
-    def method_call(self, record: CallRecord, receivers, method: str, site: ast.Attribute) -> bool:
+    def method_call(
+        self, record: CallRecord, receivers: Values, method: str, site: ast.Attribute
+    ) -> bool:
         """Operations of ``receiver.method(...)``; True when the receiver is an SP-API client."""
         is_client = False
         for value in receivers:
@@ -302,11 +305,10 @@ class ModuleAnalysis:
         project, client_bases = self.resolver.mro(cls)
         for klass in project:
             for binding in klass.scope.bindings.get(method, ()):
-                if binding.kind == "def":
+                function = binding.target
+                if binding.kind == "def" and isinstance(function, Scope):
                     via = f"{klass.qualname}.{method}"
-                    return self.endpoint_call(binding.target, site, via, record) or bool(
-                        client_bases
-                    )
+                    return self.endpoint_call(function, site, via, record) or bool(client_bases)
         for obj in client_bases:
             self.client_call(
                 record, self.analyzer.client_methods(obj, method), method, site, shift=shift
@@ -323,7 +325,9 @@ class ModuleAnalysis:
         (``kwargs.pop("version", "2022-04-01")``); unknown, every version matches.
         """
         decorated = False
-        outer = anywhere(function.parent)
+        if function.parent is None:  # a module scope, never decorated
+            return decorated
+        outer = anywhere(function.parent)  # decorators are evaluated in the enclosing scope
         for expr in function.decorators:
             if type(expr) is not ast.Call or not (expr.args or expr.keywords):
                 continue
@@ -508,22 +512,26 @@ class ModuleAnalysis:
             info = kb.type_named(value)
             if info is not None:
                 found.append((node, scope, Finding(node, info.kind, info.name, EVIDENCE_LITERAL)))
-        for node, point in self.info.type_attributes:
-            if self.consumed.get(id(node)) is node:
+        for attribute, point in self.info.type_attributes:
+            if self.consumed.get(id(attribute)) is attribute:
                 continue
-            kind = None
-            bases = self.resolver.eval(node.value, point)
-            for value in bases:
-                if isinstance(value, Entity) and value.kind == "type_enum":
-                    kind = self.analyzer.clients.type_enums[value.target]["kind"]
+            kind: Optional[TypeKind] = None
+            bases = self.resolver.eval(attribute.value, point)
+            for base_value in bases:
+                if isinstance(base_value, Entity) and base_value.kind == "type_enum":
+                    kind = self.analyzer.clients.type_enums[base_value.target]["kind"]
             if kind is None and all(v is UNKNOWN for v in bases):
-                base = dotted(node.value)  # e.g. an enum star-imported from an unknown place
+                base = dotted(attribute.value)  # e.g. an enum star-imported from an unknown place
                 enum_kinds = self.analyzer.clients.type_enum_kinds
                 kind = enum_kinds.get(base.rpartition(".")[2]) if base else None
-            info = kb.type_named(node.attr, kind) if kind else None
+            info = kb.type_named(attribute.attr, kind) if kind else None
             if info is not None:
                 found.append(
-                    (node, point.scope, Finding(node, info.kind, info.name, EVIDENCE_LITERAL))
+                    (
+                        attribute,
+                        point.scope,
+                        Finding(attribute, info.kind, info.name, EVIDENCE_LITERAL),
+                    )
                 )
         if found and self.analyzer.index is not None:
             taken, here = consumers.consumed_elsewhere(
@@ -540,7 +548,7 @@ class ModuleAnalysis:
         self,
         site: ast.AST,
         pairs: Sequence[Tuple[OpRef, str]],
-        evidence: str = EVIDENCE_RECEIVER,
+        evidence: Evidence = EVIDENCE_RECEIVER,
     ) -> None:
         """One finding per operationId (keys of all versions merged)."""
         grouped: Dict[str, List[Tuple[OpRef, str]]] = {}
@@ -586,7 +594,7 @@ class ModuleAnalysis:
     def uses(self) -> List[Use]:
         positions = Positions(self.info)
         elsewhere: Dict[str, Optional[Positions]] = {self.info.path: positions}
-        best: Dict[Tuple, Use] = {}
+        best: Dict[Tuple[int, int, str, str], Use] = {}
         for finding in self.findings:
             position = positions.of(finding.site)
             if position is None:
@@ -669,6 +677,7 @@ def analyze_module(
     """
     if _vendored(path):
         return []
+    info: Optional[ModuleInfo]
     if index is None:
         directory = os.path.dirname(os.path.abspath(path))
         try:

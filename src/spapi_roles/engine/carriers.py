@@ -14,12 +14,13 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from .. import knowledge
 from ..uses import TypeKind
 from .model import Point
-from .nodes import call_arguments, string_value
+from .clients import Json
+from .nodes import Dispatched, call_arguments, string_value
 from .resolver import Resolver
 from .values import UNKNOWN, Container, EnumMember, ProjectFunc, Str, Value, Written
 
@@ -41,7 +42,7 @@ Leaf = Tuple[ast.expr, Point]
 def split(expr: ast.expr) -> List[ast.expr]:
     """Leaves of an argument: elements of list/tuple/set literals, branches of conditionals."""
     leaves: List[ast.expr] = []
-    stack = [expr]
+    stack: List[Dispatched] = [expr]
     while stack:
         node = stack.pop()
         kind = type(node)
@@ -67,7 +68,7 @@ class CarrierReader:
         self,
         call: ast.Call,
         point: Point,
-        spec: dict,
+        spec: Json,
         kind: TypeKind,
         shift: int = 0,
     ) -> Tuple[List[TypeHit], List[TypeHit]]:
@@ -127,7 +128,7 @@ class CarrierReader:
 
     def body_leaves(
         self,
-        expr: ast.expr,
+        expr: Dispatched,
         keys: Sequence[str],
         point: Point,
         depth: int,
@@ -168,11 +169,10 @@ class CarrierReader:
             bindings, _ = self.resolver.bindings_of(expr.id, point)
             followed = False
             for binding in bindings:
-                if binding.kind == "assign" and type(binding.value) in _BODIES:
+                value = binding.value
+                if binding.kind == "assign" and value is not None and type(value) in _BODIES:
                     followed = True
-                    out.extend(
-                        self.body_leaves(binding.value, keys, binding.point(), depth + 1)
-                    )
+                    out.extend(self.body_leaves(value, keys, binding.point(), depth + 1))
             if not followed:
                 out.append((expr, point))
         else:
@@ -181,7 +181,7 @@ class CarrierReader:
 
     @staticmethod
     def _argument(
-        item, positional: List[ast.expr], keywords: dict, shift: int
+        item: Union[int, str], positional: List[ast.expr], keywords: Dict[str, ast.expr], shift: int
     ) -> Optional[ast.expr]:
         if isinstance(item, int):
             index = item + shift

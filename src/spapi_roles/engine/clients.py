@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Literal, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Literal, Optional, Sequence, Tuple
 
 from .. import knowledge
 from ..errors import DataError
+from ..uses import TypeKind
 
 DATA_PATH = os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "clients.json"
@@ -22,6 +23,8 @@ FORMAT = 1
 
 # What a qualified name of a client package is (``clients.json`` ``names``).
 EntityKind = Literal["class", "dispatch", "version_enum", "type_enum", "root", "decorator"]
+Json = Dict[str, Any]  # an object of clients.json (its shapes: tools/build_clients.py)
+Entry = Tuple[EntityKind, str]  # what a qualified name is: (kind, target)
 
 
 @dataclass(frozen=True)
@@ -47,44 +50,44 @@ class Method:
 class Clients:
     """Query API over clients.json."""
 
-    def __init__(self, doc: dict, kb: knowledge.KnowledgeBase):
+    def __init__(self, doc: Json, kb: knowledge.KnowledgeBase):
         self.kb = kb
-        self._operations: List[list] = doc["operations"]
+        self._operations: List[List[str]] = doc["operations"]  # id, stem, method, path
         self._resolved: Dict[int, Optional[OpRef]] = {}
-        self.classes: Dict[str, dict] = doc["classes"]
-        self.names: Dict[str, List[str]] = doc["names"]
-        self.dispatch: Dict[str, dict] = doc["dispatch"]
+        self.classes: Dict[str, Json] = doc["classes"]
+        self.names: Dict[str, Entry] = doc["names"]
+        self.dispatch: Dict[str, Json] = doc["dispatch"]
         self.version_enums: Dict[str, Dict[str, str]] = doc["version_enums"]
-        self.type_enums: Dict[str, dict] = doc["type_enums"]
-        self.roots: Dict[str, dict] = doc["roots"]
-        self.carriers: Dict[str, Dict[str, dict]] = doc["carriers"]
-        self.packages: Dict[str, dict] = doc["packages"]
-        self.legacy: Dict[str, Dict[str, Dict[str, list]]] = doc["legacy"]
+        self.type_enums: Dict[str, Json] = doc["type_enums"]
+        self.roots: Dict[str, Json] = doc["roots"]
+        self.carriers: Dict[str, Dict[str, Json]] = doc["carriers"]
+        self.packages: Dict[str, Json] = doc["packages"]
+        self.legacy: Dict[str, Dict[str, Dict[str, List[Tuple[str, int]]]]] = doc["legacy"]
         self.namespaces: Dict[str, str] = {
             ns: package for package, spec in self.packages.items() for ns in spec["namespaces"]
         }
         self._by_simple_name = self._simple_name_index()
         # simple names of the type enums ("ReportType", "FeedTypes"...) -> report / feed / ...
-        self.type_enum_kinds: Dict[str, str] = {
+        self.type_enum_kinds: Dict[str, TypeKind] = {
             qualified.rsplit(".", 1)[-1]: self.type_enums[target]["kind"]
             for qualified, (kind, target) in self.names.items()
             if kind == "type_enum"
         }
-        self._lookups: Dict[str, Optional[Tuple[str, str]]] = {}
+        self._lookups: Dict[str, Optional[Entry]] = {}
         self._method_index: Optional[
             Dict[Tuple[str, str], Tuple[Tuple[str, ...], Tuple[OpRef, ...]]]
         ] = None
         self.class_by_name_methods: FrozenSet[str] = frozenset(
             m for spec in self.packages.values() for m in spec["class_by_name_methods"]
         )
-        self.rdt: Dict[str, dict] = {p: spec["rdt"] for p, spec in self.packages.items()}
+        self.rdt: Dict[str, Json] = {p: spec["rdt"] for p, spec in self.packages.items()}
         self._restricted_data_token: Optional[OpRef] = None
         self._method_names: Optional[FrozenSet[str]] = None
 
     # ------------------------------------------------------------------ names
-    def _simple_name_index(self) -> Dict[Tuple[str, bool, str], Optional[Tuple[str, str]]]:
+    def _simple_name_index(self) -> Dict[Tuple[str, bool, str], Optional[Entry]]:
         """(package, async, simple name) -> (kind, target); None when the name is ambiguous."""
-        index: Dict[Tuple[str, bool, str], Optional[Tuple[str, str]]] = {}
+        index: Dict[Tuple[str, bool, str], Optional[Entry]] = {}
         for qualified, (kind, target) in self.names.items():
             package = self.package_of(qualified)
             if package is None:
@@ -103,13 +106,13 @@ class Clients:
             package = self.namespaces.get("swagger_client")
         return package
 
-    def lookup(self, qualified: str) -> Optional[Tuple[str, str]]:
+    def lookup(self, qualified: str) -> Optional[Entry]:
         """(kind, target) of a qualified name: exact, else by class name inside the same package."""
         if qualified not in self._lookups:
             self._lookups[qualified] = self._lookup(qualified)
         return self._lookups[qualified]
 
-    def _lookup(self, qualified: str) -> Optional[Tuple[str, str]]:
+    def _lookup(self, qualified: str) -> Optional[Entry]:
         found = self.names.get(qualified)
         if found is not None:
             return found[0], found[1]
@@ -232,7 +235,7 @@ class Clients:
             }
         return self._method_index.get((package, name), ((), ()))
 
-    def carrier(self, package: str, operation_id: str) -> Optional[dict]:
+    def carrier(self, package: str, operation_id: str) -> Optional[Json]:
         return self.carriers.get(package, {}).get(operation_id)
 
 

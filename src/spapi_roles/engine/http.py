@@ -30,7 +30,7 @@ from ..uses import KIND_FEED, KIND_NOTIFICATION, KIND_REPORT, TypeKind, type_kin
 from .carriers import CarrierReader, TypeHit, split
 from .prefilter import api_prefix
 from .model import Point, Scope
-from .nodes import HTTP_VERBS, argument_for, call_arguments, string_value
+from .nodes import HTTP_VERBS, Dispatched, argument_for, call_arguments, string_value
 from .resolver import Resolver
 from .values import Opaque, ProjectFunc, QName, Str, Value
 
@@ -138,7 +138,7 @@ _NOTHING_FORWARDED = Forwarding(frozenset(), frozenset(), False)
 
 
 def _called_name(call: ast.Call) -> str:
-    func = call.func
+    func: Dispatched = call.func
     kind = type(func)
     return func.attr if kind is ast.Attribute else func.id if kind is ast.Name else ""
 
@@ -174,7 +174,7 @@ def never_requests(values: Iterable[Value]) -> bool:
     return False
 
 
-def sp_api_path(text: str, prefixes: frozenset) -> Optional[str]:
+def sp_api_path(text: str, prefixes: FrozenSet[str]) -> Optional[str]:
     """The SP-API path inside a URL or path string (scheme, host, query removed), or None.
 
     A host, if written, must be an SP-API host or unknown (``{}``); a path without a host may be
@@ -323,7 +323,9 @@ class HttpReader:
         return result
 
     @staticmethod
-    def _literal_verb(call: ast.Call, positional, keywords) -> str:
+    def _literal_verb(
+        call: ast.Call, positional: List[ast.expr], keywords: Dict[str, ast.expr]
+    ) -> str:
         """The verb a sending call names literally: its name, ``method=`` or a first argument."""
         name = _called_name(call).lstrip("_").upper()
         if name in HTTP_VERBS:
@@ -376,7 +378,13 @@ class HttpReader:
         ops = self.kb.match_http(verb, path)
         return HttpMatch(ops, site, path, verb, value) if ops else None
 
-    def _verb(self, call: ast.Call, positional, keywords, point: Point) -> Optional[str]:
+    def _verb(
+        self,
+        call: ast.Call,
+        positional: List[ast.expr],
+        keywords: Dict[str, ast.expr],
+        point: Point,
+    ) -> Optional[str]:
         name = _called_name(call)
         if name.upper() in HTTP_VERBS:
             return name.upper()
@@ -509,7 +517,7 @@ class _Flow:
         return found
 
 
-def _builds_string(expr: ast.expr, function: Scope, depth: int = 0) -> bool:
+def _builds_string(expr: Dispatched, function: Scope, depth: int = 0) -> bool:
     """Whether ``expr`` builds a string: an f-string, ``+`` / ``%``, ``.format`` / ``.join`` /
     ``urljoin``, or a local bound to one."""
     kind = type(expr)

@@ -7,7 +7,7 @@ analyzer only read them.
 from __future__ import annotations
 
 import ast
-from typing import Dict, Final, List, Literal, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Dict, Final, List, Literal, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 Order = Tuple[int, int]  # (statement number in the module, 0: its start / 1: after it binds)
 Blocks = Tuple[int, ...]  # ids of the enclosing if / for / while / try / with blocks (outer first)
@@ -21,7 +21,17 @@ COMPREHENSION: Final = "comprehension"
 
 # What a binding's value means (``Binding``).
 BindingKind = Literal[
-    "assign", "annotation", "with", "for", "param", "import", "def", "class", "other"
+    "assign",
+    "annotation",
+    "with",
+    "for",
+    "unpack",
+    "unpack-for",
+    "param",
+    "import",
+    "def",
+    "class",
+    "other",
 ]
 
 
@@ -74,7 +84,7 @@ class Binding:
         blocks: Blocks,
         value: Optional[ast.expr] = None,
         annotation: Optional[ast.expr] = None,
-        target: object = None,
+        target: Union[str, "Scope", "ClassInfo", Tuple[int, ...], None] = None,
         index: int = -1,
     ):
         self.name = name
@@ -230,9 +240,10 @@ class ModuleInfo:
             table: Dict[str, List[CallRecord]] = {}
             for record in self.calls:
                 func = record.node.func
-                kind = type(func)
                 called = (
-                    func.id if kind is ast.Name else func.attr if kind is ast.Attribute else None
+                    func.id
+                    if isinstance(func, ast.Name)
+                    else func.attr if isinstance(func, ast.Attribute) else None
                 )
                 if called is not None:
                     table.setdefault(called, []).append(record)
@@ -259,5 +270,6 @@ class ModuleInfo:
 
 
 def _named(expr: ast.expr) -> str:
-    kind = type(expr)
-    return expr.id if kind is ast.Name else expr.attr if kind is ast.Attribute else ""
+    if isinstance(expr, ast.Name):
+        return expr.id
+    return expr.attr if isinstance(expr, ast.Attribute) else ""

@@ -13,6 +13,7 @@ from typing import List, Optional, Tuple
 
 from .. import reading
 from .model import ModuleInfo
+from .nodes import Dispatched
 
 Position = Tuple[int, int]
 
@@ -29,7 +30,8 @@ class Positions:
         if id(node) not in self.info.walked:
             return None
         anchor = _anchor(node)
-        if type(anchor) is ast.Attribute:
+        kind = type(anchor)
+        if kind is ast.Attribute:
             return self._column(
                 anchor.end_lineno, anchor.end_col_offset - len(anchor.attr.encode("utf-8"))
             )
@@ -44,7 +46,7 @@ class Positions:
         return (line, len(text.encode("utf-8")[:byte_column].decode("utf-8", "replace")))
 
 
-def _anchor(node: ast.AST) -> ast.AST:
+def _anchor(node: Dispatched) -> Dispatched:
     """The token a node is reported at: itself if a name, attribute or string, else the first."""
     while True:
         kind = type(node)

@@ -24,6 +24,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import (
     TYPE_CHECKING,
+    Any,
     Callable,
     Dict,
     FrozenSet,
@@ -87,7 +88,7 @@ class ProjectIndex:
         self.not_analysed: Dict[str, str] = {}  # abs path -> why it could not be analysed
         self.promotion = Promotion(frozenset(), {}, {})
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> Dict[str, Any]:
         """Pickled for worker processes without parsed modules (parsed again there)."""
         state = dict(self.__dict__)
         state["_infos"] = {}
@@ -261,10 +262,10 @@ class ProjectIndex:
             path = os.path.abspath(path)
         if self.recording is not None:
             self.recording.paths.add(path)
-        if path in self._infos and (
-            source is None or self._infos[path] is None or self._infos[path].source == source
-        ):
-            return self._infos[path]
+        if path in self._infos:
+            cached = self._infos[path]
+            if source is None or cached is None or cached.source == source:
+                return cached
         if source is None:
             source, tree = self.source_of(path), None
         info = None

@@ -20,7 +20,7 @@ The tree is only read, never changed (flake8 shares it with its other plugins).
 from __future__ import annotations
 
 import ast
-from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, Type, Union
 
 from . import clients as clients_module
 from .model import (
@@ -40,7 +40,7 @@ from .model import (
     Scope,
 )
 from .modules import absolute_module
-from .nodes import HTTP_VERBS, arguments, dotted, string_value
+from .nodes import HTTP_VERBS, Dispatched, arguments, dotted, string_value
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 Comprehension = Union[ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp]
@@ -68,7 +68,7 @@ _FIELDS: Dict[type, Tuple[str, ...]] = {}
 _NOT_VISITED = frozenset(("ctx", "op", "ops", "type_comment", "type_ignores", "kind"))
 
 
-def _fields(cls: type) -> Tuple[str, ...]:
+def _fields(cls: Type[ast.AST]) -> Tuple[str, ...]:
     fields = _FIELDS.get(cls)
     if fields is None:
         fields = _FIELDS[cls] = tuple(f for f in cls._fields if f not in _NOT_VISITED)
@@ -97,7 +97,7 @@ class Collector:
         self.block_counter = 0
         self.in_fstring = 0
         self.mentioning = False  # inside a comparison or a mentioning call's arguments
-        self.handlers: Dict[type, Callable[[ast.AST], None]] = {
+        self.handlers: Dict[type, Callable[[Dispatched], None]] = {
             ast.Constant: self.on_string,
             ast.Attribute: self.on_chain,
             ast.Call: self.on_chain,
@@ -197,7 +197,7 @@ class Collector:
         self.blocks = saved
 
     # ------------------------------------------------------------------ leaves
-    def on_chain(self, node: ast.expr) -> None:
+    def on_chain(self, node: Dispatched) -> None:
         """``a.b(c)[d].e(...)`` chains, iteratively (builder-style chains can be very long)."""
         if (
             type(node) is ast.Attribute
@@ -206,7 +206,7 @@ class Collector:
         ):  # the outermost link, not called here: a method read as a value
             call, position = self.argument_slots.pop(id(node), (None, -1))
             self.info.method_values.append(MethodValue(node, self.point(), call, position))
-        chain: List[ast.expr] = []
+        chain: List[Dispatched] = []
         walked = self.walked
         while True:
             kind = type(node)
@@ -243,7 +243,7 @@ class Collector:
             else:
                 self.visit(link.slice)
 
-    def on_operation(self, node: ast.BinOp) -> None:
+    def on_operation(self, node: Dispatched) -> None:
         """Left-nested ``a + b + c ...`` chains, iteratively."""
         rights: List[ast.expr] = []
         while type(node) is ast.BinOp:
@@ -336,7 +336,7 @@ class Collector:
         self.info.comprehensions[id(node)] = scope
         saved = self.scope
         self.scope = scope
-        if type(node) is ast.DictComp:
+        if isinstance(node, ast.DictComp):
             self.visit(node.key)
             self.visit(node.value)
         else:
@@ -351,7 +351,7 @@ class Collector:
     # ------------------------------------------------------------------ bindings
     def bind_target(
         self,
-        target: ast.expr,
+        target: Dispatched,
         kind: BindingKind,
         value: Optional[ast.expr],
         annotation: Optional[ast.expr] = None,
@@ -379,7 +379,7 @@ class Collector:
             values: Optional[Sequence[ast.expr]] = None
             if (
                 kind == "assign"
-                and type(value) in (ast.Tuple, ast.List)
+                and isinstance(value, (ast.Tuple, ast.List))
                 and len(value.elts) == len(target.elts)
             ):
                 values = value.elts
@@ -398,26 +398,20 @@ class Collector:
         elif target_kind is ast.Subscript:
             self.bind_item(target, value)
 
-    def _self_attr(self, node: ast.expr) -> Optional[str]:
-        """``attr`` if ``node`` is ``<self>.attr`` inside a method."""
+    def _self_attr(self, node: ast.expr) -> Optional[Tuple[ClassInfo, str]]:
+        """(the class, ``attr``) if ``node`` is ``<self>.attr`` inside a method of the class."""
         scope = self.scope
         while scope.kind in (LAMBDA, COMPREHENSION) and scope.parent is not None:
             scope = scope.parent
         if (
-            type(node) is ast.Attribute
-            and type(node.value) is ast.Name
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
             and scope.method_of is not None
             and scope.self_name is not None
             and node.value.id == scope.self_name
         ):
-            return node.attr
+            return scope.method_of, node.attr
         return None
-
-    def _method_class(self) -> Optional[ClassInfo]:
-        scope = self.scope
-        while scope.kind in (LAMBDA, COMPREHENSION) and scope.parent is not None:
-            scope = scope.parent
-        return scope.method_of
 
     def bind_attribute(
         self,
@@ -427,9 +421,9 @@ class Collector:
         annotation: Optional[ast.expr],
         path: Tuple[int, ...] = (),
     ) -> None:
-        attr = self._self_attr(target)
-        if attr is not None:
-            cls = self._method_class()
+        found = self._self_attr(target)
+        if found is not None:
+            cls, attr = found
             cls.attrs.setdefault(attr, []).append(
                 Binding(
                     attr,
@@ -446,11 +440,11 @@ class Collector:
     def bind_item(self, target: ast.Subscript, value: Optional[ast.expr]) -> None:
         container = target.value
         binding = Binding("", "assign", self.scope, self.bound_at(), self.blocks, value=value)
-        attr = self._self_attr(container)
-        if attr is not None:
-            binding.name = attr
-            self._method_class().items.setdefault(attr, []).append(binding)
-        elif type(container) is ast.Name:
+        found = self._self_attr(container)
+        if found is not None:
+            cls, binding.name = found
+            cls.items.setdefault(binding.name, []).append(binding)
+        elif isinstance(container, ast.Name):
             binding.name = container.id
             scope = self.info.scope if container.id in self.scope.globals else self.scope
             scope.items.setdefault(container.id, []).append(binding)
@@ -655,13 +649,13 @@ class Collector:
         if node.name is not None:
             self.scope.add(Binding(node.name, "other", self.scope, self.bound_at(), self.blocks))
 
-    def on_type_alias(self, node: ast.AST) -> None:
+    def on_type_alias(self, node: Dispatched) -> None:  # ast.TypeAlias, Python 3.12
         self.visit(node.name)
         self.visit(node.value)
 
 
 # a tuple target unpacks each value (assignment) or each element (loop): the kind of its names
-_UNPACKING = {
+_UNPACKING: Dict[str, BindingKind] = {
     "assign": "unpack",
     "unpack": "unpack",
     "for": "unpack-for",
@@ -676,7 +670,7 @@ def _is_docstring(statements: Sequence[ast.stmt]) -> bool:
         type(first) is ast.Expr
         and type(first.value) is ast.Constant
         and type(first.value.value) in (str, bytes)
-        and (len(statements) == 1 or statements[1].lineno > first.end_lineno)
+        and (len(statements) == 1 or statements[1].lineno > (first.end_lineno or first.lineno))
     )
 
 

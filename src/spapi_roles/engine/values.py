@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Optional, Tuple, Union
 
 from ..uses import TypeKind
 from .clients import EntityKind
@@ -71,6 +71,9 @@ class EnumMember(Value):
 
     def at(self, site: ast.AST) -> "EnumMember":
         return self if self.pinned else EnumMember(self.kind, self.value, site, self.origins)
+
+
+Scalar = Union[Str, EnumMember]  # what a type or a URL may be read from
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 
 from ..model import Point
+from ..nodes import Dispatched
 from ..values import UNKNOWN, Container, EnumMember, Opaque, Str
 from .base import COMPREHENSIONS, Values, resite, union
 from .containers import Containers
@@ -21,7 +22,7 @@ from .names import Names
 from .objects import Objects
 from .strings import Strings
 
-__all__ = ["Resolver"]
+__all__ = ["Resolver", "Values"]
 
 _CONTAINERS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
 _OPAQUE = (ast.Lambda, ast.Compare, ast.UnaryOp)
@@ -30,13 +31,7 @@ _OPAQUE = (ast.Lambda, ast.Compare, ast.UnaryOp)
 class Resolver(Names, Objects, Containers, Strings, Hints):
     """Evaluates expressions of the modules of one run (memoised)."""
 
-    def _eval(
-        self,
-        node: ast.AST,
-        point: Point,
-        depth: int,
-        callsites: int,
-    ) -> Values:
+    def _eval(self, node: Dispatched, point: Point, depth: int, callsites: int) -> Values:
         kind = type(node)
         if kind is ast.Name:
             return resite(self.lookup(node.id, point, depth, callsites), node)

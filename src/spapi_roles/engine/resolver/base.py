@@ -9,8 +9,9 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..clients import Clients
 from ..model import Binding, ClassInfo, Point, Scope
+from ..nodes import Dispatched
 from ..project_index import ProjectIndex
-from ..values import UNKNOWN, ClientObj, Entity, EnumMember, Str, Value, Written
+from ..values import UNKNOWN, ClientObj, Entity, EnumMember, Scalar, Str, Value, Written
 
 Values = Tuple[Value, ...]
 MAX_DEPTH = 30
@@ -23,9 +24,10 @@ MAX_VALUES = 48
 # short, and a longer result is unresolved, so that self-doubling assignments cost nothing.
 MAX_STRING_CHARS = 4096
 COMPREHENSIONS = (ast.DictComp, ast.ListComp, ast.SetComp, ast.GeneratorExp)
+MemoKey = Tuple[int, Point, int]  # id of the node, where, call frames still followed
 
 
-def union(groups: Iterable[Values]) -> Values:
+def union(groups: Iterable[Iterable[Value]]) -> Values:
     seen: Dict[Value, None] = {}
     for group in groups:
         for value in group:
@@ -56,8 +58,8 @@ class Evaluation(ABC):
         self.clients = clients
         self.index = index
         self.type_names = clients.kb.type_names  # strings whose literals are origins of types
-        self._memo: Dict[tuple, Values] = {}
-        self._active: Set[tuple] = set()
+        self._memo: Dict[MemoKey, Values] = {}
+        self._active: Set[MemoKey] = set()
 
     def eval(
         self,
@@ -85,7 +87,7 @@ class Evaluation(ABC):
         return result
 
     @abstractmethod
-    def _eval(self, node: ast.AST, point: Point, depth: int, callsites: int) -> Values:
+    def _eval(self, node: Dispatched, point: Point, depth: int, callsites: int) -> Values:
         """The values of ``node``, not memoised: the dispatch on its kind (``Resolver``)."""
 
     # ------------------------------------------------------------------ names.py
@@ -128,7 +130,7 @@ class Evaluation(ABC):
     @abstractmethod
     def scalars(
         self, values: Values, depth: int, site: Optional[ast.AST] = None
-    ) -> List[Value]: ...
+    ) -> List[Scalar]: ...
 
     # ------------------------------------------------------------------ strings.py
     @abstractmethod
@@ -144,4 +146,4 @@ class Evaluation(ABC):
 
     # ------------------------------------------------------------------ hints.py
     @abstractmethod
-    def instance_of(self, annotation: Optional[ast.expr], scope: Scope, depth: int) -> Values: ...
+    def instance_of(self, annotation: Dispatched, scope: Scope, depth: int) -> Values: ...

@@ -12,9 +12,20 @@ import itertools
 from typing import List, Optional, Set, Tuple
 
 from ..model import Binding, Point, Scope, anywhere
-from ..nodes import string_value, subscript_elements
-from ..values import UNKNOWN, Container, Entity, EnumMember, Iterable, Opaque, Packed
-from ..values import ProjectObj, Str, Value
+from ..nodes import Dispatched, string_value, subscript_elements
+from ..values import (
+    UNKNOWN,
+    Container,
+    Entity,
+    EnumMember,
+    Iterable,
+    Opaque,
+    Packed,
+    ProjectObj,
+    Scalar,
+    Str,
+    Value,
+)
 from .base import (
     CALL_FRAMES,
     COMPREHENSIONS,
@@ -112,7 +123,7 @@ class Containers(Evaluation):
     def container_items(
         self, container: Container, wanted: Optional[Set[str]], depth: int
     ) -> Values:
-        node = container.node
+        node: Dispatched = container.node
         point = container.point
         kind = type(node)
         if kind is ast.Dict:
@@ -156,7 +167,8 @@ class Containers(Evaluation):
         return union(groups)
 
     def dict_keys(self, container: Container, depth: int) -> Values:
-        keys = [k for k in container.node.keys if k is not None]
+        node: Dispatched = container.node  # an ast.Dict
+        keys = [k for k in node.keys if k is not None]
         return union(self.eval(k, container.point, depth) for k in keys) if keys else (UNKNOWN,)
 
     def unpacked(self, values: Values, path: Tuple[int, ...], depth: int) -> Values:
@@ -165,13 +177,14 @@ class Containers(Evaluation):
         for index in path:
             groups: List[Values] = []
             for value in values:
+                literal: Dispatched = value.node if isinstance(value, Container) else None
                 if (
                     isinstance(value, Container)
-                    and type(value.node) in (ast.Tuple, ast.List)
-                    and index < len(value.node.elts)
-                    and not any(type(e) is ast.Starred for e in value.node.elts[: index + 1])
+                    and type(literal) in (ast.Tuple, ast.List)
+                    and index < len(literal.elts)
+                    and not any(type(e) is ast.Starred for e in literal.elts[: index + 1])
                 ):
-                    groups.append(self.eval(value.node.elts[index], value.point, depth))
+                    groups.append(self.eval(literal.elts[index], value.point, depth))
                 elif isinstance(value, Packed) and index < len(value.parts):
                     groups.append(value.parts[index])
                 else:
@@ -181,14 +194,14 @@ class Containers(Evaluation):
 
     def scalars(
         self, values: Values, depth: int, site: Optional[ast.AST] = None
-    ) -> List[Value]:
+    ) -> List[Scalar]:
         """Strings and enum members among ``values``, list/tuple/set literals flattened.
 
         Elements of a container written elsewhere are re-sited to ``site`` (the expression that
         referred to it), so that what is reported lies in the analysed module. Nesting is
         followed to ``MAX_DEPTH`` (a tuple that holds itself, ``t = (a, t)``, would never end).
         """
-        out: List[Value] = []
+        out: List[Scalar] = []
         for value in values:
             if isinstance(value, (Str, EnumMember)):
                 out.append(value)
@@ -206,13 +219,15 @@ class Containers(Evaluation):
         return out
 
     def string(
-        self, node: ast.JoinedStr, point: Point, depth: int, callsites: int = CALL_FRAMES
+        self, node: Dispatched, point: Point, depth: int, callsites: int = CALL_FRAMES
     ) -> Value:
-        """An f-string: parts that fold to one string are filled in, others are holes ``{}``."""
+        """An f-string (``ast.JoinedStr``): parts that fold to one string are filled in, others
+        are holes ``{}``."""
         parts: List[str] = []
         holes = False
         for part in node.values:
-            if type(part) is ast.Constant:
+            kind = type(part)
+            if kind is ast.Constant:
                 parts.append(part.value)
                 continue
             strings = {

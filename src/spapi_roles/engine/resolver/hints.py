@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 from ..clients import Clients
 from ..model import Scope, anywhere
-from ..nodes import subscript_elements
+from ..nodes import Dispatched, subscript_elements
 from ..project_index import ProjectIndex
 from ..values import UNKNOWN, ClientObj, Entity, Opaque, ProjectClass, ProjectObj, QName, Str
 from .base import Evaluation, Values, union
@@ -22,7 +22,7 @@ class Hints(Evaluation):
         super().__init__(clients, index)
         self._annotations: Dict[str, Optional[ast.expr]] = {}  # kept: the memo keys on node ids
 
-    def instance_of(self, annotation: Optional[ast.expr], scope: Scope, depth: int) -> Values:
+    def instance_of(self, annotation: Dispatched, scope: Scope, depth: int) -> Values:
         """What a value annotated with ``annotation`` may be."""
         if annotation is None:
             return (UNKNOWN,)
@@ -57,7 +57,7 @@ class Hints(Evaluation):
                     )
                     return union(self.instance_of(e, scope, depth) for e in chosen)
             return (Opaque("generic"),)
-        groups = []
+        groups: List[Values] = []
         for value in self.eval(annotation, anywhere(scope), depth, 0):
             if isinstance(value, Entity):
                 if value.kind == "dispatch":

@@ -13,8 +13,18 @@ import ast
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from ..clients import Clients
-from ..model import CLASS, MODULE, Binding, CallRecord, ModuleInfo, Point, Scope, anywhere
-from ..nodes import argument_for, arguments
+from ..model import (
+    CLASS,
+    MODULE,
+    Binding,
+    CallRecord,
+    ClassInfo,
+    ModuleInfo,
+    Point,
+    Scope,
+    anywhere,
+)
+from ..nodes import Dispatched, argument_for, arguments
 from ..project_index import ProjectIndex
 from ..values import (
     UNKNOWN,
@@ -52,7 +62,7 @@ class Names(Evaluation):
     def __init__(self, clients: Clients, index: Optional[ProjectIndex]):
         super().__init__(clients, index)
         self._qnames: Dict[str, Values] = {}
-        self._callers: Dict[int, List[Tuple[CallRecord, bool]]] = {}
+        self._callers: Dict[int, List["CallSite"]] = {}
 
     def lookup(
         self,
@@ -124,15 +134,17 @@ class Names(Evaluation):
             values = self.eval(binding.value, point, depth, callsites)
             if kind == "unpack-for":
                 values = self.elements(values, depth)
-            return self.unpacked(values, binding.target, depth)
+            path = binding.target if isinstance(binding.target, tuple) else ()
+            return self.unpacked(values, path, depth)
         if kind == "param":
             return self.parameter(binding, depth, callsites)
-        if kind == "import":
-            return self.qualified(binding.target, depth)
-        if kind == "def":
-            return (ProjectFunc(binding.target),)
-        if kind == "class":
-            return (ProjectClass(binding.target),)
+        target = binding.target
+        if kind == "import" and isinstance(target, str):
+            return self.qualified(target, depth)
+        if kind == "def" and isinstance(target, Scope):
+            return (ProjectFunc(target),)
+        if kind == "class" and isinstance(target, ClassInfo):
+            return (ProjectClass(target),)
         return (UNKNOWN,)
 
     def parameter(self, binding: Binding, depth: int, callsites: int) -> Values:
@@ -215,10 +227,10 @@ class Names(Evaluation):
                             found.append(CallSite(record, task_shift, how))
             for name in names:
                 for record, position, keyword in info.calls_passing(name):
-                    value = (record.node.args[position] if keyword is None
-                             else _keyword(record.node, keyword))
+                    passed = (record.node.args[position] if keyword is None
+                              else _keyword(record.node, keyword))
                     functions = [
-                        v for v in self.eval(value, record.point, 0, 0)
+                        v for v in self.eval(passed, record.point, 0, 0)
                         if isinstance(v, ProjectFunc) and v.scope is function
                     ]
                     if not functions:
@@ -265,18 +277,21 @@ class Names(Evaluation):
         return (QName(name),)
 
     def module_attribute(self, module: str, attr: str, depth: int) -> Values:
-        info = self.index.module_info(module) if self.index is not None else None
+        index = self.index
+        if index is None:
+            return (UNKNOWN,)
+        info = index.module_info(module)
         if info is not None:
             bindings = info.scope.bindings.get(attr)
             if bindings:
                 return union(self.binding(b, depth) for b in bindings)
-            if self.index.is_module(f"{module}.{attr}"):
+            if index.is_module(f"{module}.{attr}"):
                 return (ProjectModule(f"{module}.{attr}"),)
             stars = info.scope.bindings.get("*")
             if stars:
                 return self._module_fallback(info.scope, attr, depth)
             return (UNKNOWN,)
-        if self.index is not None and self.index.is_module(f"{module}.{attr}"):
+        if index.is_module(f"{module}.{attr}"):
             return (ProjectModule(f"{module}.{attr}"),)
         return (UNKNOWN,)
 
@@ -306,7 +321,7 @@ def _passed(site: CallSite, param: Binding) -> List[ast.expr]:
         ("op_args", "op_kwargs") if site.how == AIRFLOW else ("args", "kwargs")
     )
     found = []
-    sequence = _keyword(node, positional)
+    sequence: Dispatched = _keyword(node, positional)
     if sequence is None and site.how == APPLY_ASYNC and node.args:
         sequence = node.args[0]
     index = param.index - site.shift
@@ -327,7 +342,7 @@ def _keyword(call: ast.Call, name: str) -> Optional[ast.expr]:
     return next((k.value for k in call.keywords if k.arg == name), None)
 
 
-def _names(expr: ast.expr) -> str:
+def _names(expr: Dispatched) -> str:
     """The name an expression ends with (``f``, ``tasks.f``, ``self.f``), else ""."""
     kind = type(expr)
     return expr.id if kind is ast.Name else expr.attr if kind is ast.Attribute else ""

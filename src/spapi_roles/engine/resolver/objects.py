@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Tuple
 
 from ..clients import Clients
 from ..model import COMPREHENSION, LAMBDA, MODULE, ClassInfo, Point, Scope, anywhere
-from ..nodes import Argument, arguments
+from ..nodes import Argument, Dispatched, arguments
 from ..project_index import ProjectIndex
 from ..values import (
     UNKNOWN,
@@ -38,6 +38,8 @@ from ..values import (
 )
 from .base import CALL_FRAMES, MAX_VALUES, Evaluation, Values, folded, resite, union
 from .strings import URL_JOINS
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 class Objects(Evaluation):
@@ -104,13 +106,13 @@ class Objects(Evaluation):
         for klass in project_classes:
             groups: List[Values] = []
             for binding in klass.scope.bindings.get(attr, ()):
-                if binding.kind == "def" and binding.target.property and instance is not None:
-                    function = ProjectFunc(binding.target, instance)
-                    groups.append(self.returns(function, depth, callsites))
-                elif binding.kind == "def":
-                    groups.append((ProjectFunc(binding.target, instance),))
-                else:
+                function = binding.target
+                if binding.kind != "def" or not isinstance(function, Scope):
                     groups.append(self.binding(binding, depth, callsites))
+                elif function.property and instance is not None:
+                    groups.append(self.returns(ProjectFunc(function, instance), depth, callsites))
+                else:
+                    groups.append((ProjectFunc(function, instance),))
             if instance is not None:
                 for binding in klass.attrs.get(attr, ()):
                     groups.append(self.binding(binding, depth, callsites))
@@ -221,7 +223,7 @@ class Objects(Evaluation):
         depth: int,
         callsites: int,
     ) -> Values:
-        func = node.func
+        func: Dispatched = node.func
         if type(func) is ast.Attribute and func.attr == "format":
             base = self.eval(func.value, point, depth, callsites)
             strings = [v for v in base if isinstance(v, Str)]
@@ -251,10 +253,7 @@ class Objects(Evaluation):
                 ):  # ``event.get("reportType", DEFAULT)`` on an unknown mapping
                     items = (UNKNOWN,)
                 if items:
-                    extra = [
-                        self.eval(a.value, point, depth, callsites)
-                        for a in args[1:2]
-                    ]
+                    extra = [self.eval(a.value, point, depth, callsites) for a in args[1:2]]
                     return union([items] + extra)
         groups = [
             self.call_value(v, node, point, depth, callsites)
@@ -305,11 +304,12 @@ class Objects(Evaluation):
         found: List[Value] = []
         for value in self.eval(iterable, point, depth, callsites):
             if isinstance(value, Container) and type(value.node) in (ast.List, ast.Tuple):
-                if any(type(e) is ast.Starred for e in value.node.elts):
+                literal: Dispatched = value.node
+                if any(type(e) is ast.Starred for e in literal.elts):
                     found.append(Str("{}", node, True))
                     continue
                 choices: List[List[Str]] = []
-                for element in value.node.elts:
+                for element in literal.elts:
                     elements = self.scalars(self.eval(element, value.point, depth), depth)
                     known = elements and all(
                         isinstance(s, Str) and not s.holes for s in elements
@@ -331,7 +331,7 @@ class Objects(Evaluation):
                 found.append(Str("{}", node, True))
         return union([found]) if found else ()
 
-    def class_by_name(self, arg: ast.expr, point: Point, depth) -> Values:
+    def class_by_name(self, arg: ast.expr, point: Point, depth: int) -> Values:
         found = []
         for value in self.eval(arg, point, depth, 0):
             if isinstance(value, Str):
@@ -411,19 +411,14 @@ class Objects(Evaluation):
             versions: List[str] = []
             version_arg = None
             if node is not None and point is not None:
-                version_arg = next(
-                    (k.value for k in node.keywords if k.arg == "version"),
-                    None,
-                )
+                version_arg = next((k.value for k in node.keywords if k.arg == "version"), None)
+                if version_arg is not None:
+                    for value in self.scalars(self.eval(version_arg, point, depth), depth):
+                        version = spec["aliases"].get(value.value)
+                        if version is not None and version not in versions:
+                            versions.append(version)
             if version_arg is None:
                 versions = [spec["default"]]
-            else:
-                for value in self.scalars(
-                    self.eval(version_arg, point, depth), depth
-                ):
-                    version = spec["aliases"].get(getattr(value, "value", None))
-                    if version is not None and version not in versions:
-                        versions.append(version)
             if not versions:
                 versions = sorted(spec["versions"])
             classes = tuple(spec["versions"][v] for v in versions if v in spec["versions"])
@@ -436,8 +431,9 @@ class Objects(Evaluation):
         values = union(groups) if groups else (UNKNOWN,)
         if all(v is UNKNOWN for v in values):
             node = scope.node
-            if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef) and node.returns is not None:
-                return self.instance_of(node.returns, scope.parent or scope, depth)
+            returns = node.returns if isinstance(node, _FUNCTIONS) else None
+            if returns is not None:
+                return self.instance_of(returns, scope.parent or scope, depth)
         return values
 
     def getattr_values(self, node: ast.Call, point: Point, depth: int) -> Values:
