@@ -349,14 +349,17 @@ class ModuleAnalysis:
                 if isinstance(value, Str):
                     ops = self.analyzer.kb.match_http(verb, value.value)
                     if len({op.version for op in ops}) > 1:
-                        versions = self.endpoint_versions(function, record)
+                        versions = self.endpoint_versions(function, outer, record)
                         ops = [op for op in ops if op.version in versions] or ops
                     self.add_operations(site, [(op, via) for op in ops])
         return decorated
 
-    def endpoint_versions(self, function: Scope, record: Optional[CallRecord]) -> Set[str]:
+    def endpoint_versions(
+        self, function: Scope, outer: Point, record: Optional[CallRecord]
+    ) -> Set[str]:
         """The ``version`` an endpoint method is called with, else its default (a ``version``
-        parameter's, or ``kwargs.pop("version", default)`` in its body)."""
+        parameter's, evaluated at ``outer``, or ``kwargs.pop("version", default)`` in its
+        body)."""
         found: Set[str] = set()
         if record is not None:
             _, keywords, _ = call_arguments(record.node)
@@ -368,7 +371,7 @@ class ModuleAnalysis:
         for param in function.params if not found else ():
             if param.name == "version" and param.value is not None:
                 found.update(
-                    v.value for v in self.resolver.eval(param.value, anywhere(function.parent))
+                    v.value for v in self.resolver.eval(param.value, outer)
                     if isinstance(v, Str)
                 )
         if not found:

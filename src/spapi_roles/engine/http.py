@@ -479,7 +479,7 @@ class _Flow:
     def of(self, expr: ast.expr) -> FrozenSet[str]:
         """The parameters whose value may flow into ``expr``."""
         found: FrozenSet[str] = frozenset()
-        stack = [expr]
+        stack: List[Dispatched] = [expr]
         while stack:
             node = stack.pop()
             kind = type(node)

@@ -20,9 +20,10 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .. import knowledge
 from .carriers import CarrierReader, Leaf, TypeHit, split
-from .http import HTTP_VERBS, HttpMatch, HttpReader
-from .model import ClassInfo, Point, anywhere
-from .nodes import call_arguments, string_value
+from ..uses import type_kind
+from .http import HttpMatch, HttpReader
+from .model import ClassInfo, Point, Scope, anywhere
+from .nodes import HTTP_VERBS, call_arguments, string_value
 from .resolver import Resolver
 from .resolver.base import Values
 from .resolver.names import select_bindings
@@ -109,13 +110,15 @@ class StreamReader:
         verb = self._verb(cls, instance, framework)
         matches: List[HttpMatch] = []
         for binding in bindings:
-            if binding.kind == "def":
-                values = self.resolver.returns(ProjectFunc(binding.target, instance), 0)
+            function = binding.target
+            if binding.kind == "def" and isinstance(function, Scope):
+                values = self.resolver.returns(ProjectFunc(function, instance), 0)
             else:
                 values = self.resolver.binding(binding, 0)
             for value in values:
                 if isinstance(value, Str):
-                    match = self.http.matched(value, value.site or binding.value, verb)
+                    site = value.site or binding.value or cls.node  # the class: nothing narrower
+                    match = self.http.matched(value, site, verb)
                     if match is not None:
                         matches.append(match)
         if not matches:
@@ -192,10 +195,11 @@ class StreamReader:
         for klass in classes:
             groups: List[Values] = []
             for binding in klass.scope.bindings.get(attr, ()):
-                if binding.kind == "def" and binding.target.property:
-                    groups.append(self.resolver.returns(ProjectFunc(binding.target, owner), 0))
-                elif binding.kind != "def":
+                function = binding.target
+                if binding.kind != "def":
                     groups.append(self.resolver.binding(binding, 0))
+                elif isinstance(function, Scope) and function.property:
+                    groups.append(self.resolver.returns(ProjectFunc(function, owner), 0))
             for binding in klass.attrs.get(attr, ()):
                 if binding.scope.name == "__init__":
                     groups.append(self.resolver.binding(binding, 0))
@@ -212,8 +216,8 @@ class StreamReader:
         found: StreamRequest,
     ) -> None:
         """Types the body or query methods of ``cls`` pass under ``op``'s type argument."""
-        kind, argument = op.type_carrier, op.type_argument
-        if kind not in ("report", "feed", "notification") or not argument:
+        kind, argument = type_kind(op.type_carrier), op.type_argument
+        if kind is None or not argument:
             return
         leaves: List[Leaf] = []
         for method in framework.bodies + framework.queries:
@@ -228,22 +232,23 @@ class StreamReader:
     def _keyed(self, expr: ast.expr, key: str, point: Point, depth: int) -> List[Leaf]:
         """The values under ``key`` of a returned dict (a literal, ``dict(...)``, a local bound to
         one, either branch of a conditional)."""
-        kind = type(expr)
-        if kind is ast.Dict:
+        if isinstance(expr, ast.Dict):
             return [
                 (leaf, point)
                 for name, value in zip(expr.keys, expr.values)
                 if string_value(name) == key
                 for leaf in split(value)
             ]
-        if kind is ast.Call and type(expr.func) is ast.Name and expr.func.id == "dict":
+        if isinstance(expr, ast.Call):
+            if not (isinstance(expr.func, ast.Name) and expr.func.id == "dict"):
+                return []
             _, keywords, _ = call_arguments(expr)
             return [(leaf, point) for leaf in split(keywords[key])] if key in keywords else []
-        if kind is ast.IfExp:
+        if isinstance(expr, ast.IfExp):
             return self._keyed(expr.body, key, point, depth) + self._keyed(
                 expr.orelse, key, point, depth
             )
-        if kind is ast.Name and depth < 4:
+        if isinstance(expr, ast.Name) and depth < 4:
             bindings, _ = self.resolver.bindings_of(expr.id, point)
             return [
                 leaf
