@@ -11,12 +11,12 @@ import ast
 import posixpath
 import re
 import string
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 from urllib.parse import urljoin
 
 from ..model import Point
 from ..nodes import call_arguments
-from ..values import UNKNOWN, Str
+from ..values import UNKNOWN, Str, Value
 from .base import Evaluation, Values, folded
 
 HOLE = "{}"
@@ -25,7 +25,7 @@ _PERCENT = re.compile(
     r"%(?:\((?P<name>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<kind>.)"
 )
 # qualified names of functions that join URL or path parts
-URL_JOINS = {
+URL_JOINS: Dict[str, Callable[[List[str]], Optional[str]]] = {
     "urllib.parse.urljoin": lambda parts: urljoin(parts[0], parts[1]) if len(parts) == 2 else None,
     "posixpath.join": lambda parts: posixpath.join(*parts) if parts else None,
     "os.path.join": lambda parts: posixpath.join(*parts) if parts else None,
@@ -49,7 +49,7 @@ class Strings(Evaluation):
     ) -> Values:
         """``template.format(*args, **kwargs)``: fields filled with their arguments' strings."""
         positional, keywords, _ = call_arguments(node)
-        found = []
+        found: List[Value] = []
         for template in templates:
             try:
                 fields = list(string.Formatter().parse(template.value))
@@ -90,7 +90,7 @@ class Strings(Evaluation):
         if type(right) is ast.Dict:
             named = {k.value: v for k, v in zip(right.keys, right.values)
                      if type(k) is ast.Constant and type(k.value) is str}
-        found = []
+        found: List[Value] = []
         for template in templates:
             position = 0
             holes = template.holes
