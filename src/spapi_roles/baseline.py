@@ -29,10 +29,13 @@ import os
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Sequence, Tuple
 
 from spapi_roles import reading
 from spapi_roles.errors import UserError
+
+if TYPE_CHECKING:
+    from spapi_roles.checks import Diagnostic
 
 VERSION = 1
 TOOL = "spapi-roles"
@@ -56,7 +59,7 @@ def _relative(path: str, base_dir: str) -> str:
     return relative.replace(os.sep, "/")
 
 
-def _key(diagnostic: Any, base_dir: str) -> Key:
+def _key(diagnostic: Diagnostic, base_dir: str) -> Key:
     return (_relative(diagnostic.path, base_dir), str(diagnostic.code), str(diagnostic.name or ""))
 
 
@@ -72,7 +75,8 @@ class Baseline:
         self.entries = tuple(entries)
         self._base_dir = _base_dir(path)
 
-    def filter(self, diagnostics: Iterable[Any]) -> Tuple[List[Any], int, List[BaselineEntry]]:
+    def filter(self, diagnostics: Iterable[Diagnostic]
+               ) -> Tuple[List[Diagnostic], int, List[BaselineEntry]]:
         """Split findings into new ones and accepted ones.
 
         Returns the findings the baseline does not cover (in the given order), how many
@@ -98,13 +102,13 @@ class Baseline:
         return kept, len(suppressed_ids), fixed
 
 
-def _entries(diagnostics: Iterable[Any], base_dir: str) -> List[BaselineEntry]:
+def _entries(diagnostics: Iterable[Diagnostic], base_dir: str) -> List[BaselineEntry]:
     counts = Counter(_key(diagnostic, base_dir) for diagnostic in diagnostics)
     return [BaselineEntry(path, code, name, count)
             for (path, code, name), count in sorted(counts.items())]
 
 
-def write_baseline(path: str, diagnostics: Iterable[Any]) -> int:
+def write_baseline(path: str, diagnostics: Iterable[Diagnostic]) -> int:
     """Write the findings to a baseline file atomically; return the number of findings.
 
     Only a regular file is written (through a symbolic link, its target; the link stays), with

@@ -21,9 +21,12 @@ from .reading import printable
 from .uses import DEFAULT_EVIDENCE, EVIDENCE_NAME_ONLY
 
 if TYPE_CHECKING:
+    from .baseline import Baseline
+    from .diff_base import Change
     from .formats import Report
+    from .knowledge import KnowledgeBase
     from .least_privilege import Plan, Requirement
-    from .project import Analysis
+    from .project import Analysis, CheckResult
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -106,7 +109,8 @@ class _VersionAction(argparse.Action):
                  default: str = argparse.SUPPRESS, help: Optional[str] = None):
         super().__init__(option_strings, dest, nargs=0, default=default, help=help)
 
-    def __call__(self, parser, namespace, values, option_string=None) -> NoReturn:
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: Optional[str] = None) -> NoReturn:
         lines = [f"{parser.prog} {__version__}"]
         try:
             lines += data_snapshot()
@@ -217,7 +221,8 @@ def _reasons(plan: "Plan", requirements: Sequence["Requirement"],
 
 # ---------------------------------------------------------------------------- check
 
-def _fix(diagnostics: List[checks.Diagnostic], kb, quiet: bool) -> Dict[str, List[str]]:
+def _fix(diagnostics: List[checks.Diagnostic], kb: KnowledgeBase, quiet: bool
+         ) -> Dict[str, List[str]]:
     """Add to each manifest the roles its findings suggest (one least-privilege plan per
     manifest); return what was added."""
     from .manifest_edit import add_roles
@@ -239,7 +244,8 @@ def _fix(diagnostics: List[checks.Diagnostic], kb, quiet: bool) -> Dict[str, Lis
     return added
 
 
-def _reported(result, baseline) -> Tuple[List[checks.Diagnostic], int, int, int]:
+def _reported(result: CheckResult, baseline: Optional[Baseline]
+              ) -> Tuple[List[checks.Diagnostic], int, int, int]:
     """The findings to report after the baseline, their suggestions from the plan of those."""
     diagnostics, in_baseline, fixed = result.diagnostics, 0, 0
     if baseline is not None:
@@ -251,7 +257,7 @@ def _reported(result, baseline) -> Tuple[List[checks.Diagnostic], int, int, int]
     return diagnostics, in_baseline, fixed, result.suppressed_by_noqa
 
 
-def _check_result(args: argparse.Namespace, run: Run):
+def _check_result(args: argparse.Namespace, run: Run) -> Tuple[CheckResult, Dict[str, str]]:
     """The library's result for the paths, or for standard input, and the texts read from it."""
     from . import project, reading
 
@@ -306,14 +312,15 @@ def _render(args: argparse.Namespace, run: Run, report: "Report") -> None:
             target.close()
 
 
-def _diff_base(args: argparse.Namespace, run: Run, result,
-               diagnostics: List[checks.Diagnostic]):
+def _diff_base(args: argparse.Namespace, run: Run, result: CheckResult,
+               diagnostics: List[checks.Diagnostic]) -> Change:
     """The findings of ``diagnostics`` not present at the merge base of ``--diff-base``."""
     from . import diff_base
 
     if args.fix or args.write_baseline or _reads_stdin(args):
         raise UserError("--diff-base reports a change; it does not go with --fix, "
                         "--write-baseline or standard input")
+    assert result.analysis is not None  # paths, not standard input
     return diff_base.compare(
         args.diff_base, diagnostics, args.paths, manifest=args.manifest,
         selection=run.selection, exclude=run.exclude, extend_exclude=run.extend_exclude,
@@ -342,9 +349,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.fix:
         added = _fix(diagnostics, knowledge.load(), args.quiet)
         if added:
-            result.analysis.reload_manifests()
-            again, noqa = project.reported(result.analysis, run.selection, run.inferred)
-            result = project.CheckResult(result.analysis, again, noqa)
+            analysis = result.analysis
+            assert analysis is not None  # --fix refuses standard input (_check_result)
+            analysis.reload_manifests()
+            again, noqa = project.reported(analysis, run.selection, run.inferred)
+            result = project.CheckResult(analysis, again, noqa)
             diagnostics, in_baseline, _, noqa = _reported(result, baseline)
     report = formats.Report(diagnostics, files_checked=result.files_checked,
                             suppressed_by_noqa=noqa, suppressed_by_baseline=in_baseline,
@@ -361,9 +370,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     # The verdict is known before a byte is written: a reader that stops early (`| head`)
     # does not change it.
     failed = project.failing(report.diagnostics, run.fail_on) and not args.exit_zero
-    args.verdict = EXIT_ERROR if unchecked else EXIT_FINDINGS if failed else EXIT_CLEAN
+    verdict = EXIT_ERROR if unchecked else EXIT_FINDINGS if failed else EXIT_CLEAN
+    args.verdict = verdict
     _render(args, run, report)
-    return args.verdict
+    return verdict
 
 
 # ---------------------------------------------------------------------------- init
@@ -645,7 +655,7 @@ def _job_count(text: str) -> int:
     return int(text)
 
 
-def _add_check_parser(sub) -> None:
+def _add_check_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
     from .formats import FORMATS
 
     check = sub.add_parser("check", help="report SP-API uses the manifest's roles do not grant")
@@ -761,7 +771,7 @@ def main(argv: Optional[List[str]] = None) -> int:
               file=sys.stderr)
         return EXIT_ERROR
     try:
-        code = args.func(args)
+        code: int = args.func(args)
         sys.stdout.flush()  # a full disk shows here at the latest (`> /dev/full`)
         return code
     except ConfigErrors as errors:  # several manifests, each with its own line

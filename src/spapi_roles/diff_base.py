@@ -17,12 +17,13 @@ import subprocess
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from .errors import UserError
 
 if TYPE_CHECKING:
     from .checks import Diagnostic
+    from .manifest import Manifest
     from .rules import Selection
 
 # The files of a tree the analysis reads (besides Python files).
@@ -51,7 +52,9 @@ class Change:
         return self.base_commit[:12]
 
 
-def _git(root: str, *args: str, data: Optional[bytes] = None) -> subprocess.CompletedProcess:
+def _git(
+    root: str, *args: str, data: Optional[bytes] = None
+) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(["git", "-C", root, *args], input=data, capture_output=True)
     except OSError as error:
@@ -192,7 +195,7 @@ def compare(
     jobs: Optional[int] = None,
     use_cache: bool = True,
     inferred: Optional[str] = None,
-    head_manifests: Sequence[object] = (),
+    head_manifests: Sequence["Manifest"] = (),
 ) -> Change:
     """The working tree's findings ``head`` (selected, ``# noqa`` applied) against those of the
     same check at the merge base of ``ref``."""
@@ -218,7 +221,7 @@ def compare(
             if not os.path.exists(base_manifest):
                 base_manifest = None
         base_diagnostics: List["Diagnostic"] = []
-        base_declared: Dict[str, frozenset] = {}
+        base_declared: Dict[str, FrozenSet[str]] = {}
         if base_paths:
             try:
                 analysis = project.Analysis(base_paths, manifest=base_manifest, exclude=exclude,
@@ -236,7 +239,7 @@ def compare(
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     moved = renames(root, commit)
-    remaining: Counter = Counter()
+    remaining: Counter[Tuple[str, str, str]] = Counter()
     for diagnostic in base_diagnostics:
         path, code, name = _key(diagnostic, tree)
         remaining[(moved.get(path, path), code, name)] += 1

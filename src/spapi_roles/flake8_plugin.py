@@ -14,6 +14,7 @@ entry longer than "SPR" names them (``--extend-select SPR9``), as bugbear does f
 from __future__ import annotations
 
 import argparse
+import ast
 from typing import Any, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
 from . import __version__, rules
@@ -30,7 +31,7 @@ class Plugin:
     manifest_option: Optional[str] = None
     opt_in: FrozenSet[str] = frozenset()  # off-by-default codes the user selected by name
 
-    def __init__(self, tree: Any, lines: Sequence[str], filename: str = "stdin"):
+    def __init__(self, tree: ast.Module, lines: Sequence[str], filename: str = "stdin"):
         # ``tree`` is flake8's ``ast`` of exactly ``"".join(lines)``: the engine reads it (never
         # changes it) instead of parsing the file again.
         self.tree = tree

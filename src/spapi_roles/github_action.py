@@ -23,9 +23,12 @@ import os
 import subprocess
 import sys
 import uuid
-from typing import Dict, List, Mapping, Optional, TextIO
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, TextIO
 
 from .errors import DataError, UserError
+
+if TYPE_CHECKING:
+    from .markdown import Link
 
 # The action's inputs, as action.yml passes them.
 INPUT_VARIABLES = {
@@ -73,12 +76,12 @@ class Inputs:
                 event = json.load(stream)
             sha = (event.get("pull_request") or {}).get("base", {}).get("sha")
             if sha:
-                return sha
+                return str(sha)  # the event's JSON
         base_ref = self.environ.get("GITHUB_BASE_REF")
         return f"origin/{base_ref}" if base_ref else None
 
 
-def _git(*args: str) -> subprocess.CompletedProcess:
+def _git(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], capture_output=True, text=True)
 
 
@@ -102,7 +105,7 @@ def fetch_base(ref: str, log: TextIO) -> None:
     log.write(f"git {' '.join(command)}\n{done.stdout}{done.stderr}::endgroup::\n")
 
 
-def _link(environ: Mapping[str, str], root: str):
+def _link(environ: Mapping[str, str], root: str) -> Optional[Link]:
     """Call sites as links to the checked commit on GitHub (None outside GitHub)."""
     server, repository, sha = (environ.get("GITHUB_SERVER_URL"), environ.get("GITHUB_REPOSITORY"),
                                environ.get("GITHUB_SHA"))
@@ -145,6 +148,7 @@ def run(environ: Mapping[str, str], stdout: TextIO) -> int:
     selection = rules.Selection(extend_select=inputs.extend_select)
     result = project.check(inputs.paths, manifest=inputs.manifest, selection=selection)
     analysis, everything, noqa = result.analysis, result.diagnostics, result.suppressed_by_noqa
+    assert analysis is not None  # check() analyses paths; only check_text's result has none
     root = find_git_root(".") or os.getcwd()
     report = formats.Report(list(everything), files_checked=len(analysis.files),
                             suppressed_by_noqa=noqa)

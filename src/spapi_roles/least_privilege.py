@@ -24,7 +24,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import AbstractSet, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import (
+    TYPE_CHECKING,
+    AbstractSet,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+)
+
+if TYPE_CHECKING:
+    from .knowledge import KnowledgeBase
 
 # Words that say nothing about which role a use needs.
 _STOP_WORDS = frozenset(
@@ -176,8 +189,8 @@ def plan(
     return min((candidate(chosen) for chosen in covers), key=rank)
 
 
-def plan_for_kb(requirements: Sequence[Requirement], kb, declared: AbstractSet[str] = frozenset()
-                ) -> Plan:
+def plan_for_kb(requirements: Sequence[Requirement], kb: KnowledgeBase,
+                declared: AbstractSet[str] = frozenset()) -> Plan:
     """:func:`plan` with the knowledge base's restricted roles and role descriptions."""
     restricted = frozenset(name for name, role in kb.roles.items() if role.restricted)
     descriptions = {name: role.description for name, role in kb.roles.items()}

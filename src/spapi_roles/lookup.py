@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Dict, List, Optional, Set
+from typing import TYPE_CHECKING, Dict, List, Optional, Set
 
 from . import kb_report, rules
 from .errors import UserError
+
+if TYPE_CHECKING:
+    from .knowledge import KnowledgeBase
 
 _URL_OR_PATH = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s]+)?/\S*$")
 
@@ -76,7 +79,7 @@ def _package(class_id: str) -> str:
     return class_id.split(".", 1)[0]
 
 
-def _via_clients(text: str, kb) -> Optional[str]:
+def _via_clients(text: str, kb: KnowledgeBase) -> Optional[str]:
     found = ClientNames().resolve(text)
     if not found:
         return None
@@ -89,7 +92,7 @@ def _via_clients(text: str, kb) -> Optional[str]:
     return "\n".join(lines) + "\n\n" + "\n".join(block.rstrip("\n") + "\n" for block in blocks)
 
 
-def _via_url(text: str, kb) -> Optional[str]:
+def _via_url(text: str, kb: KnowledgeBase) -> Optional[str]:
     if not _URL_OR_PATH.match(text):
         return None
     ops = kb.match_http(None, text)
@@ -100,7 +103,7 @@ def _via_url(text: str, kb) -> Optional[str]:
                               for op in ops)
 
 
-def _close_names(text: str, kb) -> List[str]:
+def _close_names(text: str, kb: KnowledgeBase) -> List[str]:
     candidates: Set[str] = set(rules.RULES) | {rule.name for rule in rules.RULES.values()}
     candidates |= {op.operation_id for op in kb.operations.values()}
     candidates |= {info.name for info in kb.types.values()}

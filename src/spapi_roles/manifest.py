@@ -53,7 +53,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from spapi_roles import knowledge, reading, toml_layout
 from spapi_roles.errors import UserError
@@ -140,7 +140,8 @@ def read_manifest_text(path: str) -> str:
 def parse_toml(text: str, path: str) -> Dict[str, Any]:
     """tomllib's parse, with a parser error turned into a located UserError."""
     try:
-        return tomllib.loads(text)
+        document: Dict[str, Any] = tomllib.loads(text)  # untyped where tomli stands in
+        return document
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         match = _TOML_ERROR_LINE.search(message)
@@ -274,7 +275,8 @@ class _Validator:
             found["jobs"] = jobs
         return Settings(**found)
 
-    def strings(self, value: Any, key: str, check) -> Tuple[str, ...]:
+    def strings(self, value: Any, key: str,
+                check: Optional[Callable[[str, str, Optional[int]], str]]) -> Tuple[str, ...]:
         if not isinstance(value, list):
             raise self.fail(f"`{key}` must be an array of strings, not {_kind(value)}", key)
         lines = self.element_lines(key)

@@ -15,7 +15,17 @@ import json
 import os
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, TextIO, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Dict,
+    List,
+    Optional,
+    Sequence,
+    TextIO,
+    Tuple,
+    TypedDict,
+)
 
 from . import __version__, checks
 from .reading import printable
@@ -24,6 +34,7 @@ if TYPE_CHECKING:
     from .checks import Diagnostic, Need
     from .formats import Report
     from .knowledge import KnowledgeBase
+    from .project import Analysis
 
 SUMMARY_LIMIT = 1_000_000  # bytes; GitHub's step summary limit is 1 MiB (1,048,576)
 ROLES_PAGE = "https://developer-docs.amazon.com/sp-api/docs/roles-in-the-selling-partner-api"
@@ -40,7 +51,17 @@ RESTRICTED_ROLE_ASKS = (
 RDT_NOTE = "returns PII: call it with a Restricted Data Token"
 TYPE_ACTIONS = {"report": "Requests this report.", "feed": "Submits this feed.",
                 "notification": "Subscribes to this notification."}
-_SUMMARIES: Optional[dict] = None
+
+
+class Summaries(TypedDict):
+    """data/summaries.json: its source (repository, commit, date, license) and the operations'
+    descriptions by knowledge-base key."""
+
+    source: Dict[str, str]
+    operations: Dict[str, str]
+
+
+_SUMMARIES: Optional[Summaries] = None
 SUMMARIES_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data",
                               "summaries.json")
 
@@ -205,7 +226,7 @@ def render_summary(report: "Report", stream: TextIO, root: str,
 # ---------------------------------------------------------------------------- the role request
 
 
-def summaries() -> dict:
+def summaries() -> Summaries:
     """The operations' one-sentence descriptions from Amazon's models (data/summaries.json)."""
     global _SUMMARIES
     if _SUMMARIES is None:
@@ -225,10 +246,10 @@ class Site:
     covered: bool
 
 
-def sites_for(role: str, analysis) -> List[Site]:
+def sites_for(role: str, analysis: Analysis) -> List[Site]:
     """Every use in ``analysis`` that ``role`` grants: the role is one of its any-one-of roles
     in the regions its manifest declares (as the checks count them)."""
-    found = []
+    found: List[Site] = []
     checkers: Dict[Optional[str], checks.Checker] = {}
     for use in analysis.uses:
         manifest = analysis.manifest_of.get(use.path)
@@ -261,7 +282,7 @@ def _exposes(need: "Need") -> bool:
     return need.facts.restricted_data
 
 
-def role_request(roles: Sequence[str], analysis, where: str,
+def role_request(roles: Sequence[str], analysis: Analysis, where: str,
                  link: Optional[Link] = None) -> str:
     """The role request document for ``roles`` (canonical names) over ``analysis``."""
     kb = analysis.kb

@@ -14,7 +14,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from . import reading
 
@@ -39,7 +39,7 @@ class Sign:
 class Signs:
     """The marketplace IDs, enum members and hosts of each region."""
 
-    def __init__(self, doc: dict):
+    def __init__(self, doc: Dict[str, Any]):  # data/marketplaces.json
         self.by_id: Dict[str, str] = {}
         self.by_code: Dict[str, str] = {}
         self.by_host: Dict[str, str] = {}

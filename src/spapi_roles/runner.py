@@ -18,7 +18,6 @@ import time
 from dataclasses import dataclass, field
 from typing import (
     TYPE_CHECKING,
-    Any,
     Callable,
     Dict,
     Iterable,
@@ -146,10 +145,10 @@ def _ticking(items: Iterable[T], progress: Progress) -> Iterator[T]:
 
 # ---------------------------------------------------------------------------- analysis
 
-_WORKER_INDEX: Any = None
+_WORKER_INDEX: Optional[ProjectIndex] = None
 
 
-def _init_worker(index: Any) -> None:
+def _init_worker(index: Optional[ProjectIndex]) -> None:
     global _WORKER_INDEX
     _WORKER_INDEX = index
 
@@ -164,6 +163,7 @@ def _analyze(task: Tuple[int, str]) -> Analysed:
 
     position, path = task
     index = _WORKER_INDEX
+    assert index is not None  # _init_worker gave it before any task
     source = index.source_of(path)
     with index.recording_dependencies() as read:
         uses = [] if source is None else engine.analyze_source(source, path, index)
@@ -171,7 +171,7 @@ def _analyze(task: Tuple[int, str]) -> Analysed:
     return position, uses, read, failure
 
 
-def _pool(workers: int, index: Any = None) -> ProcessPoolExecutor:
+def _pool(workers: int, index: Optional[ProjectIndex] = None) -> ProcessPoolExecutor:
     # Imported here: a run answered from the cache starts no process.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -193,7 +193,8 @@ def _worker_died(doing: str) -> UserError:
     )
 
 
-def _analyzed(tasks: List[Tuple[int, str]], index: Any, jobs: int) -> Iterator[Analysed]:
+def _analyzed(tasks: List[Tuple[int, str]], index: ProjectIndex, jobs: int
+              ) -> Iterator[Analysed]:
     if jobs == 0:
         _init_worker(index)
         try:
@@ -238,7 +239,8 @@ def _index(
     stats.index_jobs = _worker_count(jobs, stats.rescanned // INDEX_FILES_PER_WORKER)
     if stats.index_jobs == 0:
 
-        def scan_here(function: Callable[[str], Any], paths: Iterable[str]) -> Iterator[Any]:
+        def scan_here(function: Callable[[str], Optional[FileScan]], paths: Iterable[str]
+                      ) -> Iterator[Optional[FileScan]]:
             return _ticking(map(function, paths), progress)
 
         return engine.build_index(files, root, scan_here, known, promotion)
@@ -248,7 +250,8 @@ def _index(
     chunksize = max(1, min(64, stats.rescanned // (stats.index_jobs * 8)))
     with _pool(stats.index_jobs) as pool:
 
-        def map_files(function: Callable[[str], Any], paths: Iterable[str]) -> Iterator[Any]:
+        def map_files(function: Callable[[str], Optional[FileScan]], paths: Iterable[str]
+                      ) -> Iterator[Optional[FileScan]]:
             return _ticking(pool.map(function, paths, chunksize=chunksize), progress)
 
         try:
