@@ -14,7 +14,7 @@ import ast
 
 from ..model import Point
 from ..nodes import Dispatched
-from ..values import UNKNOWN, Container, EnumMember, Opaque, Str
+from ..values import UNKNOWN, Container, EnumMember, Opaque, Str, Written
 from .base import COMPREHENSIONS, Values, resite, union
 from .containers import Containers
 from .hints import Hints
@@ -43,9 +43,10 @@ class Resolver(Names, Objects, Containers, Strings, Hints):
             values = union(self.attribute(v, node.attr, node, depth, callsites) for v in base)
             if node.attr == "value":
                 return values  # EnumMember.value keeps the member's own site
+            written: Written = (point.scope.module.path, node)
             return resite(
                 tuple(
-                    EnumMember(v.kind, v.value, node, ((point.scope.module.path, node),))
+                    EnumMember(v.kind, v.value, node, (written,))
                     if isinstance(v, EnumMember) and v.site is node and not v.origins
                     else v
                     for v in values

@@ -154,7 +154,9 @@ class Objects(Evaluation):
                 for sub in self.subclasses(cls)
                 for v in self.class_values(sub, attr, depth, callsites)
             )
-        pinned = {v.at(node): _pinned(v) for v in written if isinstance(v, (Str, EnumMember))}
+        pinned: Dict[Value, Value] = {
+            v.at(node): _pinned(v) for v in written if isinstance(v, (Str, EnumMember))
+        }
         return union(
             (tuple(pinned.get(v, v) for v in resite(values, node)), tuple(pinned.values()))
         )
