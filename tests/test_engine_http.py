@@ -197,3 +197,25 @@ def test_urls_built_with_percent_format_joins_and_a_base_kept_on_the_object():
             requests.get("{0}/orders/{1}/orders".format(HOST, "v0"))  # expect: operation:getOrders
             print(urljoin(HOST, "fba/inventory/v1/summaries"))
     """)
+
+
+def test_a_request_returned_as_data_and_unpacked_takes_its_verb_from_the_data():
+    assert_marked("""
+        import requests
+        HOST = "https://sellingpartnerapi-na.amazon.com"
+
+        def order(order_id, method="GET"):
+            return (method, f"{HOST}/orders/v0/orders/{order_id}", None)
+
+        def feed(verb):
+            return {"method": verb, "url": f"{HOST}/feeds/2021-06-30/feeds"}
+
+        def elsewhere(verb):
+            return {"method": verb, "url": "https://api.example.com/feeds/2021-06-30/feeds"}
+
+        def send(log):
+            requests.request(*order("1"))  # expect: operation:getOrder/receiver
+            requests.request(**feed("POST"))  # expect: operation:createFeed/receiver
+            requests.request(**elsewhere("POST"))
+            log.info("%s %s %s", *order("1"))
+    """)

@@ -30,9 +30,9 @@ from ..uses import KIND_FEED, KIND_NOTIFICATION, KIND_REPORT, TypeKind, type_kin
 from .carriers import CarrierReader, TypeHit, split
 from .prefilter import api_prefix
 from .model import Point, Scope
-from .nodes import HTTP_VERBS, Dispatched, argument_for, call_arguments, string_value
+from .nodes import HTTP_VERBS, Dispatched, argument_for, arguments, call_arguments, string_value
 from .resolver import Resolver
-from .values import Opaque, ProjectFunc, QName, Str, Value
+from .values import Container, Opaque, ProjectFunc, QName, Str, Value
 
 _SCHEME_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*")
 _BARE_HOST = re.compile(r"^(?:\{\})?[\w.-]*sellingpartnerapi[\w.-]*(?=/)")
@@ -235,7 +235,7 @@ class HttpReader:
         )
         expressions: Sequence[ast.expr] = _urls(list(positional) + list(keywords.values()))
         if not expressions:
-            return []
+            return self.unpacked(call, point) if _sends(call) else []
         wrapped: List[Tuple[ProjectFunc, Forwarding]] = []
         if callees:
             # a request-like call is read first: its callees matter only if an argument matches
@@ -262,6 +262,52 @@ class HttpReader:
             if verb is None and owner_verb is not None:
                 verb = owner_verb()
             found = [m for m in (self.matched(m.value, m.site, verb) for m in found) if m]
+        return found
+
+    def unpacked(self, call: ast.Call, point: Point) -> List[HttpMatch]:
+        """``requests.request(*req)`` / ``session.request(**req)``: a request that a helper
+        returned as data, ``(method, url, body)`` or ``{"method": ..., "url": ...}``. The verb and
+        the URL are read from what it returns (a verb parameter through its default and call
+        sites); the use is at the unpacked argument. A tuple with a literal verb first, or a dict
+        with a ``"path"`` key, is the use where it is written (``request_tuple``, ``path_dict``)."""
+        found: List[HttpMatch] = []
+        for position, argument in enumerate(arguments(call)):
+            if argument.star == "*" and position == 0:
+                for value in self.resolver.eval(argument.value, point):
+                    node = value.node if isinstance(value, Container) else None
+                    if type(node) not in (ast.Tuple, ast.List) or len(node.elts) < 2:
+                        continue
+                    if (string_value(node.elts[0]) or "").upper() in HTTP_VERBS:
+                        continue  # a request tuple: reported where it is written
+                    found.extend(
+                        self.from_data(node.elts[1], node.elts[0], value.point, argument.value)
+                    )
+            elif argument.star == "**":
+                for value in self.resolver.eval(argument.value, point):
+                    node = value.node if isinstance(value, Container) else None
+                    if type(node) is not ast.Dict:
+                        continue
+                    entries = {string_value(k): v for k, v in zip(node.keys, node.values)}
+                    if "path" in entries or "url" not in entries:
+                        continue  # a path dict is reported where it is written
+                    found.extend(
+                        self.from_data(
+                            entries["url"], entries.get("method"), value.point, argument.value
+                        )
+                    )
+        return found
+
+    def from_data(
+        self, url: ast.expr, method: Optional[ast.expr], point: Point, site: ast.AST
+    ) -> List[HttpMatch]:
+        """Operations of a URL and a verb read from data (``point``: where the data is built),
+        reported at ``site`` (where the call unpacks it)."""
+        verb = self._verb_of(method, point) if method is not None else None
+        found = []
+        for candidate in self._matches(url, point):
+            match = self.matched(candidate.value, site, verb)
+            if match is not None:
+                found.append(match)
         return found
 
     @staticmethod
