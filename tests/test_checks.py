@@ -294,6 +294,11 @@ def test_opt_in_evidence(manifest):
         (3, "SPR902"),
     ]
     assert result[2][2] == "report type could not be resolved; the roles it needs are unknown"
+    named = Use("app.py", 4, 8, "report", "", "unresolved", via="createReport: form['kind']")
+    assert found([named], m) == [(
+        4, "SPR902", "report type of `createReport` from `form['kind']` could not be resolved; "
+        "the roles it needs are unknown",
+    )]
     assert found(uses[:1], manifest(f'roles = ["{TAX_INVOICING}"]')) == []
 
 

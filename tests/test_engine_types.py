@@ -6,7 +6,7 @@ Each snippet marks the uses the engine reports (``# expect:``, on the line or ju
 
 from __future__ import annotations
 
-from support.engine import assert_marked, assert_marked_project, position_of
+from support.engine import assert_marked, assert_marked_project, position_of, uses_in
 
 
 def test_carrier_forms_of_python_amazon_sp_api():
@@ -381,3 +381,24 @@ def test_template_method_types_are_uses_where_each_subclass_names_them(tmp_path)
         """,
         },
     )
+
+
+def test_no_silent_drops_unknown_types_and_unfiltered_listings():
+    """A type the knowledge base does not know keeps its call (the type is a use of its own,
+    SPR301 names it); listing reports or feeds without a type filter is a use of the operation;
+    an unresolved type names its operation and argument (SPR902)."""
+    source = """
+        import os
+        from sp_api.api import Feeds, Reports
+
+        def run():
+            # expect: operation:createReport report:GET_NOT_YET_IN_THE_KB_DATA/carrier
+            Reports().create_report(reportType="GET_NOT_YET_IN_THE_KB_DATA")
+            Reports().get_reports(processingStatuses=["DONE"])  # expect: operation:getReports
+            Feeds().get_feeds()  # expect: operation:getFeeds
+            # expect: operation:createReport report:?/unresolved
+            Reports().create_report(reportType=os.environ["REPORT_TYPE"])
+    """
+    assert_marked(source)
+    [unresolved] = [u for u in uses_in(source) if u.evidence == "unresolved"]
+    assert unresolved.via == "createReport: os.environ['REPORT_TYPE']"

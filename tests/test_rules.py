@@ -56,6 +56,7 @@ def test_message_template_is_short_and_stable(code):
         "role",
         "kind",
         "error",
+        "of",  # SPR902: the operation and the argument whose type is unresolved
     }
 
 

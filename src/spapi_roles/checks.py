@@ -159,6 +159,14 @@ def operation_subject(name: str, api: str, version: str) -> str:
     return f"`{name}` ({where})" if where else f"`{name}`"
 
 
+def unresolved_of(via: str) -> str:
+    """`` of `createReport` from `report_type` `` for SPR902 (the engine's "operation: argument")."""
+    operation, _, argument = via.partition(": ")
+    if not (operation and argument):
+        return ""
+    return f" of `{operation}` from `{argument}`"
+
+
 def type_subject(kind: str, name: str) -> str:
     return f"{kind} type `{name}`" if name else f"{kind} type"
 
@@ -345,7 +353,7 @@ class Checker:
     def check_use(self, need: Need) -> List[Diagnostic]:
         use = need.use
         if need.status == UNRESOLVED:
-            return [self.diagnostic(need, rules.UNRESOLVED_TYPE)]
+            return [self.diagnostic(need, rules.UNRESOLVED_TYPE, of=unresolved_of(use.via))]
         if use.evidence == EVIDENCE_NAME_ONLY:
             if need.status == NEEDS_ROLE and not self.granted(need):
                 roles = self.roles_here(need) or need.roles

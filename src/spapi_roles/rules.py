@@ -734,7 +734,7 @@ _RULES: Tuple[Rule, ...] = (
         default_on=False,
         level=LEVEL_NOTE,
         scope=SCOPE_FILE,
-        message="{kind} type could not be resolved; the roles it needs are unknown",
+        message="{kind} type{of} could not be resolved; the roles it needs are unknown",
         what="""
             Opt-in strictness: finds createReport, createFeed, createSubscription and similar calls
             whose type argument is computed at run time, so the roles it needs are unknown.
@@ -753,8 +753,8 @@ _RULES: Tuple[Rule, ...] = (
                 """,
             command="spapi-roles check --extend-select SPR902",
             output=(
-                "app.py:5:47: SPR902 report type could not be resolved; the roles it needs are "
-                "unknown",
+                "app.py:5:47: SPR902 report type of `createReport` from `report_type` could not be "
+                "resolved; the roles it needs are unknown",
                 "Found 1 problem (1 note) in 1 file (1 file checked)",
             ),
         ),

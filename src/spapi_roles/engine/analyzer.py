@@ -180,6 +180,7 @@ class ModuleAnalysis:
         self.findings: List[Finding] = []
         # the literal / enum member nodes (of any module) that types at requests come from
         self.consumed: Dict[int, ast.AST] = {}
+        self.unresolved_via: Dict[int, str] = {}  # id(argument) -> "operation: argument"
         self.packages = {p for p in (analyzer.clients.package_of(q) for q in info.imported) if p}
 
     def run(self) -> List[Use]:
@@ -422,6 +423,7 @@ class ModuleAnalysis:
                 hits, unresolved = self.analyzer.carriers.types(
                     node, record.point, spec, spec["kind"], shift
                 )
+                self.name_unresolved(unresolved, op.operation_id)
                 self.add_types(hits, unresolved)
 
     def asks_rdt(self, keywords: Dict[str, ast.expr], found: List[Tuple[str, Method]]) -> bool:
@@ -500,7 +502,16 @@ class ModuleAnalysis:
         self.add_operations(match.site, [(op, via) for op in match.ops])
         for op in match.ops:
             hits, unresolved = self.analyzer.http.types(match, op, call, point, bodies)
+            self.name_unresolved(unresolved, op.operation_id)
             self.add_types(hits, unresolved)
+
+    def name_unresolved(self, unresolved: Sequence[TypeHit], operation_id: str) -> None:
+        """Remember the operation and the argument of each unresolved type (SPR902 names them)."""
+        for hit in unresolved:
+            text = " ".join(ast.unparse(hit.site).split())
+            if len(text) > 60:
+                text = text[:57] + "..."
+            self.unresolved_via.setdefault(id(hit.site), f"{operation_id}: {text}")
 
     # ------------------------------------------------------------------ literals
     def literals(self) -> None:
@@ -592,7 +603,8 @@ class ModuleAnalysis:
                 Finding(hit.site, hit.kind, hit.name, EVIDENCE_CARRIER, related=related)
             )
         for hit in unresolved:
-            self.findings.append(Finding(hit.site, hit.kind, "", EVIDENCE_UNRESOLVED))
+            via = self.unresolved_via.get(id(hit.site), "")
+            self.findings.append(Finding(hit.site, hit.kind, "", EVIDENCE_UNRESOLVED, via=via))
 
     def uses(self) -> List[Use]:
         positions = Positions(self.info)
