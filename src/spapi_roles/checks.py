@@ -160,7 +160,7 @@ def operation_subject(name: str, api: str, version: str) -> str:
 
 
 def unresolved_of(via: str) -> str:
-    """`` of `createReport` from `report_type` `` for SPR902 (the engine's "operation: argument")."""
+    """SPR902's `` of `createReport` from `kind` `` from the engine's "operation: argument"."""
     operation, _, argument = via.partition(": ")
     if not (operation and argument):
         return ""
