@@ -272,29 +272,26 @@ class HttpReader:
         with a ``"path"`` key, is the use where it is written (``request_tuple``, ``path_dict``)."""
         found: List[HttpMatch] = []
         for position, argument in enumerate(arguments(call)):
-            if argument.star == "*" and position == 0:
-                for value in self.resolver.eval(argument.value, point):
-                    node = value.node if isinstance(value, Container) else None
-                    if type(node) not in (ast.Tuple, ast.List) or len(node.elts) < 2:
-                        continue
-                    if (string_value(node.elts[0]) or "").upper() in HTTP_VERBS:
+            if argument.star not in ("**", "*") or (argument.star == "*" and position):
+                continue
+            for value in self.resolver.eval(argument.value, point):
+                if not isinstance(value, Container):
+                    continue
+                node = value.node
+                method: Optional[ast.expr]
+                if isinstance(node, (ast.Tuple, ast.List)) and argument.star == "*":
+                    verb = (string_value(node.elts[0]) or "").upper() if node.elts else ""
+                    if len(node.elts) < 2 or verb in HTTP_VERBS:
                         continue  # a request tuple: reported where it is written
-                    found.extend(
-                        self.from_data(node.elts[1], node.elts[0], value.point, argument.value)
-                    )
-            elif argument.star == "**":
-                for value in self.resolver.eval(argument.value, point):
-                    node = value.node if isinstance(value, Container) else None
-                    if type(node) is not ast.Dict:
-                        continue
+                    url, method = node.elts[1], node.elts[0]
+                elif isinstance(node, ast.Dict) and argument.star == "**":
                     entries = {string_value(k): v for k, v in zip(node.keys, node.values)}
                     if "path" in entries or "url" not in entries:
                         continue  # a path dict is reported where it is written
-                    found.extend(
-                        self.from_data(
-                            entries["url"], entries.get("method"), value.point, argument.value
-                        )
-                    )
+                    url, method = entries["url"], entries.get("method")
+                else:
+                    continue
+                found.extend(self.from_data(url, method, value.point, argument.value))
         return found
 
     def from_data(
