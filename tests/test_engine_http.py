@@ -219,3 +219,19 @@ def test_a_request_returned_as_data_and_unpacked_takes_its_verb_from_the_data():
             requests.request(**elsewhere("POST"))
             log.info("%s %s %s", *order("1"))
     """)
+
+
+def test_a_request_table_entry_is_the_use_not_the_call_that_sends_it():
+    assert_marked("""
+        import requests
+        HOST = "https://sellingpartnerapi-na.amazon.com"
+        TABLE = {
+            # expect: operation:getMarketplaceParticipations/receiver
+            "participations": ("GET", "/sellers/v1/marketplaceParticipations"),
+            "order": ("GET", "/orders/v0/orders/{id}"),  # expect: operation:getOrder/receiver
+        }
+
+        def send(name, **args):
+            verb, template = TABLE[name]
+            return requests.request(verb, HOST + template.format(**args))
+    """)

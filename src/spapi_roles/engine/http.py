@@ -233,7 +233,11 @@ class HttpReader:
             or any(k in URL_KEYWORDS for k in keywords)
             or any(string_value(arg) in HTTP_VERBS for arg in positional)
         )
-        expressions: Sequence[ast.expr] = _urls(list(positional) + list(keywords.values()))
+        expressions: Sequence[ast.expr] = [
+            e
+            for e in _urls(list(positional) + list(keywords.values()))
+            if not self.from_request_data(e, point)
+        ]
         if not expressions:
             return self.unpacked(call, point) if _sends(call) else []
         wrapped: List[Tuple[ProjectFunc, Forwarding]] = []
@@ -293,6 +297,28 @@ class HttpReader:
                     continue
                 found.extend(self.from_data(url, method, value.point, argument.value))
         return found
+
+    def from_request_data(self, expr: ast.expr, point: Point) -> bool:
+        """Whether ``expr`` builds its URL from a local unpacked from a request written as data
+        (``verb, template = ENDPOINTS[name]`` over ``("GET", path)`` tuples, then
+        ``HOST + template.format(...)``): that request is a use where it is written, not again
+        where it is sent."""
+        for name in ast.walk(expr):
+            if not isinstance(name, ast.Name):
+                continue
+            bindings = point.scope.bindings.get(name.id, ())
+            if not bindings or any(b.kind != "unpack" or b.value is None for b in bindings):
+                continue
+            for binding in bindings:
+                for value in self.resolver.eval(binding.value, point):
+                    node = value.node if isinstance(value, Container) else None
+                    if (
+                        isinstance(node, ast.Tuple)
+                        and node.elts
+                        and (string_value(node.elts[0]) or "").upper() in HTTP_VERBS
+                    ):
+                        return True
+        return False
 
     def from_data(
         self, url: ast.expr, method: Optional[ast.expr], point: Point, site: ast.AST
