@@ -239,10 +239,6 @@ def _type_facts(info: TypeInfo) -> Facts:
                  availability=info.availability, confidence=info.confidence)
 
 
-def restricted_roles(kb: KnowledgeBase) -> FrozenSet[str]:
-    return frozenset(name for name, role in kb.roles.items() if role.restricted)
-
-
 def available_roles(
     roles: Sequence[str], account: Optional[str], kb: KnowledgeBase
 ) -> Tuple[str, ...]:

@@ -379,10 +379,6 @@ class CheckResult:
             return {path: f"not analysed: {why}" for path, why in self.not_analysed.items()}
         return self.analysis.unchecked()
 
-    def fails(self, fail_on: str = "error") -> bool:
-        """Whether a finding reaches ``fail_on`` ("error", "warning" or "note")."""
-        return failing(self.diagnostics, fail_on)
-
 
 def select(diagnostics: Iterable[Diagnostic], selection: Optional[Selection]) -> List[Diagnostic]:
     """The diagnostics ``selection`` enables (the default selection when None)."""
