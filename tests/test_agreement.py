@@ -3,7 +3,9 @@
 Every fixture project and a generated monorepo of 20 apps (each with its own manifest and source
 root, cross-module clients and dispatch wrappers) sit in one git repository. A file's findings
 must be the same when it is checked alone, in random batches, in the whole run, by flake8 at
-``-j1`` and ``-j2``, and by both pre-commit hooks (``pre-commit try-repo``).
+``-j1`` and ``-j2``, and by both pre-commit hooks (``pre-commit try-repo``): the same lines,
+columns, codes and whole messages, suggested roles included (each comes from the plan of the
+file's whole project, whichever files are named).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ DATA_PROJECTS = Path(__file__).parent / "data" / "projects"
 BIN = Path(sys.executable).parent
 PROJECT_WIDE = ("SPR302", "SPR501")  # reported on the manifest, for a whole project only
 
-Finding = Tuple[int, int, str]  # line, 1-based column, code
+Finding = Tuple[int, int, str, str]  # line, 1-based column, code, message
 Findings = Dict[str, Set[Finding]]  # path relative to the repository -> its findings
 
 
@@ -62,10 +64,10 @@ def _python_files(root: Path) -> List[str]:
     return sorted(path for path in listed if finder.manifest_path(str(root / path)))
 
 
-def _grouped(findings: Iterable[Tuple[str, int, int, str]]) -> Findings:
+def _grouped(findings: Iterable[Tuple[str, int, int, str, str]]) -> Findings:
     grouped: Findings = defaultdict(set)
-    for path, line, column, code in findings:
-        grouped[os.path.normpath(path)].add((line, column, code))
+    for path, line, column, code, message in findings:
+        grouped[os.path.normpath(path)].add((line, column, code, message))
     return dict(grouped)
 
 
@@ -76,12 +78,14 @@ def _per_file(findings: Findings) -> Findings:
 
 def _library(paths: List[str]) -> Findings:
     result = project.check(paths, use_cache=False)
-    return _grouped((d.path, d.line, d.column + 1, d.code) for d in result.diagnostics)
+    return _grouped((d.path, d.line, d.column + 1, d.code, d.message)
+                    for d in result.diagnostics)
 
 
 def _text_lines(output: str) -> Findings:
-    line = re.compile(r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>SPR\d+) ", re.M)
-    return _grouped((m["path"], int(m["line"]), int(m["col"]), m["code"])
+    line = re.compile(r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>SPR\d+) "
+                      r"(?P<message>.*)$", re.M)
+    return _grouped((m["path"], int(m["line"]), int(m["col"]), m["code"], m["message"])
                     for m in line.finditer(output))
 
 
@@ -91,7 +95,8 @@ def whole_run(repository) -> Findings:
                              "--no-cache"], cwd=repository, text=True, capture_output=True)
     assert result.returncode == 1, result.stderr
     diagnostics = json.loads(result.stdout)["diagnostics"]
-    return _grouped((d["path"], d["line"], d["column"] + 1, d["code"]) for d in diagnostics)
+    return _grouped((d["path"], d["line"], d["column"] + 1, d["code"], d["message"])
+                    for d in diagnostics)
 
 
 def _same(expected: Findings, actual: Findings, files: Iterable[str]) -> List[str]:
@@ -110,7 +115,7 @@ def test_the_whole_run_finds_the_cross_module_uses_of_every_monorepo_app(reposit
     for handler in without_roles:
         expected, _ = markers.parse_source(handler.read_text(), handler.name)
         path = str(handler.relative_to(repository))
-        assert {line for line, _, _ in whole_run.get(path, ())} == {
+        assert {line for line, _, _, _ in whole_run.get(path, ())} == {
             expectation.finding.line for expectation in expected}, path
 
 

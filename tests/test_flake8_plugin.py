@@ -71,9 +71,8 @@ def test_the_project_index_is_built_once_per_process(project, monkeypatch):
 
     built = []
     real = engine.build_index
-    monkeypatch.setattr(
-        engine, "build_index", lambda paths, root: built.append(root) or real(paths, root)
-    )
+    monkeypatch.setattr(engine, "build_index",
+                        lambda paths, root, *rest: built.append(root) or real(paths, root, *rest))
     monkeypatch.setattr(project_module, "_WORKSPACES", {})
     (project / "sub").mkdir()
     assert len(run(SOURCE, project / "app.py")) == 1

@@ -51,10 +51,14 @@ def copy_without_manifests(project: Path, target: Path) -> Path:
     return target
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def environment(cwd: Path) -> dict:
     env = dict(os.environ, SPAPI_ROLES_CACHE_DIR=str(cwd.parent / "cache"))
     env.pop("GITHUB_STEP_SUMMARY", None)
-    return subprocess.run([SPAPI_ROLES, *args], cwd=cwd, env=env, text=True,
+    return env
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([SPAPI_ROLES, *args], cwd=cwd, env=environment(cwd), text=True,
                           capture_output=True, timeout=600)
 
 
@@ -96,3 +100,34 @@ def test_init_fix_and_the_suggestions_agree(project, tmp_path):
     assert left == set(), f"still asking for {sorted(left)} after --fix"
     if findings:  # every finding's suggestion is one of its roles
         assert all(d["suggested_role"] in d["required_roles"] for d in findings)
+
+
+def test_a_file_named_alone_gets_the_suggestions_of_the_whole_run(tmp_path):
+    """fixtures/demo's report module asks for a role that another module's uses also weigh on:
+    checked alone, by flake8, from standard input or in the whole run, its findings say the same
+    thing, and `check --fix FILE` adds the role they suggest, no other."""
+    demo = shutil.copytree(markers.FIXTURES_DIR / "demo", tmp_path / "demo")
+    target = "shop_sync/inventory.py"
+
+    def lines(output: str) -> List[str]:
+        return [line for line in output.splitlines() if line.startswith(target + ":")]
+
+    whole = lines(run("check", ".", cwd=demo).stdout)
+    assert len(whole) == 2 and all("SPR201" in line for line in whole)
+    alone = lines(run("check", target, cwd=demo).stdout)
+    with open(demo / target, encoding="utf-8") as source:
+        piped = subprocess.run([SPAPI_ROLES, "check", "-", "--stdin-filename", target],
+                               stdin=source, cwd=demo, env=environment(demo), text=True,
+                               capture_output=True)
+    flake8 = subprocess.run([sys.executable, "-m", "flake8", "--select", "SPR", target],
+                            cwd=demo, env=environment(demo), text=True, capture_output=True)
+    assert alone == whole
+    assert lines(piped.stdout) == whole
+    assert lines(flake8.stdout) == whole, flake8.stderr
+
+    [role] = {d["suggested_role"] for d in suggested(demo)[1] if d["path"] == target}
+    declared = tomllib.loads((demo / "spapi-roles.toml").read_text())["roles"]
+    fixed = run("check", "--fix", target, cwd=demo)
+    assert "Traceback" not in fixed.stderr, fixed.stderr
+    assert tomllib.loads((demo / "spapi-roles.toml").read_text())["roles"] == declared + [role]
+    assert lines(run("check", target, cwd=demo).stdout) == []

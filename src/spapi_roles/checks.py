@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from typing import (
+    Callable,
     Dict,
     Final,
     FrozenSet,
@@ -338,13 +339,17 @@ class Checker:
         ))
 
     def check(self, uses: Iterable[Use]) -> List[Diagnostic]:
+        return with_suggestions(self.findings(uses), self.kb)
+
+    def findings(self, uses: Iterable[Use]) -> List[Diagnostic]:
+        """The findings of ``uses``, those that suggest a role without their message yet."""
         found: Dict[Tuple[str, int, int, str, str, str], Diagnostic] = {}
         for use in uses:
             for diagnostic in self.check_use(need_of(use, self.kb, self.manifest)):
                 key = (diagnostic.path, diagnostic.line, diagnostic.column, diagnostic.code,
                        diagnostic.kind, diagnostic.name)
                 found.setdefault(key, diagnostic)
-        return with_suggestions(sorted(found.values(), key=sort_key), self.kb)
+        return sorted(found.values(), key=sort_key)
 
     def check_use(self, need: Need) -> List[Diagnostic]:
         use = need.use
@@ -468,18 +473,32 @@ def suggestion_plans(diagnostics: Iterable[Diagnostic], kb: KnowledgeBase
     role, with each finding and its requirement."""
     groups: Dict[str, List[Tuple[Diagnostic, Requirement]]] = {}
     for diagnostic in diagnostics:
-        if diagnostic.code in SUGGESTING_CODES and diagnostic.options:
+        if suggests(diagnostic):
             groups.setdefault(diagnostic.manifest, []).append(
                 (diagnostic, requirement_of(diagnostic)))
     return {manifest: (plan_for_kb([requirement for _, requirement in pairs], kb), pairs)
             for manifest, pairs in groups.items()}
 
 
-def with_suggestions(diagnostics: Sequence[Diagnostic], kb: KnowledgeBase) -> List[Diagnostic]:
+def suggests(diagnostic: Diagnostic) -> bool:
+    """Whether ``diagnostic`` is a finding that suggests a role."""
+    return diagnostic.code in SUGGESTING_CODES and bool(diagnostic.options)
+
+
+def with_suggestions(diagnostics: Sequence[Diagnostic], kb: KnowledgeBase,
+                     plan_of: Optional[Callable[[Diagnostic], Optional[Plan]]] = None
+                     ) -> List[Diagnostic]:
     """``diagnostics``, each finding that suggests a role suggesting the role the least-privilege
-    plan of all of them (per manifest) gives it: what `check --fix` adds and `init` writes."""
+    plan gives it: ``plan_of(finding)`` (the project's plan, ``project.Suggestions``), else the
+    plan of all of ``diagnostics`` (per manifest). What `check --fix` adds and `init` writes."""
     chosen: Dict[int, str] = {}
-    for plan, pairs in suggestion_plans(diagnostics, kb).values():
+    for diagnostic in diagnostics if plan_of is not None else ():
+        plan = plan_of(diagnostic) if suggests(diagnostic) else None
+        role = plan.role_for(requirement_of(diagnostic)) if plan is not None else None
+        if role is not None:
+            chosen[id(diagnostic)] = role
+    rest = [d for d in diagnostics if id(d) not in chosen]
+    for plan, pairs in suggestion_plans(rest, kb).values():
         for diagnostic, requirement in pairs:
             chosen[id(diagnostic)] = plan.role_for(requirement) or diagnostic.options[0]
     return [_suggesting(d, chosen[id(d)]) if id(d) in chosen else d for d in diagnostics]

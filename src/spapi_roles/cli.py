@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .formats import Report
     from .knowledge import KnowledgeBase
     from .least_privilege import Plan, Requirement
-    from .project import Analysis, CheckResult
+    from .project import Analysis, CheckResult, Suggestions
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -221,14 +221,14 @@ def _reasons(plan: "Plan", requirements: Sequence["Requirement"],
 
 # ---------------------------------------------------------------------------- check
 
-def _fix(diagnostics: List[checks.Diagnostic], kb: KnowledgeBase, quiet: bool
-         ) -> Dict[str, List[str]]:
-    """Add to each manifest the roles its findings suggest (one least-privilege plan per
-    manifest); return what was added."""
+def _fix(diagnostics: List[checks.Diagnostic], suggestions: "Suggestions",
+         quiet: bool) -> Dict[str, List[str]]:
+    """Add to each manifest the roles its findings suggest (from their project's least-privilege
+    plan); return what was added."""
     from .manifest_edit import add_roles
 
     added: Dict[str, List[str]] = {}
-    for manifest, (plan, pairs) in checks.suggestion_plans(diagnostics, kb).items():
+    for manifest, plan, pairs in suggestions.to_add(diagnostics):
         if not manifest:
             _note(f"{len(pairs)} finding(s) are in files no manifest governs; "
                   "create one with `spapi-roles init`", quiet)
@@ -237,7 +237,7 @@ def _fix(diagnostics: List[checks.Diagnostic], kb: KnowledgeBase, quiet: bool
         notes = restricted_notes(plan, requirements)
         new_roles = add_roles(manifest, plan.roles, _reasons(plan, requirements, notes))
         if new_roles:
-            added[manifest] = new_roles
+            added.setdefault(manifest, []).extend(new_roles)
         for role in new_roles:
             if role in notes:
                 _note(notes[role], quiet)
@@ -246,14 +246,12 @@ def _fix(diagnostics: List[checks.Diagnostic], kb: KnowledgeBase, quiet: bool
 
 def _reported(result: CheckResult, baseline: Optional[Baseline]
               ) -> Tuple[List[checks.Diagnostic], int, int, int]:
-    """The findings to report after the baseline, their suggestions from the plan of those."""
+    """The findings to report after the baseline (their suggestions come from their projects'
+    plans, whichever findings are left)."""
     diagnostics, in_baseline, fixed = result.diagnostics, 0, 0
     if baseline is not None:
         diagnostics, in_baseline, fixed_entries = baseline.filter(diagnostics)
         fixed = sum(entry.count for entry in fixed_entries)
-        from . import knowledge
-
-        diagnostics = checks.with_suggestions(diagnostics, knowledge.load())
     return diagnostics, in_baseline, fixed, result.suppressed_by_noqa
 
 
@@ -330,7 +328,7 @@ def _diff_base(args: argparse.Namespace, run: Run, result: CheckResult,
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from . import baseline as baseline_module
-    from . import formats, knowledge, project
+    from . import formats, project
 
     run = _run(args)
     if args.statistics and run.format not in formats.STATISTICS_FORMATS:
@@ -347,13 +345,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
         diagnostics = change.new
     added: Dict[str, List[str]] = {}
     if args.fix:
-        added = _fix(diagnostics, knowledge.load(), args.quiet)
+        added = _fix(diagnostics, result.suggestions, args.quiet)
         if added:
             analysis = result.analysis
             assert analysis is not None  # --fix refuses standard input (_check_result)
             analysis.reload_manifests()
-            again, noqa = project.reported(analysis, run.selection, run.inferred)
-            result = project.CheckResult(analysis, again, noqa)
+            again, noqa, suggestions = project.reported(analysis, run.selection, run.inferred)
+            result = project.CheckResult(analysis, again, noqa, suggestions=suggestions)
             diagnostics, in_baseline, _, noqa = _reported(result, baseline)
     report = formats.Report(diagnostics, files_checked=result.files_checked,
                             suppressed_by_noqa=noqa, suppressed_by_baseline=in_baseline,

@@ -6,9 +6,10 @@ source from the ``lines`` flake8 hands it (so stdin works), never raises out of 
 leaves ``noqa`` to flake8 and reports nothing for files no manifest governs: a project
 that never configured spapi-roles stays quiet and pays nothing beyond the manifest lookup.
 A manifest that cannot be read is reported as SPR001 on line 1 of each file that uses SP-API.
-Cross-module facts come from the index of the file's whole project, as in `spapi-roles check`,
-so both give the same findings for a file. Off-by-default codes are reported only when a select
-entry longer than "SPR" names them (``--extend-select SPR9``), as bugbear does for B9.
+Cross-module facts and the suggestions' least-privilege plans come from the file's whole project
+(its analysis cached as `spapi-roles check` caches it), so both give the same findings for a
+file. Off-by-default codes are reported only when a select entry longer than "SPR" names them
+(``--extend-select SPR9``), as bugbear does for B9.
 """
 
 from __future__ import annotations
@@ -91,14 +92,12 @@ class Plugin:
             if not engine.analyze_source("".join(self.lines), self.filename, tree=self.tree):
                 return []
             return [_invalid(error)]
-        selected = [d for d in checks.check_uses(uses, kb, manifest)
+        selected = [d for d in checks.Checker(kb, manifest).findings(uses)
                     if d.code not in rules.DEFAULT_OFF or d.code in self.opt_in]
-        # The suggestions are the least-privilege choice for the findings flake8 will show, as
-        # `spapi-roles check FILE` makes it: those ``# noqa`` leaves.
-        shown, _ = checks.drop_noqa(selected, {self.filename: "".join(self.lines)})
-        suggested = {id(d): s for d, s in zip(shown, checks.with_suggestions(shown, kb))}
-        return [(d.line, d.column, f"{d.code} {suggested.get(id(d), d).message}")
-                for d in selected]
+        # Each suggestion comes from the plan of the file's whole project, as in `spapi-roles
+        # check` of any files.
+        suggestions = workspace.suggestions(self.filename, uses, "".join(self.lines), self.opt_in)
+        return [(d.line, d.column, f"{d.code} {d.message}") for d in suggestions.apply(selected)]
 
 
 def _invalid(error: object) -> Tuple[int, int, str]:

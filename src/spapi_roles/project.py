@@ -12,6 +12,11 @@ default excludes and ``.gitignore`` apply, ``--exclude`` does not), and only the
 analysed and reported, so a file's findings are the same whether it is checked alone, with
 others, by flake8 or in a whole run.
 
+**Suggestions.** A finding's suggested role comes from the least-privilege plan of its whole
+project (``Suggestions``): every finding that asks for a role in the project's files governed by
+the same manifest (the codes on by default and the off-by-default ones the run selects; ``# noqa``
+honoured), whichever files are named. The project's other files come from the cache when unchanged.
+
 Python API, for build tools and editor integrations::
 
     from spapi_roles import project
@@ -28,7 +33,18 @@ import dataclasses
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Collection,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
 from . import files as files_module
 from .errors import UserError
@@ -40,9 +56,11 @@ if TYPE_CHECKING:
     from .checks import Diagnostic
     from .engine import ProjectIndex
     from .knowledge import KnowledgeBase
+    from .least_privilege import Plan, Requirement
     from .manifest import Manifest
     from .manifest import Settings as ManifestSettings
     from .rules import Selection
+    from .runner import Result
     from .uses import Use
 
 
@@ -125,6 +143,97 @@ class ManifestFinder:
         return directory
 
 
+# ---------------------------------------------------------------------------- suggestions
+
+
+def opt_in(selection: Optional[Selection]) -> FrozenSet[str]:
+    """The off-by-default codes ``selection`` turns on."""
+    from . import rules
+
+    return frozenset(code for code in rules.DEFAULT_OFF
+                     if selection is not None and selection.enabled(code))
+
+
+def planned_findings(
+    uses: Iterable[Use],
+    manifest_of: Callable[[str], Optional[Manifest]],
+    kb: KnowledgeBase,
+    selected_off: Collection[str] = (),
+    sources: Optional[Dict[str, str]] = None,
+) -> List[Diagnostic]:
+    """The findings of ``uses`` that ask for a role, as a project's plan counts them: the codes
+    on by default and those of ``selected_off``, less what ``# noqa`` silences (``sources``: texts
+    to read instead of the files). ``manifest_of(path)``: the manifest a file is checked against."""
+    from . import checks, rules
+
+    groups: Dict[str, Tuple[Optional[Manifest], List[Use]]] = {}
+    for use in uses:
+        manifest = manifest_of(use.path)
+        groups.setdefault(manifest.path if manifest is not None else "", (manifest, []))[1].append(
+            use)
+    found = [d for manifest, group in groups.values()
+             for d in checks.Checker(kb, manifest).findings(group)
+             if checks.suggests(d) and (d.code not in rules.DEFAULT_OFF or d.code in selected_off)]
+    return checks.drop_noqa(found, sources)[0]
+
+
+class Suggestions:
+    """The least-privilege plan of each project and manifest, behind every suggestion.
+
+    ``findings``: every finding of the projects that asks for a role (``planned_findings``);
+    ``root_of(path)``: the project a file belongs to. A finding suggests the role its project's
+    plan gives it, whichever files were named.
+    """
+
+    def __init__(self, findings: Iterable[Diagnostic], root_of: Callable[[str], str],
+                 kb: KnowledgeBase):
+        from . import checks
+        from .least_privilege import plan_for_kb
+
+        self.root_of = root_of
+        self.kb = kb
+        groups: Dict[Tuple[str, str], List] = defaultdict(list)
+        for finding in findings:
+            groups[self._key(finding)].append(checks.requirement_of(finding))
+        self.plans: Dict[Tuple[str, str], Plan] = {
+            key: plan_for_kb(requirements, kb) for key, requirements in groups.items()}
+
+    def _key(self, diagnostic: Diagnostic) -> Tuple[str, str]:
+        return self.root_of(diagnostic.path), diagnostic.manifest
+
+    def plan_of(self, diagnostic: Diagnostic) -> Optional[Plan]:
+        """The plan of the project and manifest of ``diagnostic``."""
+        return self.plans.get(self._key(diagnostic))
+
+    def apply(self, diagnostics: Sequence[Diagnostic]) -> List[Diagnostic]:
+        """``diagnostics``, each that suggests a role suggesting what its project's plan gives."""
+        from . import checks
+
+        return checks.with_suggestions(diagnostics, self.kb, self.plan_of)
+
+    def to_add(self, diagnostics: Sequence[Diagnostic]
+               ) -> List[Tuple[str, Plan, List[Tuple[Diagnostic, Requirement]]]]:
+        """Per manifest (path, "" for none) and project: the plan narrowed to the roles
+        ``diagnostics`` suggest (what `check --fix` adds for them), with each finding and its
+        requirement."""
+        from . import checks
+
+        groups: Dict[Tuple[str, str], List[Tuple[Diagnostic, Requirement]]] = {}
+        for diagnostic in diagnostics:
+            if checks.suggests(diagnostic) and diagnostic.suggested:
+                groups.setdefault(self._key(diagnostic), []).append(
+                    (diagnostic, checks.requirement_of(diagnostic)))
+        found = []
+        for (root, manifest), pairs in groups.items():
+            suggested = {diagnostic.suggested for diagnostic, _ in pairs}
+            plan = self.plans.get((root, manifest))
+            if plan is None or not suggested <= set(plan.roles):
+                plan = checks.suggestion_plans([d for d, _ in pairs], self.kb)[manifest][0]
+            found.append((manifest, dataclasses.replace(
+                plan, roles=tuple(role for role in plan.roles if role in suggested)), pairs))
+        return found
+
+
 # ---------------------------------------------------------------------------- indexes
 
 
@@ -137,23 +246,48 @@ def project_files(root: str) -> List[str]:
 
 
 class Workspace:
-    """What one process keeps across files: the manifest finder and each project's index.
+    """What one process keeps across files: the manifest finder, and each project's index and
+    uses (the analysis cache serves the files unchanged since the last run).
 
     The flake8 plugin keeps one per process (flake8 hands it one file at a time).
     """
 
     def __init__(self, manifest: Optional[str] = None):
         self.finder = ManifestFinder(manifest)
-        self._indexes: Dict[str, ProjectIndex] = {}
+        self._projects: Dict[str, Result] = {}
+        self._uses: Dict[str, Dict[str, List[Use]]] = {}  # root -> file -> its uses on disk
+        self._manifests: Dict[str, Optional[Manifest]] = {}
+        self._suggestions: Dict[Tuple[str, FrozenSet[str]], Suggestions] = {}
+
+    def project(self, root: str) -> Result:
+        """The analysis of every file of the project at ``root`` as it is on disk, done once."""
+        found = self._projects.get(root)
+        if found is None:
+            import io
+
+            from . import runner
+
+            everything = project_files(root)
+            found = self._projects[root] = runner.run(
+                everything, root, jobs=1, progress_stream=io.StringIO(),
+                project_files=everything)
+            by_file = self._uses[root] = defaultdict(list)
+            for use in found.uses:
+                by_file[use.path].append(use)
+        return found
 
     def index_for(self, root: str) -> ProjectIndex:
         """The engine's index of the project at ``root``, built once."""
-        index = self._indexes.get(root)
-        if index is None:
-            from . import engine
-
-            index = self._indexes[root] = engine.build_index(project_files(root), root)
+        index = self.project(root).index
+        assert index is not None
         return index
+
+    def _on_disk(self, source: str, path: str) -> bool:
+        """Whether ``source`` is the text of the project file ``path`` as it was analysed."""
+        from .engine.project_index import text_sha
+
+        scan = self.index_for(self.finder.project_root(path)).scans.get(os.path.abspath(path))
+        return scan is not None and scan.text_sha == text_sha(source)
 
     def uses_in_source(
         self, source: str, path: str, tree: Optional[ast.Module] = None
@@ -162,12 +296,52 @@ class Workspace:
         ``engine.NotAnalysed`` when the engine could not analyse it."""
         from . import engine
 
-        index = self.index_for(self.finder.project_root(path))
-        uses = engine.analyze_source(source, path, index, tree)
-        why = index.not_analysed.get(os.path.abspath(path))
+        root = self.finder.project_root(path)
+        index = self.index_for(root)
+        absolute = os.path.abspath(path)
+        if self._on_disk(source, path) and absolute not in index.not_analysed:
+            uses = list(self._uses[root][absolute])
+        else:
+            uses = engine.analyze_source(source, path, index, tree)
+        why = index.not_analysed.get(absolute)
         if why is not None:
             raise engine.NotAnalysed(f"{display_path(path)}: not analysed: {why}")
         return uses
+
+    def _manifest_of(self, path: str) -> Optional[Manifest]:
+        """The manifest a project file is checked against (None: none, or an invalid one)."""
+        manifest_path = self.finder.manifest_path(path) or ""
+        if manifest_path not in self._manifests:
+            try:
+                self._manifests[manifest_path] = self.finder.manifest_for(path)
+            except UserError:
+                self._manifests[manifest_path] = None
+        return self._manifests[manifest_path]
+
+    def suggestions(self, path: str, uses: List[Use], source: str,
+                    selected_off: FrozenSet[str] = frozenset()) -> Suggestions:
+        """The plans for the findings of ``uses``, found in ``source`` (the text of ``path``):
+        its project's, with ``source`` in place of the file on disk."""
+        from . import knowledge
+
+        kb = knowledge.load()
+        root = self.finder.project_root(path)
+        on_disk = self._on_disk(source, path)
+        key = (root, selected_off)
+        if on_disk and key in self._suggestions:
+            return self._suggestions[key]
+        absolute = os.path.abspath(path)
+        self.project(root)
+        others = [use for file, found in self._uses[root].items()
+                  if on_disk or file != absolute for use in found]
+        # the text to read for noqa comments: the file's, however ``uses`` name it
+        sources = None if on_disk else {name: source for name in (path, absolute)}
+        findings = planned_findings(others if on_disk else others + uses, self._manifest_of, kb,
+                                    selected_off, sources)
+        suggestions = Suggestions(findings, self.finder.project_root, kb)
+        if on_disk:
+            self._suggestions[key] = suggestions
+        return suggestions
 
 
 _WORKSPACES: Dict[Optional[str], Workspace] = {}
@@ -186,8 +360,10 @@ def check_source(
     path: str,
     tree: Optional[ast.Module] = None,
     workspace: Optional[Workspace] = None,
+    selection: Optional[Selection] = None,
 ) -> List[Diagnostic]:
-    """The per-file findings for ``source``, the text of ``path`` (e.g. an unsaved buffer).
+    """The per-file findings for ``source``, the text of ``path`` (e.g. an unsaved buffer), all
+    codes; the off-by-default codes ``selection`` turns on count in the project's suggestions.
 
     [] when no manifest governs the file; UserError when its manifest is invalid;
     ``engine.NotAnalysed`` when the file cannot be analysed.
@@ -199,7 +375,8 @@ def check_source(
     if manifest is None:
         return []
     uses = workspace.uses_in_source(source, path, tree)
-    return checks.check_uses(uses, knowledge.load(), manifest)
+    found = checks.Checker(knowledge.load(), manifest).findings(uses)
+    return workspace.suggestions(path, uses, source, opt_in(selection)).apply(found)
 
 
 # ---------------------------------------------------------------------------- a whole run
@@ -236,6 +413,7 @@ class Analysis:
         self.explicit = manifest if with_manifests else None
         self.finder = ManifestFinder(self.explicit)
         self.with_manifests = with_manifests
+        self._loaded: Dict[str, Optional[Manifest]] = {}  # see _project_manifest
         # file -> its Manifest, or None when no manifest governs it
         self.manifest_of: Dict[str, Optional[Manifest]] = {path: None for path in self.files}
         if with_manifests:
@@ -247,6 +425,8 @@ class Analysis:
             walked = []
         # file -> why the engine could not analyse it (a syntax error, too big...); the run says so
         self.not_analysed: Dict[str, str] = {}
+        # project root -> the uses in all of its files (the suggestions' plans count them all)
+        self.project_uses: Dict[str, List[Use]] = {}
         self.uses: List[Use] = self._analyse(jobs, use_cache, walked, found)
         if self.unreadable:
             self.files = [path for path in self.files if path not in self.unreadable]
@@ -272,12 +452,18 @@ class Analysis:
                 everything = project_files(root)
             known = set(everything)
             everything += [path for path in named if path not in known]
-            result = runner.run(named, root, jobs, use_cache, project_files=everything)
-            uses += [use.renamed(display_path) for use in result.uses]
+            # Every file of the project is analysed (or taken from the cache): the suggestions
+            # come from the plan of all of its uses. Only the named files are reported.
+            result = runner.run(everything, root, jobs, use_cache, project_files=everything)
+            wanted = set(named)
+            self.project_uses[root] = [use.renamed(display_path) for use in result.uses]
+            uses += [use for use, found in zip(self.project_uses[root], result.uses)
+                     if found.path in wanted]
             self.not_analysed.update((display_path(path), why)
-                                     for path, why in result.not_analysed.items())
+                                     for path, why in result.not_analysed.items()
+                                     if path in wanted)
             self.unreadable.update((display_path(path), why)
-                                   for path, why in result.not_read.items())
+                                   for path, why in result.not_read.items() if path in wanted)
         order = {path: position for position, path in enumerate(self.files)}
         return sorted(uses, key=lambda use: order.get(use.path, len(order)))
 
@@ -286,6 +472,7 @@ class Analysis:
 
         errors: Dict[str, UserError] = {}
         loaded: Dict[str, Manifest] = {}
+        self._loaded = {}
         for path in self.files:
             manifest_path = self.finder.manifest_path(path)
             if manifest_path is None or manifest_path in errors:
@@ -299,6 +486,30 @@ class Analysis:
                 errors[manifest_path] = error
         if errors:
             raise ConfigErrors(list(errors.values()))
+
+    def _project_manifest(self, path: str) -> Optional[Manifest]:
+        """The manifest a file of the checked projects is checked against (None: none governs
+        it, or it is invalid)."""
+        if path in self.manifest_of:
+            return self.manifest_of[path]
+        manifest_path = self.finder.manifest_path(path) if self.with_manifests else None
+        if manifest_path is None:
+            return None
+        if manifest_path not in self._loaded:
+            from .manifest import load_manifest
+
+            try:
+                self._loaded[manifest_path] = load_manifest(manifest_path)
+            except UserError:
+                self._loaded[manifest_path] = None
+        return self._loaded[manifest_path]
+
+    def suggestions(self, selected_off: Collection[str] = ()) -> Suggestions:
+        """The plans of the checked projects (``selected_off``: the off-by-default codes the run
+        reports)."""
+        uses = [use for found in self.project_uses.values() for use in found]
+        findings = planned_findings(uses, self._project_manifest, self.kb, selected_off)
+        return Suggestions(findings, self.finder.project_root, self.kb)
 
     def reload_manifests(self) -> None:
         """Read the manifests again (after ``--fix`` changed them)."""
@@ -368,6 +579,7 @@ class CheckResult:
     suppressed_by_noqa: int = 0
     files_without_manifest: List[str] = field(default_factory=list)
     not_analysed: Dict[str, str] = field(default_factory=dict)  # ``check_text``'s file, if so
+    suggestions: Optional[Suggestions] = None  # the plans the suggestions come from
 
     @property
     def files_checked(self) -> int:
@@ -398,18 +610,19 @@ def failing(diagnostics: Iterable[Diagnostic], fail_on: str = "error") -> bool:
 
 
 def reported(analysis: Analysis, selection: Optional[Selection] = None,
-             inferred: Optional[str] = None) -> Tuple[List[Diagnostic], int]:
-    """What a run over ``analysis`` reports, and how many findings ``# noqa`` silenced: the
-    selected codes (``inferred``: the level of findings resting only on inferred roles), each
-    suggestion taken from the least-privilege plan of the findings reported (what `check --fix`
-    adds)."""
+             inferred: Optional[str] = None) -> Tuple[List[Diagnostic], int, Suggestions]:
+    """What a run over ``analysis`` reports, how many findings ``# noqa`` silenced, and the plans
+    of the suggestions: the selected codes (``inferred``: the level of findings resting only on
+    inferred roles), each suggestion taken from the least-privilege plan of its whole project
+    (what `check --fix` adds), whichever files are named."""
     from . import checks
 
     found = analysis.diagnostics()
     if inferred:
         found = [checks.with_inferred_level(d, inferred) for d in found]
     diagnostics, noqa_count = checks.drop_noqa(select(found, selection))
-    return checks.with_suggestions(diagnostics, analysis.kb), noqa_count
+    suggestions = analysis.suggestions(opt_in(selection))
+    return suggestions.apply(diagnostics), noqa_count, suggestions
 
 
 def settings_for(paths: Sequence[str] = (), manifest: Optional[str] = None) -> ManifestSettings:
@@ -439,9 +652,9 @@ def check(
     ``extend_exclude`` leave files out of the report, never out of the project's index."""
     analysis = Analysis(paths, manifest=manifest, exclude=exclude, extend_exclude=extend_exclude,
                         jobs=jobs, use_cache=use_cache)
-    diagnostics, noqa_count = reported(analysis, selection, inferred)
+    diagnostics, noqa_count, suggestions = reported(analysis, selection, inferred)
     without = analysis.files_without_manifest() if not manifest else []
-    return CheckResult(analysis, diagnostics, noqa_count, without)
+    return CheckResult(analysis, diagnostics, noqa_count, without, suggestions=suggestions)
 
 
 def check_text(
@@ -466,9 +679,11 @@ def check_text(
                 for use in workspace.uses_in_source(source, path)]
     except engine.NotAnalysed as error:
         return CheckResult(None, [], not_analysed={path: str(error).split(": not analysed: ")[-1]})
-    found = checks.check_uses(uses, kb, governing)
+    found = checks.Checker(kb, governing).findings(uses)
     if inferred:
         found = [checks.with_inferred_level(d, inferred) for d in found]
     diagnostics, noqa_count = checks.drop_noqa(select(found, selection), {path: source})
     without = [path] if governing is None and uses else []
-    return CheckResult(None, checks.with_suggestions(diagnostics, kb), noqa_count, without)
+    suggestions = workspace.suggestions(path, uses, source, opt_in(selection))
+    return CheckResult(None, suggestions.apply(diagnostics), noqa_count, without,
+                       suggestions=suggestions)

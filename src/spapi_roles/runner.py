@@ -68,6 +68,7 @@ class Result:
     stats: Stats = field(default_factory=Stats)
     not_analysed: Dict[str, str] = field(default_factory=dict)  # absolute path -> why
     not_read: Dict[str, str] = field(default_factory=dict)  # absolute path -> why
+    index: Optional[ProjectIndex] = None  # the project's index the uses were found with
 
 
 def default_jobs() -> int:
@@ -270,11 +271,11 @@ def analyze(
     store: Optional[cache_module.ProjectCache] = None,
     not_analysed: Optional[Dict[str, str]] = None,
     not_read: Optional[Dict[str, str]] = None,
-) -> List[Use]:
+) -> Tuple[List[Use], ProjectIndex]:
     """Index ``project_files`` (default: ``files``) and analyse those of ``files`` that may hold a
     use, unless ``store`` holds their uses with everything they depend on unchanged; uses in file
     order, absolute paths. Files that could not be read go into ``not_read``, those that could not
-    be analysed into ``not_analysed``, with the reason."""
+    be analysed into ``not_analysed``, with the reason. Returns the uses and the index."""
     not_analysed = {} if not_analysed is None else not_analysed
     not_read = {} if not_read is None else not_read
     files = [path if os.path.isabs(path) else os.path.abspath(path) for path in files]
@@ -313,7 +314,7 @@ def analyze(
     if store is not None:
         store.record_index(index, [path for path in indexed if path not in known_scans])
         store.save(indexed)
-    return [use for uses in found for use in uses]
+    return [use for uses in found for use in uses], index
 
 
 def run(
@@ -339,9 +340,9 @@ def run(
     not_analysed: Dict[str, str] = {}
     not_read: Dict[str, str] = {}
     try:
-        uses = analyze(files, root, jobs, progress, stats, project_files, store, not_analysed,
-                       not_read)
+        uses, index = analyze(files, root, jobs, progress, stats, project_files, store,
+                              not_analysed, not_read)
     finally:
         progress.close()
     stats.cached = stats.analyzed == 0
-    return Result(uses, stats, not_analysed, not_read)
+    return Result(uses, stats, not_analysed, not_read, index)
