@@ -139,6 +139,17 @@ def test_init_proposes_the_regions_the_code_shows(tmp_path):
     assert run("spapi-roles", "check", cwd=project).returncode == 0
 
 
+def test_init_proposes_the_region_of_an_endpoint_host(tmp_path):
+    project = write(tmp_path / "app", {"sync.py": REGIONS_EXAMPLE.replace(
+        "\n\ndef marketplaces", '\nENDPOINT = "https://sellingpartnerapi-eu.amazon.com"\n\n'
+        "\ndef marketplaces")})
+    ran = run("spapi-roles", "init", cwd=project)
+    assert ran.returncode == 0, ran.stderr
+    assert tomllib.loads((project / "spapi-roles.toml").read_text())["regions"] == ["EU"]
+    assert ('regions = ["EU"] from what the code shows: sellingpartnerapi-eu (sync.py:3)'
+            in ran.stdout.splitlines())
+
+
 def test_init_regions_option_wins_and_silent_code_gets_no_regions_and_no_question(tmp_path):
     project = write(tmp_path / "app", {"sync.py": REGIONS_EXAMPLE})
     ran = run("spapi-roles", "init", "--regions", "fe", cwd=project)  # stdin is empty: no prompt
@@ -173,6 +184,24 @@ def test_an_order_use_alone_suggests_inventory_and_order_tracking_in_a_line(tmp_
     assert len(finding["required_roles"]) == 11 and finding["suggested_role"] == IOT
     sarif = json.loads(run("spapi-roles", "check", "--format", "sarif", cwd=project).stdout)
     assert len(sarif["runs"][0]["results"][0]["properties"]["requiredRoles"]) == 11
+    # and in `explain`
+    explained = run("spapi-roles", "explain", "Orders.get_orders", cwd=project).stdout
+    listed = next(line for line in explained.splitlines() if "roles (any one grants" in line)
+    assert len(listed.split(": ", 1)[1].split(", ")) == 11 and IOT in listed
+
+
+def test_an_order_report_suggests_inventory_and_order_tracking(tmp_path):
+    project = write(tmp_path / "app", {"spapi-roles.toml": "roles = []\n", "reports.py": """\
+        from sp_api.api import Reports
+
+        Reports().create_report(reportType="GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL")
+        """})
+    ran = run("spapi-roles", "check", cwd=project)
+    assert ran.stdout.splitlines()[0] == (
+        "reports.py:3:36: SPR201 report type `GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL` "
+        f"needs a role; suggest `{IOT}` or any of 3 other roles")
+    assert run("spapi-roles", "check", "--fix", cwd=project).returncode == 0
+    assert tomllib.loads((project / "spapi-roles.toml").read_text())["roles"] == [IOT]
 
 
 def test_suggestions_fix_and_init_are_one_choice(tmp_path):
@@ -241,6 +270,24 @@ def test_init_will_not_write_roles_for_code_it_cannot_see(tmp_path):
         "spapi-roles: found no SP-API use it can resolve, although 1 file(s) import an SP-API "
         "client or name an SP-API host or path (e.g. client.py)")
     assert ran.stderr.count("\n") == 1
+
+
+def test_init_will_not_write_roles_for_code_that_only_names_an_sp_api_host(tmp_path):
+    project = write(tmp_path / "app", {"client.py": """\
+        import requests
+
+        HOST = "https://sellingpartnerapi-na.amazon.com"
+
+
+        def call(path, token):
+            return requests.get(HOST + path, headers={"x-amz-access-token": token})
+        """})
+    ran = run("spapi-roles", "init", cwd=project)
+    assert ran.returncode == 1
+    assert not (project / "spapi-roles.toml").exists()
+    assert ran.stderr.startswith(
+        "spapi-roles: found no SP-API use it can resolve, although 1 file(s) import an SP-API "
+        "client or name an SP-API host or path (e.g. client.py)")
 
 
 def test_init_writes_no_roles_for_code_without_sp_api(tmp_path):

@@ -80,6 +80,15 @@ def test_the_manifest_holds_the_selection_and_the_command_line_wins(shop):
         code for code in default_codes() if not code.startswith("SPR2")]
 
 
+def test_the_manifest_holds_ignore_and_extend_select_and_the_command_line_wins(shop):
+    configure(shop, 'ignore = ["SPR2"]\nextend-select = ["SPR4"]')
+    found = codes(run("check", cwd=shop).stdout)
+    assert not any(code.startswith("SPR2") for code in found)
+    assert any(code.startswith("SPR4") for code in found)  # off by default, selected here
+    overridden = codes(run("check", "--ignore", "SPR1", cwd=shop).stdout)
+    assert "SPR201" in overridden and "SPR101" not in overridden
+
+
 def test_the_manifest_holds_format_fail_on_and_jobs(shop):
     configure(shop, 'format = "json"\nfail-on = "warning"\njobs = 1')
     ran = run("check", "--select", "SPR5", cwd=shop)
@@ -111,6 +120,31 @@ def test_excluded_files_are_not_reported_but_still_resolve(tmp_path):
     # clients/ is left out of the report; its factory still tells what sync.py calls
     assert [line.split(":")[0] for line in ran.stdout.splitlines()[:-1]] == ["sync.py"]
     assert "SPR101 `getOrders`" in ran.stdout
+
+
+def test_extend_exclude_adds_to_the_manifest_and_exclude_replaces_it(tmp_path):
+    project = tmp_path / "app"
+    for folder in ("clients", "legacy"):
+        (project / folder).mkdir(parents=True)
+    (project / "clients" / "__init__.py").write_text(
+        "from sp_api.api import Orders\n\n\ndef orders():\n    return Orders()\n\n\n"
+        "Orders().get_orders(CreatedAfter='2026-01-01')\n")
+    (project / "legacy" / "old.py").write_text(
+        "from sp_api.api import Orders\n\nOrders().get_orders(CreatedAfter='2026-01-01')\n")
+    (project / "sync.py").write_text(
+        "from clients import orders\n\norders().get_orders(CreatedAfter='2026-01-01')\n")
+    manifest = project / "spapi-roles.toml"
+
+    def reported(*args: str) -> List[str]:
+        return sorted({line.split(":")[0]
+                       for line in run("check", *args, cwd=project).stdout.splitlines()[:-1]})
+
+    manifest.write_text('roles = []\nextend-exclude = ["legacy"]\n')
+    assert reported() == ["clients/__init__.py", "sync.py"]
+    assert reported("--extend-exclude", "clients") == ["sync.py"]  # added to the manifest's
+    manifest.write_text('roles = []\nexclude = ["clients", "legacy"]\n')
+    assert reported() == ["sync.py"]  # still resolved through clients/
+    assert reported("--exclude", "legacy") == ["clients/__init__.py", "sync.py"]  # replaced
 
 
 @pytest.mark.parametrize("setting, message", [

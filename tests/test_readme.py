@@ -5,6 +5,7 @@ written, and its pre-commit configuration runs as written."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -17,6 +18,11 @@ from typing import Dict, List, Tuple
 from test_advice_e2e import REGIONS_EXAMPLE
 
 from spapi_roles import __version__, rules
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python < 3.11
+    import tomli as tomllib
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -147,3 +153,32 @@ def test_the_pre_commit_example_runs_as_written(tmp_path, hook_repo, git, pre_co
             "in NA, EU, FE (no `regions` declared; `Inventory and Order Tracking` grants it only "
             "in FE); suggest `Product Listing` or `Selling Partner Insights`") in output
     assert "spapi-roles.toml:6:1: SPR501 " in output  # a warning, failing this hook
+
+
+def test_the_demo_readme_names_the_roles_the_demo_needs(tmp_path):
+    text = " ".join((REPO / "fixtures" / "demo" / "README.md").read_text().split())
+    [named] = re.findall(r"The least-privilege answer is \w+ roles, ([^:.]+):", text)
+    roles = set(re.split(r", | and ", named))
+    demo = shutil.copytree(REPO / "fixtures" / "demo", tmp_path / "demo")
+    env = quiet_env(tmp_path / "cache")
+    checked = subprocess.run([str(BIN / "spapi-roles"), "check", "--format", "json"], cwd=demo,
+                             text=True, capture_output=True, env=env, timeout=300)
+    findings = json.loads(checked.stdout)["diagnostics"]
+    assert {d["suggested_role"] for d in findings if d["suggested_role"]} == roles
+    assert all(f"`{d['name']}`" in text for d in findings)  # each use the README tells of
+    manifest = tomllib.loads((demo / "spapi-roles.toml").read_text())["roles"]
+    subprocess.run([str(BIN / "spapi-roles"), "check", "--fix"], cwd=demo, text=True,
+                   capture_output=True, env=env, timeout=300)
+    added = tomllib.loads((demo / "spapi-roles.toml").read_text())["roles"]
+    assert set(added) - set(manifest) == roles
+
+
+def test_no_placeholder_address():
+    addresses = re.findall(r"https?://[^\s)`\"'>\]]+", README)
+    assert addresses, "the README links its sources"
+    placeholders = [address for address in addresses
+                    if re.search(r"example\.|your[-_]|<|OWNER|USER|TODO|xxx", address, re.I)]
+    assert placeholders == []
+    # the pre-commit example's repo: is this repository's path, as its text says
+    [local] = [block for block in blocks("yaml") if "id: spapi-roles" in block]
+    assert "repo: ../flake8-spapi-roles" in local
