@@ -492,8 +492,8 @@ def with_suggestions(diagnostics: Sequence[Diagnostic], kb: KnowledgeBase,
     plan gives it: ``plan_of(finding)`` (the project's plan, ``project.Suggestions``), else the
     plan of all of ``diagnostics`` (per manifest). What `check --fix` adds and `init` writes."""
     chosen: Dict[int, str] = {}
-    for diagnostic in diagnostics if plan_of is not None else ():
-        plan = plan_of(diagnostic) if suggests(diagnostic) else None
+    for diagnostic in diagnostics:
+        plan = plan_of(diagnostic) if plan_of is not None and suggests(diagnostic) else None
         role = plan.role_for(requirement_of(diagnostic)) if plan is not None else None
         if role is not None:
             chosen[id(diagnostic)] = role
