@@ -113,7 +113,7 @@ def test_a_file_named_alone_gets_the_suggestions_of_the_whole_run(tmp_path):
         return [line for line in output.splitlines() if line.startswith(target + ":")]
 
     whole = lines(run("check", ".", cwd=demo).stdout)
-    assert len(whole) == 2 and all("SPR201" in line for line in whole)
+    assert whole and all("SPR201" in line for line in whole)
     alone = lines(run("check", target, cwd=demo).stdout)
     with open(demo / target, encoding="utf-8") as source:
         piped = subprocess.run([SPAPI_ROLES, "check", "-", "--stdin-filename", target],
