@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from .baseline import Baseline
     from .diff_base import Change
     from .formats import Report
-    from .knowledge import KnowledgeBase
     from .least_privilege import Plan, Requirement
     from .project import Analysis, CheckResult, Suggestions
 
@@ -345,6 +344,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         diagnostics = change.new
     added: Dict[str, List[str]] = {}
     if args.fix:
+        assert result.suggestions is not None  # a check of paths always plans
         added = _fix(diagnostics, result.suggestions, args.quiet)
         if added:
             analysis = result.analysis

@@ -192,7 +192,7 @@ class Suggestions:
 
         self.root_of = root_of
         self.kb = kb
-        groups: Dict[Tuple[str, str], List] = defaultdict(list)
+        groups: Dict[Tuple[str, str], List[Requirement]] = defaultdict(list)
         for finding in findings:
             groups[self._key(finding)].append(checks.requirement_of(finding))
         self.plans: Dict[Tuple[str, str], Plan] = {
