@@ -256,24 +256,14 @@ def test_a_restricted_role_comes_with_amazons_review_and_the_use_that_needs_it(t
 # ---------------------------------------------------------------------------- silence explained
 
 
-def test_init_will_not_write_roles_for_code_it_cannot_see(tmp_path):
-    project = write(tmp_path / "app", {"client.py": """\
+UNSEEN = {
+    "a client it cannot follow": """\
         import sp_api.api
 
         def call(name, **kwargs):
             return getattr(sp_api.api, name)().request(**kwargs)
-        """})
-    ran = run("spapi-roles", "init", cwd=project)
-    assert ran.returncode == 1
-    assert not (project / "spapi-roles.toml").exists()
-    assert ran.stderr.startswith(
-        "spapi-roles: found no SP-API use it can resolve, although 1 file(s) import an SP-API "
-        "client or name an SP-API host or path (e.g. client.py)")
-    assert ran.stderr.count("\n") == 1
-
-
-def test_init_will_not_write_roles_for_code_that_only_names_an_sp_api_host(tmp_path):
-    project = write(tmp_path / "app", {"client.py": """\
+        """,
+    "only an SP-API host": """\
         import requests
 
         HOST = "https://sellingpartnerapi-na.amazon.com"
@@ -281,13 +271,20 @@ def test_init_will_not_write_roles_for_code_that_only_names_an_sp_api_host(tmp_p
 
         def call(path, token):
             return requests.get(HOST + path, headers={"x-amz-access-token": token})
-        """})
+        """,
+}
+
+
+@pytest.mark.parametrize("code", list(UNSEEN))
+def test_init_will_not_write_roles_for_code_it_cannot_see(tmp_path, code):
+    project = write(tmp_path / "app", {"client.py": UNSEEN[code]})
     ran = run("spapi-roles", "init", cwd=project)
     assert ran.returncode == 1
     assert not (project / "spapi-roles.toml").exists()
     assert ran.stderr.startswith(
         "spapi-roles: found no SP-API use it can resolve, although 1 file(s) import an SP-API "
         "client or name an SP-API host or path (e.g. client.py)")
+    assert ran.stderr.count("\n") == 1
 
 
 def test_init_writes_no_roles_for_code_without_sp_api(tmp_path):
